@@ -1,0 +1,28 @@
+// `aec build`: lowers a checked model to an IR, then LLVM, then the requested
+// artifact (exe, lib + header, shared, obj, llvm, asm) or the IR dump.
+#pragma once
+
+#include "compiler/diag/Diagnostics.h"
+#include "compiler/sema/Model.h"
+
+#include <string>
+
+namespace aec {
+
+enum class EmitKind { Exe, Lib, Shared, Obj, Llvm, Asm, IR };
+
+struct BuildOptions {
+  EmitKind emit = EmitKind::Exe;
+  std::string output;      // -o; "-" for stdout (text emits)
+  bool inferenceOnly = false;
+  std::string targetCpu;   // --target-cpu; empty = host
+  int optLevel = 3;        // -O0..-O3
+  std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)
+  std::string runtimeIncludeDir;
+};
+
+// Returns the process exit status: 0 ok, 1 user error (reported through
+// diags), 2 internal/tool failure (message on stderr).
+int buildModel(const CheckedModel &model, const BuildOptions &options, DiagnosticEngine &diags);
+
+} // namespace aec

@@ -1,0 +1,116 @@
+// The checked model: what sema produces and everything after it consumes
+// (`aec show`, `--emit=sema`, the IR builder). Blocks are expanded, the mirror
+// decoder is built, every shape is inferred and every value is in range.
+#pragma once
+
+#include "compiler/diag/SourceManager.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aec {
+
+// [784] (flat), [C, L] (1-D series), [C, H, W] (images).
+struct Shape {
+  std::vector<int64_t> dims;
+  int64_t elements() const {
+    int64_t n = 1;
+    for (int64_t d : dims) n *= d;
+    return n;
+  }
+  int rank() const { return static_cast<int>(dims.size()); }
+  bool operator==(const Shape &o) const { return dims == o.dims; }
+  bool operator!=(const Shape &o) const { return dims != o.dims; }
+  std::string str() const; // "[16, 14, 14]"
+};
+
+enum class LayerKind { Dense, Conv2D, Conv1D, MaxPool, AvgPool, Upsample, Flatten, Reshape };
+enum class Activation { Linear, Relu, LeakyRelu, Sigmoid, Tanh, Elu };
+enum class Section { Encoder, Code, Decoder };
+
+constexpr float kLeakyReluSlope = 0.01f;
+constexpr float kEluAlpha = 1.0f;
+
+const char *layerKindName(LayerKind k);   // "dense", "conv", "maxpool", ...
+const char *activationName(Activation a); // "relu", ...
+const char *sectionName(Section s);       // "encoder", "code", "decoder"
+
+struct Layer {
+  std::string name; // unique, stable: "enc1", "enc2", "code", "dec1", ...
+  LayerKind kind = LayerKind::Dense;
+  Activation activation = Activation::Linear;
+  Section section = Section::Encoder;
+  Shape in, out;
+  int64_t units = 0;    // Dense: output features (in = in.elements())
+  int64_t channels = 0; // Conv: output channels
+  int64_t kernel = 0;   // Conv: kernel size (KxK for 2-D, K for 1-D); same padding
+  int64_t stride = 1;   // Conv: stride
+  int64_t factor = 0;   // MaxPool/AvgPool/Upsample: factor
+  int mirrors = -1;     // Decoder: index in CheckedModel::layers of its encoder twin
+  int tiedTo = -1;      // Dense decoder with `mirror tied`: uses transpose of layers[tiedTo]'s weight
+  bool frozen = false;      // no gradient (encoder from ... freeze)
+  bool pretrained = false;  // initial weights come from CheckedModel::pretrainedPath
+  SourceRange loc;          // the layer statement (inside a block for expanded layers)
+  SourceRange callSite;     // the block call it came from, if any
+
+  // Weight layout: Dense [in][out] (row-major, in = in.elements()),
+  // Conv2D [out_c][in_c][k][k], Conv1D [out_c][in_c][k]. Bias [out_c] or [units].
+  bool hasWeights() const {
+    return kind == LayerKind::Dense || kind == LayerKind::Conv2D || kind == LayerKind::Conv1D;
+  }
+  // Own parameters (0 for a tied layer's weight, which belongs to its twin).
+  int64_t weightCount() const;
+  int64_t biasCount() const;
+  int64_t paramCount() const { return weightCount() + biasCount(); }
+  // Multiply-accumulates per sample in the forward pass.
+  int64_t macsPerSample() const;
+};
+
+enum class LossKind { MSE, BCE };
+enum class NoiseKind { None, Gaussian, Mask, SaltPepper };
+enum class SparsityKind { None, L1, KL };
+enum class OptimizerKind { Adam, SGD };
+
+struct TrainConfig {
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double lr = 1e-3;
+  double momentum = 0.0; // sgd
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8; // adam
+  int64_t batch = 64;
+  int64_t epochs = 10;
+  uint64_t seed = 0;
+};
+
+struct CheckedModel {
+  std::string name;
+  std::string sourcePath;
+  Shape input;
+  bool hasRange = false;
+  double rangeLo = 0, rangeHi = 0;
+
+  // Encoder, code (if `code N`) and decoder layers, in execution order.
+  std::vector<Layer> layers;
+  int codeIndex = -1; // the layer whose output is the code
+
+  LossKind loss = LossKind::MSE;
+  NoiseKind noise = NoiseKind::None;
+  double noiseAmount = 0;
+  SparsityKind sparsity = SparsityKind::None;
+  double sparsityWeight = 0; // l1 weight, or kl weight (beta)
+  double sparsityTarget = 0; // kl rho
+  double l2 = 0;             // regularize l2
+  bool tied = false;         // decoder mirror tied
+  std::string pretrainedPath; // `encoder from`, resolved against the .ae file; empty if none
+  bool freezeEncoder = false;
+  TrainConfig train;
+
+  const Shape &codeShape() const { return layers[codeIndex].out; }
+  int64_t trainableParams() const;
+  int64_t frozenParams() const;
+  // A hash of everything that determines the parameter layout and the
+  // computation (not hyperparameters like lr); stored in checkpoints.
+  uint64_t architectureHash() const;
+};
+
+} // namespace aec

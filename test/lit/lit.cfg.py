@@ -1,0 +1,27 @@
+# lit configuration: `aec`, `FileCheck` and `not` on PATH; %stdlib, %examples.
+import os
+import lit.formats
+
+config.name = "aec"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".ae", ".test", ".c", ".sh"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.aec_obj_root, "test", "lit")
+
+llvm_bin = os.path.dirname(config.filecheck)
+config.environment["PATH"] = os.pathsep.join(
+    [config.aec_bin_dir, llvm_bin, config.environment.get("PATH", os.environ.get("PATH", ""))])
+for var in ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "AEC_FMNIST_DIR"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%src_root", config.aec_src_root))
+config.substitutions.append(("%stdlib", os.path.join(config.aec_src_root, "stdlib")))
+config.substitutions.append(("%examples", os.path.join(config.aec_src_root, "examples")))
+config.substitutions.append(("%aec_lib_dir", config.aec_lib_dir))
+config.substitutions.append(("%aec_bin_dir", config.aec_bin_dir))
+
+# Tests that need Fashion-MNIST (Debian's dataset-fashion-mnist) say REQUIRES: fmnist.
+if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
+    config.available_features.add("fmnist")
