@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmarks aec against the peers (PyTorch CPU, PCA) in one run and prints ratios.
+#   bench/run.sh [epochs]      (default 1 epoch for throughput; AEC_BENCH_QUALITY=1 adds the
+#                               10-epoch test-MSE comparison, which takes several minutes)
+# Needs the peers' packages: AEC_WITH_PEERS=1 scripts/deps.sh installs them.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${AEC_BUILD_DIR:-$root/build}
+peers=${AEC_PEERS:-$root/../shared/peers}
+epochs=${1:-1}
+data=/usr/share/datasets/fashion-mnist
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+AEC_WITH_PEERS=1 "$root/scripts/build.sh" >/dev/null
+aec="$build/bin/aec"
+py=/usr/bin/python3
+
+field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -n 1; }
+
+echo "== dense 784-512-128-32 mirrored, BCE, Adam, batch 256, $epochs epoch(s) on Fashion-MNIST"
+"$aec" build "$root/examples/fashion_dense.ae" -o "$work/fashion"
+aec_line=$("$work/fashion" train --data "$data/train-images-idx3-ubyte.gz" --epochs "$epochs" \
+  --batch 256 --save "$work/w.aew" | tail -n 1)
+echo "aec:     $aec_line"
+aec_sps=$(echo "$aec_line" | field samples_per_s)
+
+best_torch=0
+for th in 1 2; do
+  line=$(cd "$peers" && "$py" torch_ae.py mlp "$epochs" 256 "$th")
+  echo "pytorch: $line"
+  sps=$(echo "$line" | field train_samples_per_s)
+  best_torch=$("$py" -c "print(max($best_torch, $sps))")
+  lat=$(echo "$line" | field infer_batch1_us)
+  best_lat=$("$py" -c "print(min(${best_lat:-1e9}, $lat))")
+done
+echo "dense training samples/s: aec $aec_sps, pytorch best $best_torch, ratio $("$py" -c "print(f'{$aec_sps/$best_torch:.2f}')")"
+
+echo; echo "== batch-1 reconstruct latency (median of 2000)"
+"$aec" build "$root/examples/fashion_dense.ae" --emit=lib --inference-only -o "$work/libfashion_dense.a"
+cc -O2 -I"$work" "$root/bench/latency.c" "$work/libfashion_dense.a" -lz -lpng -lpthread -lm -o "$work/latency"
+lat_line=$("$work/latency" "$work/w.aew")
+echo "aec:     $lat_line"
+aec_lat=$(echo "$lat_line" | field batch1_us)
+echo "batch-1 latency us: aec $aec_lat, pytorch best $best_lat, speedup $("$py" -c "print(f'{$best_lat/$aec_lat:.2f}')")"
+
+if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
+  echo; echo "== quality: test MSE after 10 epochs"
+  "$work/fashion" train --data "$data/train-images-idx3-ubyte.gz" --epochs 10 --save "$work/w10.aew" | tail -n 1
+  "$work/fashion" eval --weights "$work/w10.aew" --data "$data/t10k-images-idx3-ubyte.gz"
+  (cd "$peers" && "$py" pca.py 32)
+fi

@@ -1,0 +1,229 @@
+// O3, machine code, link, archive.
+#include "compiler/codegen/Emit.h"
+
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/Object/Archive.h>
+#include <llvm/Object/ArchiveWriter.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Program.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace aec::codegen {
+
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions pto;
+  pto.LoopUnrolling = true;
+  pto.LoopVectorization = optLevel >= 2;
+  pto.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, pto);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel <= 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel <= 0 ? pb.buildO0DefaultPipeline(level)
+                                              : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
+                     const std::string &path, std::string &error) {
+  std::error_code ec;
+  std::unique_ptr<llvm::raw_fd_ostream> file;
+  llvm::raw_pwrite_stream *os = nullptr;
+  llvm::SmallString<0> buffer;
+  llvm::raw_svector_ostream mem(buffer);
+  if (path == "-") {
+    os = &mem;
+  } else {
+    file = std::make_unique<llvm::raw_fd_ostream>(
+        path, ec, assembly ? llvm::sys::fs::OF_Text : llvm::sys::fs::OF_None);
+    if (ec) {
+      error = fmt::format("cannot write `{}`: {}", path, ec.message());
+      return false;
+    }
+    os = file.get();
+  }
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, *os, nullptr,
+                             assembly ? llvm::CodeGenFileType::AssemblyFile
+                                      : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(module);
+  if (path == "-") {
+    llvm::outs() << buffer;
+    llvm::outs().flush();
+  } else {
+    file->close();
+    if (file->has_error()) {
+      error = fmt::format("cannot write `{}`: {}", path, file->error().message());
+      file->clear_error();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool writeText(const std::string &text, const std::string &path, std::string &error) {
+  if (path == "-") {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return true;
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    error = fmt::format("cannot write `{}`: {}", path, ec.message());
+    return false;
+  }
+  os << text;
+  os.close();
+  if (os.has_error()) {
+    error = fmt::format("cannot write `{}`: {}", path, os.error().message());
+    os.clear_error();
+    return false;
+  }
+  return true;
+}
+
+bool runLinker(const std::vector<std::string> &args, std::string &error) {
+  std::string program;
+  for (const char *name : {"cc", "clang-19", "gcc", "clang"}) {
+    auto found = llvm::sys::findProgramByName(name);
+    if (found) {
+      program = *found;
+      break;
+    }
+  }
+  if (program.empty()) {
+    error = "no C compiler found to link with (tried cc, clang-19, gcc, clang)";
+    return false;
+  }
+  std::vector<llvm::StringRef> argv{program};
+  std::string command = program;
+  for (const std::string &a : args) {
+    argv.push_back(a);
+    command += " " + a;
+  }
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0) {
+    error = fmt::format("linking failed (exit {}){}: {}", rc,
+                        message.empty() ? "" : ", " + message, command);
+    return false;
+  }
+  return true;
+}
+
+bool writeStaticLibrary(const std::string &path, const std::string &object,
+                        const std::string &runtimeArchive, std::string &error) {
+  std::vector<llvm::NewArchiveMember> members;
+  auto obj = llvm::NewArchiveMember::getFile(object, true);
+  if (!obj) {
+    error = fmt::format("cannot read `{}`: {}", object, llvm::toString(obj.takeError()));
+    return false;
+  }
+  members.push_back(std::move(*obj));
+  auto buf = llvm::MemoryBuffer::getFile(runtimeArchive);
+  if (!buf) {
+    error = fmt::format("cannot read the runtime library `{}`: {}", runtimeArchive,
+                        buf.getError().message());
+    return false;
+  }
+  auto archive = llvm::object::Archive::create((*buf)->getMemBufferRef());
+  if (!archive) {
+    error = fmt::format("`{}` is not an archive: {}", runtimeArchive,
+                        llvm::toString(archive.takeError()));
+    return false;
+  }
+  llvm::Error err = llvm::Error::success();
+  for (const llvm::object::Archive::Child &child : (*archive)->children(err)) {
+    auto m = llvm::NewArchiveMember::getOldMember(child, true);
+    if (!m) {
+      error = llvm::toString(m.takeError());
+      return false;
+    }
+    members.push_back(std::move(*m));
+  }
+  if (err) {
+    error = fmt::format("cannot read `{}`: {}", runtimeArchive, llvm::toString(std::move(err)));
+    return false;
+  }
+  if (llvm::Error e = llvm::writeArchive(path, members, llvm::SymtabWritingMode::NormalSymtab,
+                                         llvm::object::Archive::K_GNU, true, false)) {
+    error = fmt::format("cannot write `{}`: {}", path, llvm::toString(std::move(e)));
+    return false;
+  }
+  return true;
+}
+
+std::string cHeader(const HeaderInfo &h) {
+  const std::string &M = h.prefix;
+  std::string guard;
+  for (char c : M) guard += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  guard += "_AEC_H";
+  std::string s = fmt::format(
+      "/* {0}.h: C API of the `{0}` autoencoder, generated by `aec build --emit=lib`.\n"
+      " * Plain C. Functions returning int return 0 on success, nonzero on error\n"
+      " * ({0}_last_error() says why). Arrays are row-major float32: inputs\n"
+      " * [n][{0}_INPUT_SIZE], codes [n][{0}_CODE_SIZE]; any n >= 1. */\n"
+      "#ifndef {1}\n#define {1}\n\n#include <stdint.h>\n\n"
+      "#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n"
+      "#define {0}_INPUT_SIZE {2}\n#define {0}_CODE_SIZE {3}\n#define {0}_OUTPUT_SIZE {4}\n"
+      "#define {0}_MAX_BATCH {5}\n#define {0}_PARAM_COUNT {6}\n#define {0}_NUM_LAYERS {7}\n"
+      "#define {0}_INFERENCE_ONLY {8}\n",
+      M, guard, h.inputSize, h.codeSize, h.outputSize, h.maxBatch, h.paramCount,
+      h.layers.size(), h.inferenceOnly ? 1 : 0);
+  s += "\n/* Layer indices for _layer_output and their sizes per sample. */\n";
+  for (size_t i = 0; i < h.layers.size(); ++i) {
+    std::string up;
+    for (char c : h.layers[i].first)
+      up += std::isalnum(static_cast<unsigned char>(c))
+                ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                : '_';
+    s += fmt::format("#define {}_LAYER_{} {}\n#define {}_LAYER_{}_SIZE {}\n", M, up, i, M, up,
+                     h.layers[i].second);
+  }
+  s += fmt::format(
+      "\ntypedef struct aec_session {0}_session;\n\n"
+      "/* A session: parameters (initialized from the model's seed, pretrained\n"
+      " * layers loaded), optimizer state and workspace. NULL on error. */\n"
+      "{0}_session *{0}_create(void);\n"
+      "void {0}_destroy({0}_session *s);\n"
+      "int {0}_load({0}_session *s, const char *path);\n"
+      "int {0}_save({0}_session *s, const char *path);\n"
+      "int {0}_encode({0}_session *s, const float *x, int64_t n, float *codes);\n"
+      "int {0}_decode({0}_session *s, const float *codes, int64_t n, float *out);\n"
+      "int {0}_reconstruct({0}_session *s, const float *x, int64_t n, float *out);\n"
+      "int {0}_layer_output({0}_session *s, int32_t layer, const float *x, int64_t n,\n"
+      "    float *out);\n"
+      "const char *{0}_last_error(void);\n"
+      "int {0}_set_threads(int threads);\n",
+      M);
+  if (!h.inferenceOnly)
+    s += fmt::format(
+        "/* One optimizer step on a batch; returns the mean objective (NaN on error). */\n"
+        "float {0}_train_step({0}_session *s, const float *x, int64_t n);\n"
+        "int {0}_set_lr({0}_session *s, float lr);\n",
+        M);
+  s += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return s;
+}
+
+} // namespace aec::codegen

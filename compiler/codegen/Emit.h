@@ -1,0 +1,39 @@
+// Back half of `aec build`: LLVM's O3 pipeline, object/assembly emission,
+// linking with the system C compiler and writing static archives.
+#pragma once
+
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <string>
+#include <vector>
+
+namespace aec::codegen {
+
+// Runs the new pass manager's default pipeline for optLevel (0..3).
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
+
+// Writes an object file or assembly to `path` ("-" = stdout).
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
+                     const std::string &path, std::string &error);
+
+// Writes text to `path` ("-" = stdout).
+bool writeText(const std::string &text, const std::string &path, std::string &error);
+
+// Runs `cc` (or clang-19) with `args`; on failure `error` holds the command.
+bool runLinker(const std::vector<std::string> &args, std::string &error);
+
+// Writes a static archive holding `object` and every member of `runtimeArchive`.
+bool writeStaticLibrary(const std::string &path, const std::string &object,
+                        const std::string &runtimeArchive, std::string &error);
+
+// The C header of `--emit=lib`/`--emit=shared`.
+struct HeaderInfo {
+  std::string prefix;
+  int64_t inputSize = 0, codeSize = 0, outputSize = 0, maxBatch = 0, paramCount = 0;
+  std::vector<std::pair<std::string, int64_t>> layers; // name, out size
+  bool inferenceOnly = false;
+};
+std::string cHeader(const HeaderInfo &info);
+
+} // namespace aec::codegen

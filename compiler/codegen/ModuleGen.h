@@ -1,0 +1,34 @@
+// IR -> LLVM module: the `<M>_model` constant (tables, defaults, summary) and
+// the kernels forward/decode/accumulate/update, each a flat sequence of
+// calls to the linked kernel library through parallel_for closures with
+// constant shapes; optionally `main` (exe) or the C API wrappers (lib).
+#pragma once
+
+#include "compiler/ir/IR.h"
+#include "compiler/sema/Model.h"
+
+#include <llvm/IR/Module.h>
+
+#include <string>
+
+namespace aec::codegen {
+
+struct ModuleOptions {
+  std::string prefix;   // the C identifier used for symbols: `<prefix>_model`, `<prefix>_create`
+  bool withMain = false; // define main() calling aec_rt_main (exe)
+  bool withCApi = false; // define the <prefix>_create ... wrappers (lib, shared)
+};
+
+// The model name as a C identifier (non-identifier characters become '_').
+std::string symbolPrefix(const std::string &modelName);
+
+// Fills `module` (which already has its triple and data layout, and into
+// which the kernel library has been linked). Returns false and sets `error`
+// if a kernel entry point is missing or an op cannot be lowered.
+bool generateModule(const CheckedModel &model, const ir::Graph &g, const ModuleOptions &options,
+                    llvm::Module &module, std::string &error);
+
+// The printable architecture table stored as aec_model.summary.
+std::string modelSummary(const CheckedModel &model, const ir::Graph &g);
+
+} // namespace aec::codegen

@@ -1,0 +1,11 @@
+/* One native translation unit per vector width (see aec_kernel_table.h):
+ * compiled with -DAEC_VW=<w> -DAEC_KERNEL_TABLE_NAME=aec_kernel_table_vw<w>. */
+#define AEC_KERNELS_STATIC static
+#include "aec_kernel_table.h"
+#include "aec_elementwise.c"
+#include "aec_gemm.c"
+
+const aec_kernel_table AEC_KERNEL_TABLE_NAME = {
+    AEC_VW,        aec_gemm,      aec_gemm_tn,     aec_colsum,      aec_act_forward, aec_act_backward,
+    aec_noise,     aec_loss,      aec_sparsity_l1, aec_sparsity_kl, aec_adam,        aec_sgd,
+};

@@ -1,0 +1,172 @@
+/* Vector math shared by the aec kernels: the vector type of the variant being
+ * compiled (AEC_VW floats), unaligned loads/stores, and vectorized exp/log,
+ * activations and their derivatives. Everything is always_inline so that the
+ * code generator's O3 run sees one flat function per entry point.
+ *
+ * Accuracy (checked by test/unit/kernels_test.cpp): see aec_kernels.h. */
+#ifndef AEC_VMATH_H
+#define AEC_VMATH_H
+
+#include <stdint.h>
+
+#ifndef AEC_VW
+#define AEC_VW 8
+#endif
+
+typedef float vf __attribute__((ext_vector_type(AEC_VW)));
+typedef int32_t vi __attribute__((ext_vector_type(AEC_VW)));
+
+#define AEC_INLINE static inline __attribute__((always_inline))
+
+/* Storage class of the entry points: external in the bitcode library. */
+#ifdef AEC_KERNELS_STATIC
+#define AEC_KAPI AEC_KERNELS_STATIC
+#else
+#define AEC_KAPI
+#endif
+
+/* Unaligned vector access (lowers to one vmovups). */
+AEC_INLINE vf vload(const float *p) {
+  vf v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+AEC_INLINE void vstore(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+
+/* Partial access to the first n (< AEC_VW) lanes; the other lanes read as 0. */
+AEC_INLINE vf vload_part(const float *p, int64_t n) {
+  vf v = 0.0f;
+  for (int64_t t = 0; t < n; ++t)
+    v[t] = p[t];
+  return v;
+}
+AEC_INLINE void vstore_part(float *p, vf v, int64_t n) {
+  for (int64_t t = 0; t < n; ++t)
+    p[t] = v[t];
+}
+
+AEC_INLINE vf vbits(vi b) { return (vf)b; }
+AEC_INLINE vi ibits(vf f) { return (vi)f; }
+
+/* exp(x): Cephes-style range reduction n = round(x log2 e), r = x - n ln 2
+ * (two-constant split), degree-6 polynomial, 2^n by building the exponent.
+ * Inputs are clamped to [-87, 88] (outputs saturate there); NaN propagates.
+ * Rounding uses the 1.5*2^23 trick so no float->int conversion (which is
+ * poison for NaN in LLVM IR) is needed. */
+AEC_INLINE vf v_exp(vf x) {
+  x = x > 88.0f ? 88.0f : x;
+  x = x < -87.0f ? -87.0f : x;
+  const float magic = 12582912.0f; /* 1.5 * 2^23 */
+  vf t = x * 1.44269504088896341f + magic;
+  vi n = ibits(t) - ibits((vf)magic);
+  vf fn = t - magic;
+  vf r = x - fn * 0.693359375f;
+  r = r - fn * -2.12194440e-4f;
+  vf z = r * r;
+  vf p = 1.9875691500E-4f;
+  p = p * r + 1.3981999507E-3f;
+  p = p * r + 8.3334519073E-3f;
+  p = p * r + 4.1665795894E-2f;
+  p = p * r + 1.6666665459E-1f;
+  p = p * r + 5.0000001201E-1f;
+  p = p * z + r + 1.0f;
+  return p * vbits((n + 127) << 23);
+}
+
+/* log(x) for positive normal x (Cephes logf polynomial); NaN propagates. */
+AEC_INLINE vf v_log(vf x) {
+  vi bits = ibits(x);
+  vi e = ((bits >> 23) & 0xff) - 126;
+  vf m = vbits((bits & 0x807fffff) | 0x3f000000); /* in [0.5, 1) */
+  vi small = m < 0.707106781186547524f;
+  vf fe = __builtin_convertvector(e + small, vf); /* small is -1 where true */
+  vf f = small ? m + m - 1.0f : m - 1.0f;
+  vf z = f * f;
+  vf y = 7.0376836292E-2f;
+  y = y * f - 1.1514610310E-1f;
+  y = y * f + 1.1676998740E-1f;
+  y = y * f - 1.2420140846E-1f;
+  y = y * f + 1.4249322787E-1f;
+  y = y * f - 1.6668057665E-1f;
+  y = y * f + 2.0000714765E-1f;
+  y = y * f - 2.4999993993E-1f;
+  y = y * f + 3.3333331174E-1f;
+  y = y * f * z;
+  y = y + fe * -2.12194440e-4f;
+  y = y - 0.5f * z;
+  vf r = f + y + fe * 0.693359375f;
+  return x != x ? x : r;
+}
+
+/* log(1 + u) for u >= 0, accurate for tiny u (the w-1 correction trick). */
+AEC_INLINE vf v_log1p(vf u) {
+  vf w = 1.0f + u;
+  vf d = w - 1.0f;
+  vf l = v_log(w);
+  return d == 0.0f ? u : l * (u / d);
+}
+
+AEC_INLINE vf v_sigmoid(vf x) { return 1.0f / (1.0f + v_exp(-x)); }
+
+/* tanh: odd polynomial for |x| < 0.625 (Cephes tanhf), else 1 - 2/(e^{2|x|}+1). */
+AEC_INLINE vf v_tanh(vf x) {
+  vf ax = vbits(ibits(x) & 0x7fffffff);
+  vf z = x * x;
+  vf p = -5.70498872745E-3f;
+  p = p * z + 2.06390887954E-2f;
+  p = p * z - 5.37397155531E-2f;
+  p = p * z + 1.33314422036E-1f;
+  p = p * z - 3.33332819422E-1f;
+  vf small = p * z * x + x;
+  vf big = 1.0f - 2.0f / (v_exp(ax + ax) + 1.0f);
+  big = vbits(ibits(big) | (ibits(x) & (int32_t)0x80000000));
+  return ax < 0.625f ? small : big;
+}
+
+/* exp(x) - 1, accurate near 0 (Taylor for |x| < 0.125). */
+AEC_INLINE vf v_expm1(vf x) {
+  vf p = 1.0f / 120.0f;
+  p = p * x + 1.0f / 24.0f;
+  p = p * x + 1.0f / 6.0f;
+  p = p * x + 0.5f;
+  vf small = p * x * x + x;
+  vf big = v_exp(x) - 1.0f;
+  vf ax = vbits(ibits(x) & 0x7fffffff);
+  return ax < 0.125f ? small : big;
+}
+
+enum { AEC_K_LINEAR, AEC_K_RELU, AEC_K_LEAKY, AEC_K_SIGMOID, AEC_K_TANH, AEC_K_ELU };
+
+/* act(x); written as "x < 0 ? ... : x" so NaN propagates. */
+AEC_INLINE vf v_act(vf x, int act) {
+  switch (act) {
+  case AEC_K_RELU: return x < 0.0f ? 0.0f : x;
+  case AEC_K_LEAKY: return x < 0.0f ? x * 0.01f : x;
+  case AEC_K_SIGMOID: return v_sigmoid(x);
+  case AEC_K_TANH: return v_tanh(x);
+  case AEC_K_ELU: return x > 0.0f ? x : v_expm1(x);
+  default: return x;
+  }
+}
+
+/* act'(through the output y). */
+AEC_INLINE vf v_dact(vf y, int act) {
+  switch (act) {
+  case AEC_K_RELU: return y > 0.0f ? 1.0f : 0.0f;
+  case AEC_K_LEAKY: return y > 0.0f ? 1.0f : 0.01f;
+  case AEC_K_SIGMOID: return y * (1.0f - y);
+  case AEC_K_TANH: return 1.0f - y * y;
+  case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
+  default: return 1.0f;
+  }
+}
+
+/* Horizontal sum in double (for loss accumulation). */
+AEC_INLINE double vsum_d(vf v) {
+  double s = 0;
+  for (int t = 0; t < AEC_VW; ++t)
+    s += v[t];
+  return s;
+}
+
+#endif

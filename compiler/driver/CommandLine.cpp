@@ -1,0 +1,170 @@
+// Command-line parsing for `aec` (see CommandLine.h).
+#include "compiler/driver/CommandLine.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace aec {
+
+const char *usageText() {
+  return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--stdlib DIR]\n"
+         "       aec show  FILE [--model NAME] [--stdlib DIR]\n"
+         "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only] [--target-cpu CPU]\n"
+         "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR]\n"
+         "run `aec --help` for details\n";
+}
+
+const char *helpText() {
+  return "aec: the autoencoder compiler\n"
+         "\n"
+         "usage:\n"
+         "  aec check FILE [options]   check a model; diagnostics only, exit 1 on any error\n"
+         "  aec show  FILE [options]   print the architecture table (layers, shapes, params, MACs)\n"
+         "  aec build FILE [options]   compile the model to native code\n"
+         "  aec --help | --version\n"
+         "\n"
+         "options:\n"
+         "  --model NAME       the model to use when FILE defines several\n"
+         "  --stdlib DIR       where `std/...` imports resolve (default: the stdlib folder\n"
+         "                     next to aec, or $AEC_STDLIB)\n"
+         "  --emit=KIND        check: ast (syntax tree) | sema (checked model)\n"
+         "                     build: exe (default) | lib (+ C header) | shared | obj |\n"
+         "                            llvm | asm | ir | ast | sema\n"
+         "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
+         "                     for text outputs)\n"
+         "  --inference-only   no gradient or optimizer code (build)\n"
+         "  --target-cpu CPU   generate code for CPU (default: this machine)\n"
+         "  -O0 .. -O3         optimization level (default -O3)\n"
+         "\n"
+         "exit status: 0 success, 1 error in the model or the command line, 2 internal error\n";
+}
+
+const char *versionText() { return "aec 0.1.0 (LLVM 19)\n"; }
+
+namespace {
+
+bool isOneOf(const std::string &v, std::initializer_list<const char *> set) {
+  return std::any_of(set.begin(), set.end(), [&](const char *s) { return v == s; });
+}
+
+} // namespace
+
+bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    error = "no command given";
+    return false;
+  }
+  const std::string &cmd = args[0];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    o.command = Command::Help;
+    return true;
+  }
+  if (cmd == "--version" || cmd == "version") {
+    o.command = Command::Version;
+    return true;
+  }
+  if (cmd == "check")
+    o.command = Command::Check;
+  else if (cmd == "show")
+    o.command = Command::Show;
+  else if (cmd == "build")
+    o.command = Command::Build;
+  else {
+    error = cmd[0] == '-' ? "expected a command (`check`, `show` or `build`) before `" + cmd + "`"
+                          : "unknown command `" + cmd + "`; expected `check`, `show` or `build`";
+    return false;
+  }
+
+  // An option's value: `--opt=V` or `--opt V`.
+  size_t i = 1;
+  auto valueOf = [&](const std::string &arg, const std::string &name, std::string &out) -> bool {
+    if (arg == name) {
+      if (i + 1 >= args.size()) {
+        error = "`" + name + "` needs a value";
+        return false;
+      }
+      out = args[++i];
+      return true;
+    }
+    out = arg.substr(name.size() + 1); // after '='
+    if (out.empty()) {
+      error = "`" + name + "` needs a value";
+      return false;
+    }
+    return true;
+  };
+  auto matches = [](const std::string &arg, const std::string &name) {
+    return arg == name || arg.rfind(name + "=", 0) == 0;
+  };
+
+  bool onlyFiles = false;
+  for (; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    if (onlyFiles || a.empty() || a[0] != '-' || a == "-") {
+      if (!o.file.empty()) {
+        error = "more than one input file (`" + o.file + "` and `" + a + "`)";
+        return false;
+      }
+      o.file = a;
+    } else if (a == "--") {
+      onlyFiles = true;
+    } else if (a == "--help" || a == "-h") {
+      o.command = Command::Help;
+      return true;
+    } else if (matches(a, "--model")) {
+      if (!valueOf(a, "--model", o.model))
+        return false;
+    } else if (matches(a, "--stdlib")) {
+      if (!valueOf(a, "--stdlib", o.stdlibDir))
+        return false;
+    } else if (matches(a, "--emit")) {
+      if (!valueOf(a, "--emit", o.emit))
+        return false;
+    } else if (o.command == Command::Build && (a == "-o" || a.rfind("-o", 0) == 0)) {
+      if (a == "-o") {
+        if (i + 1 >= args.size()) {
+          error = "`-o` needs a file name";
+          return false;
+        }
+        o.output = args[++i];
+      } else {
+        o.output = a.substr(a[2] == '=' ? 3 : 2);
+      }
+    } else if (o.command == Command::Build && a == "--inference-only") {
+      o.inferenceOnly = true;
+    } else if (o.command == Command::Build && matches(a, "--target-cpu")) {
+      if (!valueOf(a, "--target-cpu", o.targetCpu))
+        return false;
+    } else if (o.command == Command::Build && a.size() == 3 && a[0] == '-' && a[1] == 'O' &&
+               a[2] >= '0' && a[2] <= '3') {
+      o.optLevel = a[2] - '0';
+    } else {
+      error = "unknown option `" + a + "` for `aec " + cmd + "`";
+      return false;
+    }
+  }
+  if (o.file.empty()) {
+    error = "`aec " + cmd + "` needs an input file";
+    return false;
+  }
+  if (!o.emit.empty()) {
+    if (o.command == Command::Check && !isOneOf(o.emit, {"ast", "sema"})) {
+      error = "`--emit=" + o.emit + "` is not valid for `aec check`; use `ast` or `sema`";
+      return false;
+    }
+    if (o.command == Command::Show) {
+      error = "`aec show` takes no `--emit`";
+      return false;
+    }
+    if (o.command == Command::Build &&
+        !isOneOf(o.emit, {"exe", "lib", "shared", "obj", "llvm", "asm", "ir", "ast", "sema"})) {
+      error = "`--emit=" + o.emit +
+              "` is not one of exe, lib, shared, obj, llvm, asm, ir, ast, sema";
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace aec

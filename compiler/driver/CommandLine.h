@@ -1,0 +1,31 @@
+// The `aec` command line (DESIGN section 3): parsing into Options, usage text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace aec {
+
+enum class Command { None, Help, Version, Check, Show, Build };
+
+struct Options {
+  Command command = Command::None;
+  std::string file;
+  std::string model;      // --model NAME
+  std::string emit;       // --emit=...; empty: the command's default
+  std::string output;     // -o OUT
+  std::string stdlibDir;  // --stdlib DIR
+  std::string targetCpu;  // --target-cpu CPU
+  int optLevel = 3;       // -O0..-O3
+  bool inferenceOnly = false;
+};
+
+// Parses argv. On a usage error returns false with `error` set.
+bool parseCommandLine(int argc, char **argv, Options &options, std::string &error);
+
+// The full help (`aec --help`) and the short reminder printed after a usage error.
+const char *helpText();
+const char *usageText();
+const char *versionText();
+
+} // namespace aec

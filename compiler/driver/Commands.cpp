@@ -1,0 +1,189 @@
+// `aec check|show|build` (see Commands.h).
+#include "compiler/driver/Commands.h"
+
+#include "compiler/ast/ASTDump.h"
+#include "compiler/diag/Diagnostics.h"
+#include "compiler/parse/Parser.h"
+#include "compiler/sema/Sema.h"
+#include "compiler/show/Show.h"
+#ifdef AEC_HAVE_BACKEND
+#include "compiler/codegen/Build.h"
+#endif
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+
+namespace aec {
+
+namespace {
+
+// Everything one command run needs; diagnostics are flushed on the way out,
+// also when an exception passes (main reports it as an internal error).
+struct Session {
+  SourceManager sources;
+  DiagnosticEngine diags{sources};
+  ~Session() {
+    std::fflush(stdout);
+    diags.flush(stderr);
+  }
+  int status(int wanted = 0) const { return diags.hasErrors() ? std::max(wanted, 1) : wanted; }
+};
+
+// A missing or unreadable input is reported before anything else runs.
+bool inputReadable(const std::string &path, DiagnosticEngine &diags) {
+  struct stat st {};
+  std::string error;
+  if (::stat(path.c_str(), &st) != 0)
+    error = std::strerror(errno);
+  else if (S_ISDIR(st.st_mode))
+    error = "is a directory";
+  else if (std::FILE *f = std::fopen(path.c_str(), "rb"))
+    std::fclose(f);
+  else
+    error = std::strerror(errno);
+  if (error.empty())
+    return true;
+  diags.report(DiagKind::CannotOpenFile, SourceRange{}, path, error);
+  return false;
+}
+
+// `--emit=ast`: parse only (imports are not followed), dump the tree.
+int emitAst(const Options &o, Session &s) {
+  std::string error;
+  FileId id = s.sources.load(o.file, error);
+  if (id == kNoFile) {
+    s.diags.report(DiagKind::CannotOpenFile, SourceRange{}, o.file, error);
+    return 1;
+  }
+  std::unique_ptr<ast::File> file = parseFile(id, s.sources, s.diags);
+  if (!file)
+    return s.status(1);
+  if (!o.model.empty()) {
+    auto &models = file->models;
+    models.erase(std::remove_if(models.begin(), models.end(),
+                                [&](const ast::ModelDecl &m) { return m.name.name != o.model; }),
+                 models.end());
+    if (models.empty()) {
+      s.diags.report(DiagKind::NoSuchModel, SourceRange{}, o.model, "");
+      return 1;
+    }
+  }
+  dumpAst(*file, s.sources, stdout);
+  return s.status();
+}
+
+SemaResult check(const Options &o, const ToolDirs &dirs, Session &s) {
+  SemaOptions so;
+  so.stdlibDir = dirs.stdlib;
+  so.modelName = o.model;
+  return checkFile(o.file, so, s.sources, s.diags);
+}
+
+// `show` and `build` work on one model.
+const CheckedModel *oneModel(const Options &o, const SemaResult &r, Session &s) {
+  if (s.diags.hasErrors())
+    return nullptr;
+  if (r.models.empty()) {
+    s.diags.report(DiagKind::NoModel, SourceRange{}, o.file); // normally sema's
+    return nullptr;
+  }
+  if (r.models.size() > 1) {
+    std::string names;
+    for (const CheckedModel &m : r.models)
+      names += (names.empty() ? "`" : ", `") + m.name + "`";
+    s.diags.report(DiagKind::SeveralModels, SourceRange{}, o.file, names);
+    return nullptr;
+  }
+  return &r.models.front();
+}
+
+int checkOrDump(const Options &o, const ToolDirs &dirs, Session &s) {
+  if (o.emit == "ast")
+    return emitAst(o, s);
+  if (!inputReadable(o.file, s.diags))
+    return 1;
+  SemaResult r = check(o, dirs, s);
+  if (o.emit == "sema" && !s.diags.hasErrors())
+    for (const CheckedModel &m : r.models)
+      dumpCheckedModel(m, stdout);
+  return s.status();
+}
+
+} // namespace
+
+int runCheck(const Options &o, const ToolDirs &dirs) {
+  Session s;
+  return checkOrDump(o, dirs, s);
+}
+
+int runShow(const Options &o, const ToolDirs &dirs) {
+  Session s;
+  if (!inputReadable(o.file, s.diags))
+    return 1;
+  SemaResult r = check(o, dirs, s);
+  const CheckedModel *m = oneModel(o, r, s);
+  if (!m)
+    return s.status(1);
+  printShowTable(*m, stdout);
+  return s.status();
+}
+
+#ifdef AEC_HAVE_BACKEND
+namespace {
+
+EmitKind emitKind(const std::string &e) {
+  if (e == "lib") return EmitKind::Lib;
+  if (e == "shared") return EmitKind::Shared;
+  if (e == "obj") return EmitKind::Obj;
+  if (e == "llvm") return EmitKind::Llvm;
+  if (e == "asm") return EmitKind::Asm;
+  if (e == "ir") return EmitKind::IR;
+  return EmitKind::Exe;
+}
+
+std::string defaultOutput(EmitKind k, const std::string &model) {
+  switch (k) {
+  case EmitKind::Exe: return model;
+  case EmitKind::Lib: return "lib" + model + ".a";
+  case EmitKind::Shared: return "lib" + model + ".so";
+  case EmitKind::Obj: return model + ".o";
+  case EmitKind::Llvm: return model + ".ll";
+  case EmitKind::Asm: return model + ".s";
+  case EmitKind::IR: return "-";
+  }
+  return model;
+}
+
+} // namespace
+#endif
+
+int runBuild(const Options &o, const ToolDirs &dirs) {
+  Session s;
+  if (o.emit == "ast" || o.emit == "sema")
+    return checkOrDump(o, dirs, s);
+#ifdef AEC_HAVE_BACKEND
+  if (!inputReadable(o.file, s.diags))
+    return 1;
+  SemaResult r = check(o, dirs, s);
+  const CheckedModel *m = oneModel(o, r, s);
+  if (!m)
+    return s.status(1);
+  BuildOptions b;
+  b.emit = emitKind(o.emit);
+  b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;
+  b.inferenceOnly = o.inferenceOnly;
+  b.targetCpu = o.targetCpu;
+  b.optLevel = o.optLevel;
+  b.runtimeLibDir = dirs.runtimeLib;
+  b.runtimeIncludeDir = dirs.runtimeInclude;
+  return s.status(buildModel(*m, b, s.diags));
+#else
+  std::fputs("aec: error: code generation is not available in this build\n", stderr);
+  return 2;
+#endif
+}
+
+} // namespace aec

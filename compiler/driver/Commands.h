@@ -1,0 +1,21 @@
+// The `aec check`, `aec show` and `aec build` commands. Each returns the
+// process exit status: 0 clean, 1 user error, 2 internal/tool failure.
+#pragma once
+
+#include "compiler/driver/CommandLine.h"
+
+#include <string>
+
+namespace aec {
+
+struct ToolDirs {
+  std::string stdlib;
+  std::string runtimeLib;
+  std::string runtimeInclude;
+};
+
+int runCheck(const Options &options, const ToolDirs &dirs);
+int runShow(const Options &options, const ToolDirs &dirs);
+int runBuild(const Options &options, const ToolDirs &dirs);
+
+} // namespace aec

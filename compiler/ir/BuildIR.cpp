@@ -1,0 +1,198 @@
+// CheckedModel -> forward IR: noise on the input (training only), one
+// matmul + bias + activation chain per dense layer, views for flatten and
+// reshape, then the loss against the clean input and the sparsity penalty on
+// the code. Fusion happens later (compiler/lower/Fusion.cpp) so that autodiff
+// works on the simple ops.
+#include "compiler/ir/IR.h"
+
+namespace aec::ir {
+
+namespace {
+
+Tensor batched(std::string name, std::vector<int64_t> dims, int layer) {
+  Tensor t;
+  t.name = std::move(name);
+  t.buffer = Buffer::Workspace;
+  t.batched = true;
+  t.dims = std::move(dims);
+  t.layer = layer;
+  return t;
+}
+
+Tensor scalar(std::string name) {
+  Tensor t;
+  t.name = std::move(name);
+  t.buffer = Buffer::Scalar;
+  return t;
+}
+
+} // namespace
+
+bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::string &error) {
+  g = Graph();
+  g.modelName = model.name;
+  g.maxBatch = model.train.batch > 0 ? model.train.batch : 1;
+  g.inferenceOnly = inferenceOnly;
+  g.codeLayer = model.codeIndex;
+  const size_t L = model.layers.size();
+  g.layerOutput.assign(L, -1);
+  g.layerInput.assign(L, -1);
+  g.layerWeight.assign(L, -1);
+  g.layerBias.assign(L, -1);
+
+  Tensor x;
+  x.name = "x";
+  x.buffer = Buffer::Input;
+  x.batched = true;
+  x.dims = model.input.dims;
+  g.input = g.addTensor(x);
+
+  // Parameters first (own weights; tied layers reuse the twin's weight).
+  std::vector<int> ownWeight(L, -1);
+  for (size_t i = 0; i < L; ++i) {
+    const Layer &l = model.layers[i];
+    if (!l.hasWeights()) continue;
+    if (l.kind != LayerKind::Dense) {
+      error = "layer `" + l.name + "` (" + layerKindName(l.kind) +
+              ") is not supported by the code generator yet";
+      return false;
+    }
+    int64_t in = l.in.elements(), out = l.units;
+    if (l.tiedTo < 0) {
+      Tensor w;
+      w.name = l.name + ".weight";
+      w.buffer = Buffer::Param;
+      w.dims = {in, out};
+      w.layer = static_cast<int>(i);
+      w.trainable = !l.frozen;
+      ownWeight[i] = g.addTensor(w);
+      g.paramTensors.push_back(ownWeight[i]);
+    }
+    Tensor b;
+    b.name = l.name + ".bias";
+    b.buffer = Buffer::Param;
+    b.dims = {out};
+    b.layer = static_cast<int>(i);
+    b.trainable = !l.frozen;
+    g.layerBias[i] = g.addTensor(b);
+    g.paramTensors.push_back(g.layerBias[i]);
+  }
+  for (size_t i = 0; i < L; ++i) {
+    const Layer &l = model.layers[i];
+    if (!l.hasWeights()) continue;
+    if (l.tiedTo >= 0) {
+      if (l.tiedTo >= static_cast<int>(L) || ownWeight[l.tiedTo] < 0) {
+        error = "layer `" + l.name + "` is tied to a layer without its own weight";
+        return false;
+      }
+      g.layerWeight[i] = ownWeight[l.tiedTo];
+    } else {
+      g.layerWeight[i] = ownWeight[i];
+    }
+  }
+
+  auto addOp = [&](Op op) { g.ops.push_back(std::move(op)); };
+
+  int cur = g.input;
+  if (!inferenceOnly && model.noise != NoiseKind::None) {
+    int noisy = g.addTensor(batched("x.noisy", model.input.dims, -1));
+    Op op{OpKind::Noise};
+    op.ins = {cur};
+    op.out = noisy;
+    op.noise = model.noise;
+    op.amount = model.noiseAmount;
+    op.trainOnly = true;
+    addOp(op);
+    cur = noisy;
+  }
+
+  for (size_t i = 0; i < L; ++i) {
+    const Layer &l = model.layers[i];
+    const int li = static_cast<int>(i);
+    g.layerInput[i] = cur;
+    switch (l.kind) {
+    case LayerKind::Dense: {
+      int64_t out = l.units;
+      int z = g.addTensor(batched(l.name + ".mm", {out}, li));
+      Op mm{OpKind::MatMul};
+      mm.ins = {cur, g.layerWeight[i]};
+      mm.out = z;
+      mm.transB = l.tiedTo >= 0;
+      mm.layer = li;
+      addOp(mm);
+      int zb = g.addTensor(batched(l.name + ".z", {out}, li));
+      Op ba{OpKind::BiasAdd};
+      ba.ins = {z, g.layerBias[i]};
+      ba.out = zb;
+      ba.layer = li;
+      addOp(ba);
+      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
+      Op act{OpKind::Act};
+      act.ins = {zb};
+      act.out = y;
+      act.act = l.activation;
+      act.layer = li;
+      addOp(act);
+      cur = y;
+      break;
+    }
+    case LayerKind::Flatten:
+    case LayerKind::Reshape: {
+      Tensor t = batched(l.name + ".out", l.out.dims, li);
+      t.aliasOf = cur;
+      int y = g.addTensor(t);
+      Op op{OpKind::Reshape};
+      op.ins = {cur};
+      op.out = y;
+      op.layer = li;
+      addOp(op);
+      cur = y;
+      break;
+    }
+    default:
+      error = "layer `" + l.name + "` (" + layerKindName(l.kind) +
+              ") is not supported by the code generator yet";
+      return false;
+    }
+    g.tensors[cur].isLayerOutput = true;
+    g.layerOutput[i] = cur;
+  }
+
+  if (!inferenceOnly) {
+    g.lossValue = g.addTensor(scalar("loss"));
+    Op loss{OpKind::Loss};
+    // The loss is elementwise, so it reads the storage behind a trailing
+    // reshape (same memory, same order) and fuses with that layer's act.
+    loss.ins = {g.storageOf(cur), g.input};
+    loss.out = g.lossValue;
+    loss.loss = model.loss;
+    loss.act = g.tensors[g.storageOf(cur)].layer >= 0
+                   ? model.layers[g.tensors[g.storageOf(cur)].layer].activation
+                   : Activation::Linear;
+    loss.layer = static_cast<int>(L) - 1;
+    Tensor rows = batched("loss.rows", {1}, -1);
+    loss.scratch = g.addTensor(rows);
+    addOp(loss);
+    if (model.sparsity != SparsityKind::None && model.codeIndex >= 0) {
+      g.sparsityValue = g.addTensor(scalar("sparsity"));
+      Op sp{OpKind::Sparsity};
+      sp.ins = {g.layerOutput[model.codeIndex]};
+      sp.out = g.sparsityValue;
+      sp.sparsity = model.sparsity;
+      sp.amount = model.sparsityWeight;
+      sp.target = model.sparsityTarget;
+      sp.layer = model.codeIndex;
+      if (model.sparsity == SparsityKind::KL) {
+        Tensor scratch;
+        scratch.name = "sparsity.scratch";
+        scratch.buffer = Buffer::Workspace;
+        scratch.dims = {g.tensors[sp.ins[0]].size()};
+        sp.scratch = g.addTensor(scratch);
+      }
+      addOp(sp);
+    }
+  }
+  return true;
+}
+
+} // namespace aec::ir

@@ -1,0 +1,153 @@
+// The aec IR: a small graph of statically shaped tensors and kernel-level ops
+// in execution order, built from a CheckedModel and rewritten by the passes in
+// compiler/lower/ (autodiff, fusion, optimizer, memory planning). Codegen
+// turns each op into one kernel call split over threads.
+//
+// Shapes: batched tensors have a symbolic leading dimension `n` (1..maxBatch)
+// followed by static per-sample dims; parameters and their gradients are
+// fully static. Memory planning assigns every tensor an offset into one of
+// the flat buffers (params, grads, workspace) so nothing is allocated at run
+// time.
+#pragma once
+
+#include "compiler/sema/Model.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace aec::ir {
+
+// Where a tensor lives at run time.
+enum class Buffer {
+  Input,     // the caller's x[n][input_size] (accumulate/forward argument)
+  Param,     // the flat parameter buffer
+  Grad,      // the flat gradient buffer (same offsets as its parameter)
+  Workspace, // the flat workspace (layer outputs, gradients of activations)
+  Scalar,    // a single float computed by the kernels (loss, penalty)
+};
+
+enum class Phase { Forward, Backward, Update };
+
+struct Tensor {
+  std::string name;
+  Buffer buffer = Buffer::Workspace;
+  bool batched = false;      // leading symbolic dim n
+  std::vector<int64_t> dims; // per-sample dims if batched, else the full shape
+  int layer = -1;            // the CheckedModel layer it belongs to, if any
+  int gradOf = -1;           // Grad: the parameter tensor it is the gradient of
+  bool trainable = false;    // Param: gets a gradient and an update
+  bool isLayerOutput = false; // pinned at aec_layer_info.act_offset
+  int aliasOf = -1;          // a view (reshape): same memory as this tensor
+  int64_t offset = -1;       // floats into its buffer (after planning)
+
+  // Elements per sample (batched) or in total (static).
+  int64_t size() const {
+    int64_t s = 1;
+    for (int64_t d : dims) s *= d;
+    return s;
+  }
+};
+
+enum class OpKind {
+  // Forward, before fusion.
+  Noise,      // out = corrupt(in0)                  (training only)
+  MatMul,     // out = in0 · in1  (in1ᵀ if transB)
+  BiasAdd,    // out = in0 + in1 (broadcast over rows)
+  Act,        // out = act(in0)
+  Reshape,    // out = view of in0 (no code)
+  Loss,       // scalar out = Σ_rows loss(in0 = prediction, in1 = target)
+  Sparsity,   // scalar out = Σ_rows penalty(in0 = code)
+  // Forward, after fusion.
+  Dense,      // out = act(in0 · in1(ᵀ) + in2)   (in2 optional)
+  // Backward, before fusion.
+  LossGrad,     // out = scale · dLoss/d(in0)    (in0 prediction, in1 target)
+  ActGrad,      // out = in0 ⊙ act'(in1)          (in1: the saved activation output)
+  SparsityGrad, // out += scale · dPenalty/d(in0)
+  // Backward, both stages.
+  WeightGrad, // out += in0ᵀ · in1                (gemm_tn over the batch)
+  BiasGrad,   // out += colsum(in0)
+  InputGrad,  // out = in0 · in1ᵀ (in1 if transB); after fusion [⊙ act'(in2)]
+  // Backward, after fusion.
+  LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
+  // Update.
+  Adam, // params[begin, begin+count) with grads, 2 state slots
+  SGD,  // momentum (1 slot) or plain (0 slots)
+};
+
+const char *opKindName(OpKind k);
+
+struct Op {
+  Op(OpKind k, Phase p = Phase::Forward) : kind(k), phase(p) {}
+  OpKind kind;
+  Phase phase;
+  std::vector<int> ins; // tensor ids
+  int out = -1;         // tensor id (Adam/SGD: none)
+  int out2 = -1;        // LossActGrad: the scalar loss tensor
+  int scratch = -1;     // a workspace tensor the kernel needs during this op only
+  int layer = -1;       // CheckedModel layer index, -1 if none
+
+  // Attributes (only those of the kind are meaningful).
+  Activation act = Activation::Linear; // Dense / Act / ActGrad / LossActGrad: the output act
+  bool transB = false;                 // MatMul / Dense / InputGrad
+  bool accumulate = false;             // out += ... (gradients)
+  bool trainOnly = false;              // Noise: skipped by the inference forward pass
+  Activation derivAct = Activation::Linear; // InputGrad fused: multiply by derivAct'(in2)
+  bool hasDeriv = false;
+  int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)
+  LossKind loss = LossKind::MSE;
+  NoiseKind noise = NoiseKind::None;
+  SparsityKind sparsity = SparsityKind::None;
+  double amount = 0; // noise amount, sparsity weight
+  double target = 0; // kl rho
+  // Update ops: a contiguous parameter range (in floats).
+  int64_t begin = 0, count = 0;
+  double lr = 0, momentum = 0, beta1 = 0, beta2 = 0, eps = 0, l2 = 0;
+};
+
+struct Graph {
+  std::string modelName;
+  int64_t maxBatch = 1;
+  bool inferenceOnly = false;
+  std::vector<Tensor> tensors;
+  std::vector<Op> ops; // execution order; phases contiguous: forward, backward, update
+
+  // Bookkeeping from the builder.
+  int input = -1;                 // x
+  std::vector<int> layerOutput;   // per CheckedModel layer: its output tensor
+  std::vector<int> layerInput;    // per layer: the tensor it reads
+  std::vector<int> layerWeight;   // per layer: weight tensor used (twin's if tied), -1
+  std::vector<int> layerBias;     // per layer: bias tensor, -1
+  std::vector<int> paramTensors;  // parameter tensors in aec_tensor_info order
+  int codeLayer = -1;
+  int lossValue = -1;     // scalar
+  int sparsityValue = -1; // scalar, -1 if none
+
+  // Filled by memory planning / the optimizer pass.
+  int64_t paramCount = 0;
+  int64_t workspaceSize = 0;
+  int64_t optSlots = 0;
+  int64_t trainableBegin = 0, trainableCount = 0; // trainable parameters are contiguous
+
+  int addTensor(Tensor t) {
+    tensors.push_back(std::move(t));
+    return static_cast<int>(tensors.size()) - 1;
+  }
+  // Follows view aliases to the tensor that owns the memory.
+  int storageOf(int t) const {
+    while (tensors[t].aliasOf >= 0) t = tensors[t].aliasOf;
+    return t;
+  }
+};
+
+// Builds the forward graph (plus noise, loss and sparsity) from the model.
+// Returns false and sets `error` for layers the code generator cannot lower.
+bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &out, std::string &error);
+
+// Checks structural invariants; returns an empty string or the first problem.
+std::string verify(const Graph &g);
+
+// The text form (`aec build --emit=ir`).
+std::string print(const Graph &g);
+
+} // namespace aec::ir

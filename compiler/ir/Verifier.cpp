@@ -1,0 +1,185 @@
+// Structural checks run after every pass: ids in range, definitions before
+// uses, matching shapes for every op, phases in order, no gradient of a
+// frozen parameter, nothing but forward ops when inference-only, and (once
+// planned) every buffer inside its bounds.
+#include "compiler/ir/IR.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace aec::ir {
+
+namespace {
+
+struct Checker {
+  const Graph &g;
+  std::string error;
+
+  bool fail(const std::string &msg) {
+    if (error.empty()) error = msg;
+    return false;
+  }
+  const Tensor &T(int id) const { return g.tensors[id]; }
+  // Rows x cols of a 2-D view: batched -> (n, size), static -> dims.
+  bool matrix(int id, bool &batched, int64_t &rows, int64_t &cols) {
+    const Tensor &t = T(id);
+    batched = t.batched;
+    if (t.batched) {
+      rows = -1;
+      cols = t.size();
+      return true;
+    }
+    if (t.dims.size() == 2) {
+      rows = t.dims[0];
+      cols = t.dims[1];
+      return true;
+    }
+    if (t.dims.size() == 1) {
+      rows = 1;
+      cols = t.dims[0];
+      return true;
+    }
+    return fail(fmt::format("tensor %{} is not a matrix", t.name));
+  }
+
+  bool checkOp(size_t idx, const Op &op) {
+    auto where = [&](const std::string &m) {
+      return fail(fmt::format("op {} ({}): {}", idx, opKindName(op.kind), m));
+    };
+    auto batchedIn = [&](int i) { return T(op.ins[i]).batched; };
+    auto size = [&](int id) { return T(id).size(); };
+    switch (op.kind) {
+    case OpKind::MatMul:
+    case OpKind::Dense: {
+      if (op.ins.size() < 2) return where("needs input and weight");
+      const Tensor &w = T(op.ins[1]);
+      if (!batchedIn(0) || w.batched || w.dims.size() != 2 || !T(op.out).batched)
+        return where("expects batched x, static 2-D weight");
+      int64_t k = op.transB ? w.dims[1] : w.dims[0];
+      int64_t n = op.transB ? w.dims[0] : w.dims[1];
+      if (size(op.ins[0]) != k) return where("inner dimensions differ");
+      if (size(op.out) != n) return where("output width differs from the weight");
+      if (op.kind == OpKind::Dense && op.ins.size() > 2 && size(op.ins[2]) != n)
+        return where("bias width differs");
+      return true;
+    }
+    case OpKind::BiasAdd:
+      if (size(op.ins[1]) != size(op.out) || size(op.ins[0]) != size(op.out))
+        return where("bias width differs");
+      return true;
+    case OpKind::Act:
+    case OpKind::Reshape:
+    case OpKind::Noise:
+      if (size(op.ins[0]) != size(op.out)) return where("element count changes");
+      return true;
+    case OpKind::ActGrad:
+      if (size(op.ins[0]) != size(op.out) || size(op.ins[1]) != size(op.out))
+        return where("shapes differ");
+      return true;
+    case OpKind::Loss:
+    case OpKind::LossGrad:
+    case OpKind::LossActGrad:
+      if (size(op.ins[0]) != size(op.ins[1])) return where("prediction and target differ");
+      if (op.kind != OpKind::Loss && size(op.out) != size(op.ins[0]))
+        return where("gradient shape differs");
+      return true;
+    case OpKind::Sparsity:
+      return true;
+    case OpKind::SparsityGrad:
+      if (size(op.ins[0]) != size(op.out)) return where("shapes differ");
+      return true;
+    case OpKind::WeightGrad: {
+      // out[k][j] += Σ_i in0[i][k] in1[i][j]
+      const Tensor &o = T(op.out);
+      if (o.buffer != Buffer::Grad || o.dims.size() != 2) return where("writes a gradient");
+      if (size(op.ins[0]) != o.dims[0] || size(op.ins[1]) != o.dims[1])
+        return where("shape mismatch");
+      return true;
+    }
+    case OpKind::BiasGrad:
+      if (T(op.out).buffer != Buffer::Grad || size(op.ins[0]) != size(op.out))
+        return where("shape mismatch");
+      return true;
+    case OpKind::InputGrad: {
+      const Tensor &w = T(op.ins[1]);
+      if (w.dims.size() != 2) return where("weight is not 2-D");
+      // out = dz · wᵀ (w [in][out]) or dz · w (transB: w [out][in], the tied twin)
+      int64_t k = op.transB ? w.dims[0] : w.dims[1];
+      int64_t n = op.transB ? w.dims[1] : w.dims[0];
+      if (size(op.ins[0]) != k || size(op.out) != n) return where("shape mismatch");
+      if (op.hasDeriv && (op.ins.size() < 3 || size(op.ins[2]) != n))
+        return where("derivative operand differs");
+      return true;
+    }
+    case OpKind::Adam:
+    case OpKind::SGD:
+      if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))
+        return where("parameter range outside the parameters");
+      return true;
+    }
+    return true;
+  }
+
+  bool run() {
+    const int nt = static_cast<int>(g.tensors.size());
+    std::vector<bool> defined(nt, false);
+    for (int i = 0; i < nt; ++i) {
+      const Tensor &t = g.tensors[i];
+      if (t.buffer == Buffer::Input || t.buffer == Buffer::Param || t.buffer == Buffer::Grad)
+        defined[i] = true;
+      if (t.aliasOf >= nt) return fail(fmt::format("tensor %{}: bad alias", t.name));
+      if (t.buffer == Buffer::Grad) {
+        if (t.gradOf < 0 || t.gradOf >= nt) return fail(fmt::format("%{}: no parameter", t.name));
+        if (!g.tensors[t.gradOf].trainable)
+          return fail(fmt::format("%{}: gradient of a frozen parameter", t.name));
+      }
+      if (t.offset >= 0 && t.aliasOf < 0) {
+        int64_t limit = t.buffer == Buffer::Workspace ? g.workspaceSize * 1
+                                                      : g.paramCount;
+        int64_t extent = t.buffer == Buffer::Workspace && t.batched ? g.maxBatch * t.size()
+                                                                    : t.size();
+        if ((t.buffer == Buffer::Workspace || t.buffer == Buffer::Param ||
+             t.buffer == Buffer::Grad) &&
+            t.offset + extent > limit)
+          return fail(fmt::format("tensor %{} lies outside its buffer", t.name));
+      }
+    }
+    int phase = 0;
+    for (size_t idx = 0; idx < g.ops.size(); ++idx) {
+      const Op &op = g.ops[idx];
+      if (static_cast<int>(op.phase) < phase)
+        return fail(fmt::format("op {} ({}) is out of phase order", idx, opKindName(op.kind)));
+      phase = static_cast<int>(op.phase);
+      if (g.inferenceOnly && op.phase != Phase::Forward)
+        return fail("inference-only graph has backward or update ops");
+      for (int in : op.ins) {
+        if (in < 0 || in >= nt) return fail(fmt::format("op {}: bad input id", idx));
+        if (!defined[in])
+          return fail(fmt::format("op {} ({}) uses %{} before it is defined", idx,
+                                  opKindName(op.kind), g.tensors[in].name));
+      }
+      for (int o : {op.out, op.out2}) {
+        if (o < -1 || o >= nt) return fail(fmt::format("op {}: bad output id", idx));
+        if (o >= 0) {
+          if (defined[o] && !op.accumulate && g.tensors[o].buffer != Buffer::Grad)
+            return fail(fmt::format("op {} ({}) redefines %{}", idx, opKindName(op.kind),
+                                    g.tensors[o].name));
+          defined[o] = true;
+        }
+      }
+      if (!checkOp(idx, op)) return false;
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+std::string verify(const Graph &g) {
+  Checker c{g, {}};
+  c.run();
+  return c.error;
+}
+
+} // namespace aec::ir

@@ -1,0 +1,19 @@
+// Parse tree (ANTLR contexts) -> ast::File, with a source range on every
+// node. Also reports the mistakes the permissive grammar lets through:
+// unknown model statements, settings without a value and (through
+// LayerShape) malformed layers. Works on partial trees left by
+// error recovery: every child may be missing.
+#pragma once
+
+#include "AEParser.h"
+#include "compiler/ast/AST.h"
+#include "compiler/parse/SyntaxDiags.h"
+
+#include <memory>
+
+namespace aec {
+
+std::unique_ptr<ast::File> buildAst(aecgen::AEParser::FileContext *tree, FileId file,
+                                    uint32_t fileSize, SyntaxDiags &diags);
+
+} // namespace aec

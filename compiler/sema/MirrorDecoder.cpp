@@ -1,0 +1,123 @@
+// Pass 5: `decoder mirror`. The encoder (code layer included) in reverse,
+// each layer replaced by its inverse:
+//   dense A->B            dense B->A
+//   conv Cin->Cout K      conv Cout->Cin K (stride 1)
+//   conv ... stride S     upsample S, then conv Cout->Cin (S must divide H, W or L)
+//   maxpool/avgpool S     upsample S
+//   flatten               reshape back to the spatial shape
+// so every tensor shape of the encoder reappears in the decoder. A decoder
+// layer takes the activation of the encoder layer that produced the shape it
+// rebuilds (a pool's or flatten's output counts as its input's); the layer
+// that rebuilds the input takes the output activation of the input range.
+#include "compiler/sema/SemaInternal.h"
+
+#include <fmt/format.h>
+
+namespace aec::sema {
+
+// sigmoid for ranges inside [0, 1], tanh inside [-1, 1], else linear.
+Activation outputActivationFor(const CheckedModel &m) {
+  if (!m.hasRange) return Activation::Linear;
+  if (m.rangeLo >= 0 && m.rangeHi <= 1) return Activation::Sigmoid;
+  if (m.rangeLo >= -1 && m.rangeHi <= 1) return Activation::Tanh;
+  return Activation::Linear;
+}
+
+namespace {
+
+// The activation of whatever produced encoder layer i's input.
+Activation producerActivation(const std::vector<BuiltLayer> &enc, size_t i, Activation output) {
+  for (size_t j = i; j-- > 0;)
+    if (enc[j].layer.hasWeights()) return enc[j].layer.activation;
+  return output;
+}
+
+BuiltLayer decoderLayer(LayerKind kind, const Shape &in, const Shape &out, int mirrors,
+                        SourceRange loc) {
+  BuiltLayer b;
+  b.layer.kind = kind;
+  b.layer.section = Section::Decoder;
+  b.layer.in = in;
+  b.layer.out = out;
+  b.layer.mirrors = mirrors;
+  b.layer.loc = loc;
+  return b;
+}
+
+} // namespace
+
+bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool tied,
+                 SourceRange decoderLoc, SemaContext &ctx, std::vector<BuiltLayer> &out) {
+  Activation output = outputActivationFor(m);
+  bool ok = true;
+  for (size_t i = enc.size(); i-- > 0;) {
+    const Layer &e = enc[i].layer;
+    int twin = static_cast<int>(i);
+    Activation act = producerActivation(enc, i, output);
+    auto unsupported = [&](const std::string &why) {
+      Reported r = ctx.report(DiagKind::MirrorUnsupported, e.loc, enc[i].text, why);
+      ctx.callNotes(r, enc[i].calls);
+      ok = false;
+    };
+    switch (e.kind) {
+    case LayerKind::Dense: {
+      BuiltLayer d = decoderLayer(LayerKind::Dense, e.out, e.in, twin, decoderLoc);
+      d.layer.units = e.in.dims.empty() ? 0 : e.in.dims[0];
+      d.layer.activation = act;
+      if (tied) d.layer.tiedTo = twin;
+      out.push_back(std::move(d));
+      break;
+    }
+    case LayerKind::Conv2D:
+    case LayerKind::Conv1D: {
+      Shape cur = e.out;
+      if (e.stride != 1) {
+        static const char *const names3[] = {"channels", "height", "width"};
+        static const char *const names2[] = {"channels", "length"};
+        bool divides = true;
+        for (int d = 1; d < e.in.rank() && divides; ++d) {
+          if (e.in.dims[d] % e.stride != 0) {
+            unsupported(fmt::format("stride {} does not divide the input {} {}, so no "
+                                    "upsample can restore it",
+                                    e.stride, e.in.rank() == 3 ? names3[d] : names2[d],
+                                    e.in.dims[d]));
+            divides = false;
+          }
+        }
+        if (!divides) break;
+        Shape up = e.in;
+        up.dims[0] = e.out.dims[0];
+        BuiltLayer u = decoderLayer(LayerKind::Upsample, cur, up, twin, decoderLoc);
+        u.layer.factor = e.stride;
+        out.push_back(std::move(u));
+        cur = up;
+      }
+      BuiltLayer c = decoderLayer(e.kind, cur, e.in, twin, decoderLoc);
+      c.layer.channels = e.in.dims[0];
+      c.layer.kernel = e.kernel;
+      c.layer.stride = 1;
+      c.layer.activation = act;
+      out.push_back(std::move(c));
+      break;
+    }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool: {
+      BuiltLayer u = decoderLayer(LayerKind::Upsample, e.out, e.in, twin, decoderLoc);
+      u.layer.factor = e.factor;
+      out.push_back(std::move(u));
+      break;
+    }
+    case LayerKind::Flatten:
+      out.push_back(decoderLayer(LayerKind::Reshape, e.out, e.in, twin, decoderLoc));
+      break;
+    case LayerKind::Upsample:
+    case LayerKind::Reshape:
+      unsupported("an encoder `upsample` has no inverse; write `decoder asymmetric { ... }`");
+      break;
+    }
+  }
+  for (BuiltLayer &b : out) b.text = layerText(b.layer);
+  return ok;
+}
+
+} // namespace aec::sema

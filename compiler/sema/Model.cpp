@@ -1,0 +1,186 @@
+// Out-of-line parts of the checked model: names, parameter and MAC counts,
+// the architecture hash. Sema guarantees every shape and count fits in int64
+// (it rejects "shape too large"); the arithmetic here saturates anyway so a
+// model built by hand in a test can never overflow.
+#include "compiler/sema/Model.h"
+
+#include <limits>
+
+namespace aec {
+
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+int64_t satMul(int64_t a, int64_t b) {
+  if (a <= 0 || b <= 0) return 0;
+  if (a > kMax / b) return kMax;
+  return a * b;
+}
+
+int64_t satAdd(int64_t a, int64_t b) {
+  if (a > kMax - b) return kMax;
+  return a + b;
+}
+
+int64_t satElements(const Shape &s) {
+  int64_t n = 1;
+  for (int64_t d : s.dims) n = satMul(n, d);
+  return n;
+}
+
+int64_t inChannels(const Layer &l) { return l.in.dims.empty() ? 0 : l.in.dims[0]; }
+
+} // namespace
+
+std::string Shape::str() const {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(dims[i]);
+  }
+  return s + "]";
+}
+
+const char *layerKindName(LayerKind k) {
+  switch (k) {
+  case LayerKind::Dense: return "dense";
+  case LayerKind::Conv2D: return "conv";
+  case LayerKind::Conv1D: return "conv";
+  case LayerKind::MaxPool: return "maxpool";
+  case LayerKind::AvgPool: return "avgpool";
+  case LayerKind::Upsample: return "upsample";
+  case LayerKind::Flatten: return "flatten";
+  case LayerKind::Reshape: return "reshape";
+  }
+  return "?";
+}
+
+const char *activationName(Activation a) {
+  switch (a) {
+  case Activation::Linear: return "linear";
+  case Activation::Relu: return "relu";
+  case Activation::LeakyRelu: return "leaky_relu";
+  case Activation::Sigmoid: return "sigmoid";
+  case Activation::Tanh: return "tanh";
+  case Activation::Elu: return "elu";
+  }
+  return "?";
+}
+
+const char *sectionName(Section s) {
+  switch (s) {
+  case Section::Encoder: return "encoder";
+  case Section::Code: return "code";
+  case Section::Decoder: return "decoder";
+  }
+  return "?";
+}
+
+int64_t Layer::weightCount() const {
+  switch (kind) {
+  case LayerKind::Dense:
+    // A tied decoder layer reuses the transpose of its twin's weight.
+    if (tiedTo >= 0) return 0;
+    return satMul(satElements(in), units);
+  case LayerKind::Conv2D:
+    return satMul(satMul(channels, inChannels(*this)), satMul(kernel, kernel));
+  case LayerKind::Conv1D:
+    return satMul(satMul(channels, inChannels(*this)), kernel);
+  default:
+    return 0;
+  }
+}
+
+int64_t Layer::biasCount() const {
+  switch (kind) {
+  case LayerKind::Dense: return units;
+  case LayerKind::Conv2D:
+  case LayerKind::Conv1D: return channels;
+  default: return 0;
+  }
+}
+
+// Multiply-accumulates of the weights only: pooling, upsampling and reshapes
+// do no multiplications, biases and activations are not MACs.
+int64_t Layer::macsPerSample() const {
+  switch (kind) {
+  case LayerKind::Dense: return satMul(satElements(in), units);
+  case LayerKind::Conv2D:
+    return satMul(satElements(out), satMul(inChannels(*this), satMul(kernel, kernel)));
+  case LayerKind::Conv1D:
+    return satMul(satElements(out), satMul(inChannels(*this), kernel));
+  default: return 0;
+  }
+}
+
+int64_t CheckedModel::trainableParams() const {
+  int64_t n = 0;
+  for (const Layer &l : layers)
+    if (!l.frozen) n = satAdd(n, l.paramCount());
+  return n;
+}
+
+int64_t CheckedModel::frozenParams() const {
+  int64_t n = 0;
+  for (const Layer &l : layers)
+    if (l.frozen) n = satAdd(n, l.paramCount());
+  return n;
+}
+
+namespace {
+
+// FNV-1a, 64 bit.
+struct Fnv {
+  uint64_t h = 1469598103934665603ull;
+  void byte(uint8_t b) {
+    h ^= b;
+    h *= 1099511628211ull;
+  }
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
+  void shape(const Shape &s) {
+    i64(static_cast<int64_t>(s.dims.size()));
+    for (int64_t d : s.dims) i64(d);
+  }
+};
+
+} // namespace
+
+// What is hashed: everything that fixes the parameter layout or the computed
+// function and its gradient (input shape, every layer's kind/section/shapes/
+// sizes/activation, tying, freezing, loss, noise and sparsity kinds, the
+// optimizer kind since its state is part of a checkpoint). Not hashed:
+// hyperparameters that can change between runs (lr, momentum, batch, epochs,
+// seed, noise/sparsity/l2 amounts) and the pretrained path.
+uint64_t CheckedModel::architectureHash() const {
+  Fnv f;
+  const char *tag = "aec-arch-v1";
+  for (const char *p = tag; *p; ++p) f.byte(static_cast<uint8_t>(*p));
+  f.shape(input);
+  f.i64(static_cast<int64_t>(layers.size()));
+  for (const Layer &l : layers) {
+    f.i64(static_cast<int64_t>(l.kind));
+    f.i64(static_cast<int64_t>(l.section));
+    f.i64(static_cast<int64_t>(l.activation));
+    f.shape(l.in);
+    f.shape(l.out);
+    f.i64(l.units);
+    f.i64(l.channels);
+    f.i64(l.kernel);
+    f.i64(l.stride);
+    f.i64(l.factor);
+    f.i64(l.tiedTo);
+    f.byte(l.frozen ? 1 : 0);
+  }
+  f.i64(codeIndex);
+  f.i64(static_cast<int64_t>(loss));
+  f.i64(static_cast<int64_t>(noise));
+  f.i64(static_cast<int64_t>(sparsity));
+  f.i64(static_cast<int64_t>(train.optimizer));
+  return f.h;
+}
+
+} // namespace aec

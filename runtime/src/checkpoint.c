@@ -1,0 +1,325 @@
+/* Checkpoints (.aew). Little-endian layout:
+ *   header  "AEW1" | u32 format version | u64 body size
+ *   body    u64 arch_hash | str model name | i64 step | i64 epoch | u64 seed
+ *           | u64 rng[4] | f32 lr | i32 optimizer | i32 opt slots stored
+ *           | i32 tensor count | per tensor: str name, i32 rank, i64 dims[rank],
+ *             i64 size, f32 data[size], f32 opt[slots * size]
+ *   trailer u32 CRC32 (zlib) of the body
+ * (str = u32 length + bytes). The reader checks every length against the
+ * buffer, so a truncated or corrupted file is an error, never a crash; a
+ * session is only modified after the whole file has been validated. Saving
+ * writes a temp file beside the target, fsyncs it and renames it over. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "rt_internal.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the aec runtime assumes a little-endian host"
+#endif
+
+#define AEW_VERSION 1u
+#define AEW_HEADER 16u
+
+/* ---- writing ---- */
+typedef struct wbuf { unsigned char *p; size_t len, cap; int oom; } wbuf;
+
+static void put(wbuf *b, const void *src, size_t n) {
+  if (b->oom) return;
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n) cap *= 2;
+    unsigned char *np = (unsigned char *)realloc(b->p, cap);
+    if (!np) { b->oom = 1; return; }
+    b->p = np;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, src, n);
+  b->len += n;
+}
+static void put_u32(wbuf *b, uint32_t v) { put(b, &v, 4); }
+static void put_i32(wbuf *b, int32_t v) { put(b, &v, 4); }
+static void put_u64(wbuf *b, uint64_t v) { put(b, &v, 8); }
+static void put_i64(wbuf *b, int64_t v) { put(b, &v, 8); }
+static void put_str(wbuf *b, const char *s) {
+  uint32_t n = s ? (uint32_t)strlen(s) : 0;
+  put_u32(b, n);
+  put(b, s, n);
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n) {
+  while (n > 0) {
+    ssize_t k = write(fd, p, n);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return 0;
+}
+
+int aec_rt_save(aec_session *s, const char *path) {
+  if (!s || !path) return aec_rt_fail(AEC_RT_EUSER, "no session or path given");
+  const aec_model *m = s->model;
+  int32_t slots = s->opt_state ? (int32_t)m->opt_slots : 0;
+  wbuf b = {0};
+  unsigned char header[AEW_HEADER] = {'A', 'E', 'W', '1'};
+  put(&b, header, AEW_HEADER); /* patched below */
+  put_u64(&b, m->arch_hash);
+  put_str(&b, m->name);
+  put_i64(&b, s->step);
+  put_i64(&b, s->epoch);
+  put_u64(&b, s->seed);
+  for (int i = 0; i < 4; ++i) put_u64(&b, s->rng.s[i]);
+  put(&b, &s->lr, 4);
+  put_i32(&b, m->optimizer);
+  put_i32(&b, slots);
+  put_i32(&b, m->num_tensors);
+  for (int32_t i = 0; i < m->num_tensors; ++i) {
+    const aec_tensor_info *t = &m->tensors[i];
+    put_str(&b, t->name);
+    put_i32(&b, t->rank);
+    for (int32_t d = 0; d < t->rank; ++d) put_i64(&b, t->dims[d]);
+    put_i64(&b, t->size);
+    put(&b, s->params + t->offset, sizeof(float) * (size_t)t->size);
+    for (int32_t k = 0; k < slots; ++k)
+      put(&b, s->opt_state + k * m->param_count + t->offset, sizeof(float) * (size_t)t->size);
+  }
+  if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
+  uint64_t body = b.len - AEW_HEADER;
+  uint32_t version = AEW_VERSION;
+  memcpy(b.p + 4, &version, 4);
+  memcpy(b.p + 8, &body, 8);
+  uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+  const unsigned char *bp = b.p + AEW_HEADER;
+  for (uint64_t off = 0; off < body;) { /* crc32 takes uInt lengths */
+    uInt chunk = body - off > (1u << 30) ? (1u << 30) : (uInt)(body - off);
+    crc = (uint32_t)crc32(crc, bp + off, chunk);
+    off += chunk;
+  }
+  put_u32(&b, crc);
+  if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
+
+  size_t plen = strlen(path);
+  char *tmp = (char *)malloc(plen + 32);
+  if (!tmp) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory", path); }
+  snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int rc = 0;
+  if (fd < 0) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
+  } else if (write_all(fd, b.p, b.len) != 0 || fsync(fd) != 0) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
+    close(fd);
+    unlink(tmp);
+  } else if (close(fd) != 0 || rename(tmp, path) != 0) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
+    unlink(tmp);
+  } else {
+    /* make the rename itself durable */
+    char *dir = strdup(path);
+    if (dir) {
+      char *slash = strrchr(dir, '/');
+      const char *d = ".";
+      if (slash) { *(slash == dir ? slash + 1 : slash) = '\0'; d = dir; }
+      int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0) { fsync(dfd); close(dfd); }
+      free(dir);
+    }
+  }
+  free(tmp);
+  free(b.p);
+  return rc;
+}
+
+/* ---- reading ---- */
+typedef struct rbuf { const unsigned char *p; size_t len, pos; int bad; } rbuf;
+
+static const unsigned char *take(rbuf *r, size_t n) {
+  if (r->bad || n > r->len - r->pos) { r->bad = 1; return NULL; }
+  const unsigned char *p = r->p + r->pos;
+  r->pos += n;
+  return p;
+}
+static uint32_t get_u32(rbuf *r) { uint32_t v = 0; const unsigned char *p = take(r, 4); if (p) memcpy(&v, p, 4); return v; }
+static int32_t get_i32(rbuf *r) { return (int32_t)get_u32(r); }
+static uint64_t get_u64(rbuf *r) { uint64_t v = 0; const unsigned char *p = take(r, 8); if (p) memcpy(&v, p, 8); return v; }
+static int64_t get_i64(rbuf *r) { return (int64_t)get_u64(r); }
+
+void aec_ckpt_free(aec_ckpt *c) {
+  if (!c) return;
+  if (c->tensors)
+    for (int32_t i = 0; i < c->num_tensors; ++i) free(c->tensors[i].name);
+  free(c->tensors);
+  free(c->model_name);
+  free(c->blob);
+  memset(c, 0, sizeof *c);
+}
+
+const aec_ckpt_tensor *aec_ckpt_find(const aec_ckpt *c, const char *name) {
+  for (int32_t i = 0; i < c->num_tensors; ++i)
+    if (strcmp(c->tensors[i].name, name) == 0) return &c->tensors[i];
+  return NULL;
+}
+
+static char *get_str(rbuf *r) {
+  uint32_t n = get_u32(r);
+  if (n > 4096) { r->bad = 1; return NULL; }
+  const unsigned char *p = take(r, n);
+  if (!p) return NULL;
+  char *s = (char *)malloc(n + 1);
+  if (!s) { r->bad = 1; return NULL; }
+  memcpy(s, p, n);
+  s[n] = '\0';
+  return s;
+}
+
+int aec_ckpt_read(const char *path, aec_ckpt *c) {
+  memset(c, 0, sizeof *c);
+  unsigned char *buf;
+  size_t size;
+  int rc = aec_rt_read_file(path, &buf, &size);
+  if (rc) return rc;
+  c->blob = buf;
+  if (size < 4 || memcmp(buf, "AEW1", 4) != 0) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: not an aec checkpoint (no AEW1 magic)", path);
+  }
+  if (size < AEW_HEADER + 4) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is truncated (%zu bytes)", path, size);
+  }
+  uint32_t version;
+  uint64_t body;
+  memcpy(&version, buf + 4, 4);
+  memcpy(&body, buf + 8, 8);
+  if (version != AEW_VERSION) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint format version %u is not supported (this runtime reads %u)",
+                       path, version, AEW_VERSION);
+  }
+  if (body > size - AEW_HEADER - 4) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is truncated (%zu bytes, header says %llu)", path,
+                       size, (unsigned long long)(body + AEW_HEADER + 4));
+  }
+  if (body < size - AEW_HEADER - 4) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint has %llu unexpected trailing bytes", path,
+                       (unsigned long long)(size - AEW_HEADER - 4 - body));
+  }
+  uint32_t want;
+  memcpy(&want, buf + AEW_HEADER + body, 4);
+  uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+  for (uint64_t off = 0; off < body;) {
+    uInt chunk = body - off > (1u << 30) ? (1u << 30) : (uInt)(body - off);
+    crc = (uint32_t)crc32(crc, buf + AEW_HEADER + off, chunk);
+    off += chunk;
+  }
+  if (crc != want) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is corrupted (checksum mismatch)", path);
+  }
+  rbuf r = {buf + AEW_HEADER, (size_t)body, 0, 0};
+  c->arch_hash = get_u64(&r);
+  c->model_name = get_str(&r);
+  c->step = get_i64(&r);
+  c->epoch = get_i64(&r);
+  c->seed = get_u64(&r);
+  for (int i = 0; i < 4; ++i) c->rng[i] = get_u64(&r);
+  const unsigned char *lr = take(&r, 4);
+  if (lr) memcpy(&c->lr, lr, 4);
+  c->optimizer = get_i32(&r);
+  c->opt_slots = get_i32(&r);
+  int32_t nt = get_i32(&r);
+  if (!r.bad && (nt < 0 || nt > 100000 || c->opt_slots < 0 || c->opt_slots > 8)) r.bad = 1;
+  if (!r.bad) {
+    c->tensors = (aec_ckpt_tensor *)calloc(nt > 0 ? (size_t)nt : 1, sizeof *c->tensors);
+    if (!c->tensors) r.bad = 1;
+  }
+  for (int32_t i = 0; !r.bad && i < nt; ++i) {
+    aec_ckpt_tensor *t = &c->tensors[i];
+    c->num_tensors = i + 1;
+    t->name = get_str(&r);
+    t->rank = get_i32(&r);
+    if (r.bad || t->rank < 0 || t->rank > AEC_MAX_RANK) { r.bad = 1; break; }
+    int64_t prod = 1;
+    for (int32_t d = 0; d < t->rank; ++d) {
+      t->dims[d] = get_i64(&r);
+      if (t->dims[d] < 0 || t->dims[d] > ((int64_t)1 << 40)) r.bad = 1;
+      else prod *= t->dims[d];
+    }
+    t->size = get_i64(&r);
+    if (r.bad || t->size != prod || t->size > (int64_t)(body / 4)) { r.bad = 1; break; }
+    t->data = take(&r, (size_t)t->size * 4);
+    t->opt = c->opt_slots ? take(&r, (size_t)t->size * 4 * (size_t)c->opt_slots) : NULL;
+  }
+  if (!r.bad && r.pos != r.len) r.bad = 1;
+  if (r.bad) {
+    aec_ckpt_free(c);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is malformed (inconsistent lengths)", path);
+  }
+  return 0;
+}
+
+int aec_rt_load(aec_session *s, const char *path) {
+  if (!s || !path) return aec_rt_fail(AEC_RT_EUSER, "no session or path given");
+  const aec_model *m = s->model;
+  aec_ckpt c;
+  int rc = aec_ckpt_read(path, &c);
+  if (rc) return rc;
+  if (c.arch_hash != m->arch_hash) {
+    rc = aec_rt_fail(AEC_RT_EUSER,
+                     "%s: checkpoint is for another architecture (model `%s`, hash %016llx); "
+                     "this is model `%s` (hash %016llx)",
+                     path, c.model_name, (unsigned long long)c.arch_hash, m->name,
+                     (unsigned long long)m->arch_hash);
+    aec_ckpt_free(&c);
+    return rc;
+  }
+  if (c.num_tensors != m->num_tensors) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint has %d tensors, model `%s` has %d", path,
+                     c.num_tensors, m->name, m->num_tensors);
+    aec_ckpt_free(&c);
+    return rc;
+  }
+  for (int32_t i = 0; i < m->num_tensors; ++i) {
+    const aec_tensor_info *t = &m->tensors[i];
+    const aec_ckpt_tensor *ct = &c.tensors[i];
+    int same = strcmp(ct->name, t->name) == 0 && ct->rank == t->rank && ct->size == t->size;
+    for (int32_t d = 0; same && d < t->rank; ++d) same = ct->dims[d] == t->dims[d];
+    if (!same) {
+      rc = aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint tensor %d (`%s`) does not match model `%s`'s `%s`",
+                       path, i, ct->name, m->name, t->name);
+      aec_ckpt_free(&c);
+      return rc;
+    }
+  }
+  /* Validated: commit. */
+  int opt_ok = s->opt_state && c.optimizer == m->optimizer && c.opt_slots == m->opt_slots;
+  if (s->opt_state) memset(s->opt_state, 0, sizeof(float) * (size_t)(m->opt_slots * m->param_count));
+  for (int32_t i = 0; i < m->num_tensors; ++i) {
+    const aec_tensor_info *t = &m->tensors[i];
+    const aec_ckpt_tensor *ct = &c.tensors[i];
+    memcpy(s->params + t->offset, ct->data, sizeof(float) * (size_t)t->size);
+    if (opt_ok)
+      for (int32_t k = 0; k < c.opt_slots; ++k)
+        memcpy(s->opt_state + k * m->param_count + t->offset, ct->opt + (size_t)k * t->size * 4,
+               sizeof(float) * (size_t)t->size);
+  }
+  if (s->grads) memset(s->grads, 0, sizeof(float) * (size_t)m->param_count);
+  s->step = opt_ok ? c.step : 0; /* Adam's bias correction restarts with fresh moments */
+  s->epoch = c.epoch;
+  s->seed = c.seed;
+  memcpy(s->rng.s, c.rng, sizeof c.rng);
+  s->lr = c.lr;
+  aec_ckpt_free(&c);
+  return 0;
+}

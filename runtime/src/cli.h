@@ -1,0 +1,52 @@
+/* Internal interface of the generated executable's command line. */
+#ifndef AEC_RT_CLI_H
+#define AEC_RT_CLI_H
+
+#include "rt_internal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_INTERNAL = 2, EXIT_DIVERGED = 3 };
+
+typedef struct aec_cli_opts {
+  const char *prog;
+  const char *data, *val, *save, *resume, *weights, *out, *codes, *png;
+  int64_t epochs, batch;
+  double lr;
+  uint64_t seed;
+  int threads;
+  int has_epochs, has_batch, has_lr, has_seed, has_threads;
+} aec_cli_opts;
+
+int aec_cli_train(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_eval(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_encode(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_decode(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_reconstruct(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_score(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_info(const aec_cli_opts *o, const aec_model *m);
+
+/* Shared helpers (cli_common.c). */
+/* Prints "<prog> <cmd>: <last error>" and returns the exit status for rc. */
+int aec_cli_report(const aec_cli_opts *o, const char *cmd, int rc);
+/* Creates a session and loads --weights into it. */
+int aec_cli_open(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session **out);
+/* Loads data whose samples must match the model input. */
+int aec_cli_load_input(const aec_cli_opts *o, const aec_model *m, const char *path, const char *cmd, aec_dataset *d);
+/* Mean squared error and mean loss (bce/mse) over all elements of data;
+ * per_sample (optional, n floats) receives each sample's mse. */
+int aec_cli_measure(aec_session *s, const aec_dataset *d, double *mse, double *loss, float *per_sample);
+const char *aec_cli_optimizer_name(int32_t opt);
+const char *aec_cli_loss_name(int32_t loss);
+
+/* Progress (progress.c). */
+void aec_progress_epoch(int64_t epoch, int64_t epochs, double loss, int has_val, double val_mse,
+                    double samples_per_s, double eta_s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

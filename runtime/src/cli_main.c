@@ -1,0 +1,177 @@
+/* aec_rt_main: the generated executable's command line (DESIGN section 3).
+ * Parses `<command> --flag value ...`, checks which flags each command
+ * accepts, and dispatches. Exit statuses: 0 ok, 1 user error, 2 internal
+ * error, 3 training diverged. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef int (*cmd_fn)(const aec_cli_opts *, const aec_model *);
+
+typedef struct command {
+  const char *name;
+  cmd_fn fn;
+  const char *flags;    /* accepted flags, space separated */
+  const char *required; /* required flags */
+  const char *usage;
+} command;
+
+static const command kCommands[] = {
+    {"train", aec_cli_train, "data val epochs batch lr seed threads save resume", "data save",
+     "train --data FILE [--val FILE] [--epochs N] [--batch B] [--lr X] [--seed S] [--threads T] "
+     "--save W.aew [--resume W.aew]"},
+    {"eval", aec_cli_eval, "weights data threads", "weights data", "eval --weights W.aew --data FILE"},
+    {"encode", aec_cli_encode, "weights data out threads", "weights data out",
+     "encode --weights W.aew --data FILE --out CODES.npy"},
+    {"decode", aec_cli_decode, "weights codes out threads", "weights codes out",
+     "decode --weights W.aew --codes CODES.npy --out RECON.npy"},
+    {"reconstruct", aec_cli_reconstruct, "weights data out png threads", "weights data out",
+     "reconstruct --weights W.aew --data FILE --out RECON.npy [--png GRID.png]"},
+    {"score", aec_cli_score, "weights data out threads", "weights data out",
+     "score --weights W.aew --data FILE --out SCORES.csv"},
+    {"info", aec_cli_info, "", "", "info"},
+};
+#define NCOMMANDS (int)(sizeof kCommands / sizeof kCommands[0])
+
+static void usage(FILE *f, const char *prog, const aec_model *m) {
+  fprintf(f, "usage: %s <command> [flags]   (model `%s`)\ncommands:\n", prog, m->name);
+  for (int i = 0; i < NCOMMANDS; ++i) fprintf(f, "  %s %s\n", prog, kCommands[i].usage);
+  fprintf(f, "data: IDX (gzipped or not), .npy (float32/float64/uint8), .csv, raw float32 "
+             "(.f32/.raw/.bin)\nexit status: 0 ok, 1 user error, 2 internal error, 3 training diverged\n");
+}
+
+static int has_word(const char *list, const char *word) {
+  size_t n = strlen(word);
+  for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
+  return 0;
+}
+
+static int parse_int(const char *prog, const char *flag, const char *v, int64_t lo, int64_t *out) {
+  char *end;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (errno || end == v || *end || x < lo) {
+    fprintf(stderr, "%s: --%s needs an integer >= %lld, got `%s`\n", prog, flag, (long long)lo, v);
+    return EXIT_USER;
+  }
+  *out = x;
+  return 0;
+}
+
+static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
+  int64_t i = 0;
+  int rc = 0;
+  if (!strcmp(name, "data")) o->data = v;
+  else if (!strcmp(name, "val")) o->val = v;
+  else if (!strcmp(name, "save")) o->save = v;
+  else if (!strcmp(name, "resume")) o->resume = v;
+  else if (!strcmp(name, "weights")) o->weights = v;
+  else if (!strcmp(name, "out")) o->out = v;
+  else if (!strcmp(name, "codes")) o->codes = v;
+  else if (!strcmp(name, "png")) o->png = v;
+  else if (!strcmp(name, "epochs")) { rc = parse_int(o->prog, name, v, 1, &i); o->epochs = i; o->has_epochs = 1; }
+  else if (!strcmp(name, "batch")) { rc = parse_int(o->prog, name, v, 1, &i); o->batch = i; o->has_batch = 1; }
+  else if (!strcmp(name, "threads")) {
+    rc = parse_int(o->prog, name, v, 0, &i);
+    if (!rc && i > 1024) i = 1024;
+    o->threads = (int)i;
+    o->has_threads = 1;
+  } else if (!strcmp(name, "seed")) {
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-') {
+      fprintf(stderr, "%s: --seed needs a non-negative integer, got `%s`\n", o->prog, v);
+      return EXIT_USER;
+    }
+    o->seed = x;
+    o->has_seed = 1;
+  } else if (!strcmp(name, "lr")) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !(x > 0) || !isfinite(x) || x > 3.4e38) {
+      fprintf(stderr, "%s: --lr needs a positive number, got `%s`\n", o->prog, v);
+      return EXIT_USER;
+    }
+    o->lr = x;
+    o->has_lr = 1;
+  }
+  return rc;
+}
+
+int aec_rt_main(int argc, char **argv, const aec_model *model) {
+  const char *prog = argc > 0 && argv[0] ? argv[0] : "model";
+  const char *slash = strrchr(prog, '/');
+  if (slash) prog = slash + 1;
+  if (!model || model->abi_version != AEC_ABI_VERSION) {
+    fprintf(stderr, "%s: model was compiled for runtime ABI %d, this runtime implements %d\n", prog,
+            model ? model->abi_version : -1, AEC_ABI_VERSION);
+    return EXIT_INTERNAL;
+  }
+  if (argc < 2) {
+    usage(stderr, prog, model);
+    return EXIT_USER;
+  }
+  const char *cmdname = argv[1];
+  if (!strcmp(cmdname, "help") || !strcmp(cmdname, "--help") || !strcmp(cmdname, "-h")) {
+    usage(stdout, prog, model);
+    return EXIT_OK;
+  }
+  const command *cmd = NULL;
+  for (int i = 0; i < NCOMMANDS; ++i)
+    if (!strcmp(cmdname, kCommands[i].name)) cmd = &kCommands[i];
+  if (!cmd) {
+    fprintf(stderr, "%s: unknown command `%s`\n", prog, cmdname);
+    usage(stderr, prog, model);
+    return EXIT_USER;
+  }
+  aec_cli_opts o;
+  memset(&o, 0, sizeof o);
+  o.prog = prog;
+  for (int i = 2; i < argc; ++i) {
+    const char *a = argv[i];
+    if (strncmp(a, "--", 2) != 0 || !a[2]) {
+      fprintf(stderr, "%s %s: unexpected argument `%s`\nusage: %s %s\n", prog, cmd->name, a, prog, cmd->usage);
+      return EXIT_USER;
+    }
+    char name[32];
+    const char *eq = strchr(a + 2, '=');
+    size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+    if (len >= sizeof name) len = sizeof name - 1;
+    memcpy(name, a + 2, len);
+    name[len] = '\0';
+    if (!strcmp(name, "help")) {
+      printf("usage: %s %s\n", prog, cmd->usage);
+      return EXIT_OK;
+    }
+    if (!has_word(cmd->flags, name)) {
+      fprintf(stderr, "%s %s: unknown flag `--%s`\nusage: %s %s\n", prog, cmd->name, name, prog, cmd->usage);
+      return EXIT_USER;
+    }
+    const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+    if (!v) {
+      fprintf(stderr, "%s %s: flag `--%s` needs a value\nusage: %s %s\n", prog, cmd->name, name, prog, cmd->usage);
+      return EXIT_USER;
+    }
+    if (set_flag(&o, name, v)) return EXIT_USER;
+  }
+  static const char *kAll[] = {"data", "save", "weights", "out", "codes"};
+  for (size_t k = 0; k < sizeof kAll / sizeof kAll[0]; ++k) {
+    const char *f = kAll[k];
+    if (!has_word(cmd->required, f)) continue;
+    const char *v = !strcmp(f, "data") ? o.data : !strcmp(f, "save") ? o.save
+                  : !strcmp(f, "weights") ? o.weights : !strcmp(f, "out") ? o.out : o.codes;
+    if (!v) {
+      fprintf(stderr, "%s %s: missing required flag `--%s`\nusage: %s %s\n", prog, cmd->name, f, prog, cmd->usage);
+      return EXIT_USER;
+    }
+  }
+  aec_rt_set_threads(o.has_threads ? o.threads : 0);
+  return cmd->fn(&o, model);
+}

@@ -1,0 +1,95 @@
+/* Loading a data set: pick the format (by extension for CSV and raw
+ * float32, by magic for IDX and npy), parse it, then check the per-sample
+ * size against what the model needs and reject NaN/inf. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rt_internal.h"
+
+void aec_data_free(aec_dataset *d) {
+  if (!d) return;
+  free(d->data);
+  memset(d, 0, sizeof *d);
+}
+
+/* The extension, ignoring a trailing ".gz" ("x.csv.gz" -> "csv"). */
+static void extension(const char *path, char *ext, size_t cap) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0) n -= 3;
+  ext[0] = '\0';
+  for (size_t i = n; i-- > 0;) {
+    if (base[i] == '.') {
+      size_t k = n - i - 1;
+      if (k >= cap) k = cap - 1;
+      memcpy(ext, base + i + 1, k);
+      ext[k] = '\0';
+      return;
+    }
+  }
+}
+
+static void shape_str(char *buf, size_t cap, int32_t rank, const int64_t *dims) {
+  size_t k = 0;
+  buf[0] = '\0';
+  for (int32_t i = 0; i < rank && k + 1 < cap; ++i)
+    k += (size_t)snprintf(buf + k, cap - k, i ? "x%lld" : "%lld", (long long)dims[i]);
+  if (rank == 0) snprintf(buf, cap, "scalar");
+}
+
+int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_dataset *out) {
+  memset(out, 0, sizeof *out);
+  unsigned char *buf;
+  size_t size;
+  int rc = aec_rt_read_file(path, &buf, &size);
+  if (rc) return rc;
+  char ext[16];
+  extension(path, ext, sizeof ext);
+  if (!strcasecmp(ext, "csv") || !strcasecmp(ext, "txt") || !strcasecmp(ext, "tsv"))
+    rc = aec_data_parse_csv(path, buf, size, sample_size, out);
+  else if (!strcasecmp(ext, "f32") || !strcasecmp(ext, "raw") || !strcasecmp(ext, "bin"))
+    rc = aec_data_parse_raw(path, buf, size, sample_size, out);
+  else if (aec_data_is_npy(buf, size))
+    rc = aec_data_parse_npy(path, buf, size, out);
+  else if (aec_data_is_idx(buf, size))
+    rc = aec_data_parse_idx(path, buf, size, out);
+  else if (!strcasecmp(ext, "npy"))
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: not a .npy file (bad magic)", path);
+  else if (!strncasecmp(ext, "idx", 3) || strstr(path, "ubyte"))
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: not an IDX file (bad magic)", path);
+  else
+    rc = aec_rt_fail(AEC_RT_EUSER,
+                     "%s: unknown data format (not IDX or .npy; use a .csv, .f32, .raw or .bin "
+                     "extension for CSV or raw float32)", path);
+  free(buf);
+  if (rc) { aec_data_free(out); return rc; }
+  if (out->n == 0) {
+    aec_data_free(out);
+    return aec_rt_fail(AEC_RT_EUSER, "%s: contains no samples", path);
+  }
+  if (out->sample_size != sample_size) {
+    char shape[96];
+    shape_str(shape, sizeof shape, out->rank, out->dims);
+    rc = aec_rt_fail(AEC_RT_EUSER,
+                     "%s: each sample has %lld value%s (shape %s) but %s needs %lld",
+                     path, (long long)out->sample_size, out->sample_size == 1 ? "" : "s", shape, what,
+                     (long long)sample_size);
+    aec_data_free(out);
+    return rc;
+  }
+  int64_t total = out->n * out->sample_size;
+  for (int64_t i = 0; i < total; ++i) {
+    if (!isfinite(out->data[i])) {
+      rc = aec_rt_fail(AEC_RT_EUSER, "%s: sample %lld value %lld is %s", path,
+                       (long long)(i / sample_size), (long long)(i % sample_size),
+                       isnan(out->data[i]) ? "NaN" : "infinite");
+      aec_data_free(out);
+      return rc;
+    }
+  }
+  return 0;
+}

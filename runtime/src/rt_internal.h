@@ -1,0 +1,119 @@
+/* Internal declarations shared by the runtime's source files. */
+#ifndef AEC_RT_INTERNAL_H
+#define AEC_RT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aec/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors (error.c) ---- */
+/* Formats the message into the thread's last-error buffer, returns code. */
+int aec_rt_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void aec_rt_clear_error(void);
+
+/* ---- rng (rng.c): xoshiro256** seeded by splitmix64 ---- */
+typedef struct aec_rng { uint64_t s[4]; } aec_rng;
+void aec_rng_seed(aec_rng *r, uint64_t seed);
+uint64_t aec_rng_next(aec_rng *r);
+/* uniform in [0, 1) with 24 random bits */
+float aec_rng_uniform(aec_rng *r);
+/* uniform integer in [0, bound), unbiased */
+uint64_t aec_rng_below(aec_rng *r, uint64_t bound);
+uint64_t aec_rt_mix64(uint64_t x);
+
+/* ---- session (session.c) ---- */
+struct aec_session {
+  const aec_model *model;
+  float *params;
+  float *grads;     /* NULL for inference-only models */
+  float *opt_state; /* opt_slots * param_count floats, NULL if none */
+  float *ws;        /* workspace_size floats */
+  int64_t step;     /* optimizer steps taken */
+  int64_t epoch;    /* completed epochs (CLI bookkeeping, checkpointed) */
+  uint64_t seed;
+  float lr;
+  aec_rng rng;      /* shuffling and per-chunk noise seeds */
+};
+
+/* ---- init (init.c) ---- */
+int aec_rt_init_params(aec_session *s, uint64_t seed);
+
+/* ---- checkpoints (checkpoint.c) ---- */
+/* A parsed checkpoint, all in one owned allocation. */
+typedef struct aec_ckpt_tensor {
+  char *name;
+  int32_t rank;
+  int64_t dims[AEC_MAX_RANK];
+  int64_t size;
+  const unsigned char *data; /* size little-endian floats (maybe unaligned: memcpy) */
+  const unsigned char *opt;  /* opt_slots * size floats (slot-major), or NULL */
+} aec_ckpt_tensor;
+
+typedef struct aec_ckpt {
+  uint64_t arch_hash;
+  char *model_name;
+  int64_t step, epoch;
+  uint64_t seed;
+  uint64_t rng[4];
+  float lr;
+  int32_t optimizer;
+  int32_t opt_slots;  /* slots stored per tensor (0: no optimizer state) */
+  int32_t num_tensors;
+  aec_ckpt_tensor *tensors;
+  void *blob;         /* file contents; tensors point into it */
+} aec_ckpt;
+
+int aec_ckpt_read(const char *path, aec_ckpt *out);
+void aec_ckpt_free(aec_ckpt *c);
+const aec_ckpt_tensor *aec_ckpt_find(const aec_ckpt *c, const char *name);
+
+/* ---- whole-file reading through zlib (file_read.c): gzip or plain ---- */
+int aec_rt_read_file(const char *path, unsigned char **data, size_t *size);
+
+/* ---- data sets (data.c and data_*.c) ---- */
+typedef struct aec_dataset {
+  float *data;        /* n * sample_size floats */
+  int64_t n;
+  int64_t sample_size;
+  int32_t rank;       /* per-sample shape, as stored in the file */
+  int64_t dims[AEC_MAX_RANK];
+} aec_dataset;
+
+/* Loads `path` (IDX, npy, CSV, raw float32; see data.c for the sniffing
+ * rules) and checks that each sample has `sample_size` elements; `what`
+ * names the expected thing in errors ("the model input"). uint8 -> [0,1];
+ * NaN/inf are errors. */
+int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_dataset *out);
+void aec_data_free(aec_dataset *d);
+
+/* Format parsers: fill d->data/n/rank/dims (n = first dim) from a file's
+ * bytes. They return AEC_RT_EUSER with a message naming `path`. */
+int aec_data_parse_idx(const char *path, const unsigned char *buf, size_t size, aec_dataset *d);
+int aec_data_parse_npy(const char *path, const unsigned char *buf, size_t size, aec_dataset *d);
+int aec_data_parse_csv(const char *path, const unsigned char *buf, size_t size,
+                       int64_t sample_size, aec_dataset *d);
+int aec_data_parse_raw(const char *path, const unsigned char *buf, size_t size,
+                       int64_t sample_size, aec_dataset *d);
+int aec_data_is_idx(const unsigned char *buf, size_t size);
+int aec_data_is_npy(const unsigned char *buf, size_t size);
+
+/* ---- writers ---- */
+/* float32 C-order .npy, shape [n, dims...] */
+int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, const int64_t *dims);
+/* Grid of `count` (<= 64) input/reconstruction pairs, 8 per row. */
+int aec_png_grid_write(const char *path, const float *inputs, const float *recons, int64_t count,
+                       int64_t h, int64_t w, float lo, float hi);
+
+/* ---- misc ---- */
+double aec_rt_now(void); /* monotonic seconds */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

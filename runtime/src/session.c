@@ -1,0 +1,147 @@
+/* Sessions: the buffers a model needs (params, grads, optimizer state,
+ * workspace) and the inference entry points, which split n into chunks of
+ * at most max_batch. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_internal.h"
+
+static int check_model(const aec_model *m) {
+  if (!m) return aec_rt_fail(AEC_RT_EUSER, "no model given");
+  if (m->abi_version != AEC_ABI_VERSION)
+    return aec_rt_fail(AEC_RT_EINTERNAL,
+                       "model `%s` was compiled for runtime ABI %d, this runtime implements %d",
+                       m->name ? m->name : "?", m->abi_version, AEC_ABI_VERSION);
+  if (m->max_batch < 1 || m->param_count < 0 || m->workspace_size < 0 || m->input_size < 1 ||
+      m->num_layers < 1 || !m->layers || m->code_layer < 0 || m->code_layer >= m->num_layers ||
+      !m->forward)
+    return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has an inconsistent description",
+                       m->name ? m->name : "?");
+  for (int32_t i = 0; i < m->num_tensors; ++i) {
+    const aec_tensor_info *t = &m->tensors[i];
+    if (t->offset < 0 || t->size < 0 || t->offset + t->size > m->param_count)
+      return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s`: tensor `%s` lies outside the parameters",
+                         m->name, t->name);
+  }
+  return 0;
+}
+
+static float *alloc_floats(int64_t n) {
+  return (float *)calloc(n > 0 ? (size_t)n : 1, sizeof(float));
+}
+
+aec_session *aec_rt_create(const aec_model *model) {
+  if (check_model(model)) return NULL;
+  aec_session *s = (aec_session *)calloc(1, sizeof *s);
+  if (!s) { aec_rt_fail(AEC_RT_EINTERNAL, "out of memory creating a session"); return NULL; }
+  s->model = model;
+  s->params = alloc_floats(model->param_count);
+  s->ws = alloc_floats(model->workspace_size);
+  int ok = s->params && s->ws;
+  if (!model->inference_only && model->accumulate && model->update) {
+    s->grads = alloc_floats(model->param_count);
+    ok = ok && s->grads;
+    if (model->opt_slots > 0) {
+      s->opt_state = alloc_floats(model->opt_slots * model->param_count);
+      ok = ok && s->opt_state;
+    }
+  }
+  if (!ok) {
+    aec_rt_fail(AEC_RT_EINTERNAL, "out of memory allocating model `%s` (%lld parameters)",
+                model->name, (long long)model->param_count);
+    aec_rt_destroy(s);
+    return NULL;
+  }
+  if (aec_rt_reset(s, model->seed)) {
+    aec_rt_destroy(s);
+    return NULL;
+  }
+  return s;
+}
+
+void aec_rt_destroy(aec_session *s) {
+  if (!s) return;
+  free(s->params);
+  free(s->grads);
+  free(s->opt_state);
+  free(s->ws);
+  free(s);
+}
+
+int aec_rt_reset(aec_session *s, uint64_t seed) {
+  if (!s) return aec_rt_fail(AEC_RT_EUSER, "no session given");
+  const aec_model *m = s->model;
+  if (s->grads) memset(s->grads, 0, sizeof(float) * (size_t)m->param_count);
+  if (s->opt_state) memset(s->opt_state, 0, sizeof(float) * (size_t)(m->opt_slots * m->param_count));
+  s->step = 0;
+  s->epoch = 0;
+  s->seed = seed;
+  s->lr = m->lr;
+  aec_rng_seed(&s->rng, aec_rt_mix64(seed ^ 0x5eedull));
+  return aec_rt_init_params(s, seed);
+}
+
+const aec_model *aec_rt_session_model(const aec_session *s) { return s ? s->model : NULL; }
+float *aec_rt_params(aec_session *s) { return s ? s->params : NULL; }
+int64_t aec_rt_step(const aec_session *s) { return s ? s->step : 0; }
+int64_t aec_rt_epoch(const aec_session *s) { return s ? s->epoch : 0; }
+void aec_rt_set_epoch(aec_session *s, int64_t epoch) { if (s) s->epoch = epoch; }
+float aec_rt_get_lr(const aec_session *s) { return s ? s->lr : 0.0f; }
+
+int64_t aec_rt_layer_size(const aec_session *s, int32_t layer) {
+  if (!s || layer < 0 || layer >= s->model->num_layers) return -1;
+  return s->model->layers[layer].out_size;
+}
+
+static int check_args(const aec_session *s, const void *in, int64_t n, const void *out) {
+  if (!s) return aec_rt_fail(AEC_RT_EUSER, "no session given");
+  if (n < 0) return aec_rt_fail(AEC_RT_EUSER, "negative sample count %lld", (long long)n);
+  if (n > 0 && (!in || !out)) return aec_rt_fail(AEC_RT_EUSER, "null data pointer");
+  return 0;
+}
+
+/* Forward chunk by chunk, copying layer `layer`'s output to out. */
+static int forward_copy(aec_session *s, int32_t layer, const float *x, int64_t n, float *out) {
+  const aec_model *m = s->model;
+  const aec_layer_info *L = &m->layers[layer];
+  for (int64_t i = 0; i < n; i += m->max_batch) {
+    int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
+    m->forward(s->params, s->ws, x + i * m->input_size, k);
+    memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
+  }
+  return 0;
+}
+
+int aec_rt_layer_output(aec_session *s, int32_t layer, const float *x, int64_t n, float *out) {
+  int rc = check_args(s, x, n, out);
+  if (rc) return rc;
+  if (layer < 0 || layer >= s->model->num_layers)
+    return aec_rt_fail(AEC_RT_EUSER, "layer index %d is out of range: model `%s` has %d layers",
+                       layer, s->model->name, s->model->num_layers);
+  return forward_copy(s, layer, x, n, out);
+}
+
+int aec_rt_encode(aec_session *s, const float *x, int64_t n, float *codes) {
+  int rc = check_args(s, x, n, codes);
+  return rc ? rc : forward_copy(s, s->model->code_layer, x, n, codes);
+}
+
+int aec_rt_reconstruct(aec_session *s, const float *x, int64_t n, float *out) {
+  int rc = check_args(s, x, n, out);
+  return rc ? rc : forward_copy(s, s->model->num_layers - 1, x, n, out);
+}
+
+int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out) {
+  int rc = check_args(s, codes, n, out);
+  if (rc) return rc;
+  const aec_model *m = s->model;
+  if (!m->decode) return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has no decode kernel", m->name);
+  const aec_layer_info *L = &m->layers[m->num_layers - 1];
+  for (int64_t i = 0; i < n; i += m->max_batch) {
+    int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
+    m->decode(s->params, s->ws, codes + i * m->code_size, k);
+    memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
+  }
+  return 0;
+}
