@@ -7,7 +7,7 @@
  * Workload: the dense AE 784-512-128-32-128-512-784, batch 256:
  *   fwd   Y[256][out] = act(X[256][in] . W[in][out] + b)          aec_gemm
  *   dX    dX[256][in] = (dZ[256][out] . W^T) * act'(Yprev)       aec_gemm transB
- *   dW    dW[in][out] = scale * X^T . dZ                          aec_gemm_tn
+ *   dW    dW[in][out] += X^T . dZ (accumulate, as the code generator)  aec_gemm_tn
  * Prints GFLOP/s per form and shape with 1 and 2 threads (rows split like
  * aec_rt_parallel_for would). */
 #define AEC_KERNELS_STATIC static inline __attribute__((always_inline))
@@ -52,7 +52,7 @@ struct bufs {
   }                                                                                           \
   static __attribute__((noinline)) void dw_##IN##_##OUT(int64_t k0, int64_t k1, void *p) {    \
     struct bufs *q = p;                                                                       \
-    aec_gemm_tn(k0, k1, OUT, rows_runtime, q->X, IN, q->dZ, OUT, q->dW, OUT, 1.0f / BATCH, 0); \
+    aec_gemm_tn(k0, k1, OUT, rows_runtime, q->X, IN, q->dZ, OUT, q->dW, OUT, 1.0f, 1);        \
   }
 
 static volatile int64_t rows_volatile = BATCH;
@@ -82,7 +82,7 @@ static __attribute__((noinline)) void ew_noise(int64_t b, int64_t e, void *p) {
 static __attribute__((noinline)) void ew_bce(int64_t b, int64_t e, void *p) {
   struct ew *q = p;
   static volatile double sink;
-  sink = aec_loss(b, e, 784, q->y, q->z, q->x, q->dz, 1, 3, 1.0f / BATCH, 0);
+  sink += aec_loss(b, e, 784, q->y, q->z, q->x, q->dz, 1, 3, 1.0f / BATCH, 0);
 }
 static __attribute__((noinline)) void ew_adam(int64_t b, int64_t e, void *p) {
   struct ew *q = p;
@@ -231,6 +231,18 @@ int main(int argc, char **argv) {
     else
       printf("%-10s %8.1f %8.1f %8.1f %8.1f %8.1f %8.1f\n", name, g[0][0], g[0][1], g[0][2],
              g[1][0], g[1][1], g[1][2]);
+  }
+  {
+    /* Batch-1 inference: the six forward GEMMs with one row (GEMV). */
+    double total1 = 0;
+    for (int l = 0; l < 6; ++l) {
+      int in = layers[l].in, out = layers[l].out;
+      struct bufs q = {randbuf((size_t)in), randbuf((size_t)in * out), randbuf(out),
+                       randbuf((size_t)out), 0, 0, 0, 0};
+      total1 += timeit(layers[l].fwd, &q, 1, 1, AEC_MR);
+    }
+    printf("batch-1 forward (6 GEMV + bias + act, 1 thread, weights in cache): %.1f us\n",
+           total1 * 1e6);
   }
   {
     struct ew q = {randbuf(ELEMS), randbuf(ELEMS), randbuf(ELEMS), randbuf(ELEMS),

@@ -136,7 +136,11 @@ struct OptimizerStmt {
   std::vector<Setting> options;
 };
 
-// `train { optimizer ...  batch 256  epochs 10  seed 42 }`
+// `train { optimizer ...  batch 256  epochs 10  seed 42 }`. Statements may
+// come in any order; the parser attaches an optimizer option (lr, momentum,
+// beta1, beta2, eps) to the `optimizer` statement before it, and keeps every
+// other `key value` (and an optimizer option with no optimizer before it) in
+// `settings`.
 struct TrainStmt {
   SourceRange range;
   std::vector<OptimizerStmt> optimizers; // more than one is a duplicate

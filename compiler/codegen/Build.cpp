@@ -124,7 +124,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   std::set<std::string> kernelFns;
   {
     std::unique_ptr<llvm::Module> kernels =
-        loadKernelModule(context, target.featureHint, error);
+        loadKernelModuleForTarget(context, *target.machine, error);
     if (!kernels) return toolError("cannot load the kernel library: " + error);
     kernels->setTargetTriple(target.triple);
     kernels->setDataLayout(module->getDataLayout());
@@ -140,6 +140,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.prefix = prefix;
   mo.withMain = options.emit == EmitKind::Exe;
   mo.withCApi = options.emit == EmitKind::Lib || options.emit == EmitKind::Shared;
+  mo.rowTile = kernelVectorWidthForTarget(*target.machine) >= 16 ? 8 : 6;
   if (!codegen::generateModule(model, graph, mo, *module, error)) return toolError(error);
 
   // Kernels become internal and always inlined into their closures; every

@@ -173,6 +173,24 @@ private:
 
   int64_t size(int t) const { return g_.tensors[t].size(); }
 
+  // Row ranges in whole register tiles: parallel_for runs over tiles
+  // [b, e) and the closure turns them into rows [b·T, min(e·T, rows)), so
+  // no thread ends on a partial tile except at the very end.
+  Value *tiles(IRBuilder<> &b, Value *rows) {
+    const int64_t T = opts_.rowTile;
+    return b.CreateUDiv(b.CreateAdd(rows, cI64(T - 1)), cI64(T));
+  }
+  std::pair<Value *, Value *> tileRows(IRBuilder<> &b, Value *t0, Value *t1, Value *rows) {
+    const int64_t T = opts_.rowTile;
+    Value *r0 = b.CreateMul(t0, cI64(T));
+    Value *r1 = b.CreateMul(t1, cI64(T));
+    r1 = b.CreateSelect(b.CreateICmpSLT(r1, rows), r1, rows);
+    return {r0, r1};
+  }
+  int64_t tileChunk(int64_t rows) const {
+    return std::max<int64_t>(1, (rows + opts_.rowTile - 1) / opts_.rowTile);
+  }
+
   Value *ptrOf(Env &e, int t) {
     auto it = e.subst.find(t);
     if (it != e.subst.end()) t = it->second;
@@ -306,8 +324,22 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const int64_t ldb = transB ? K : N;
     const int act = static_cast<int>(op.act);
     const bool hasBias = op.ins.size() > 2;
-    Function *fn = closure(cname(op, "dense"), [&](IRBuilder<> &cb, Value *ctx, Value *m0,
-                                                    Value *m1) {
+    // Fused input noise (training only: the inference passes read the clean
+    // input instead): corrupt this chunk's rows, then multiply them.
+    const bool noisy = op.noiseFrom >= 0 && e.seed;
+    const int64_t D = K;
+    const int nkind = noiseKind(op.noise);
+    const double lo = model_.hasRange ? model_.rangeLo : 0.0;
+    const double hi = model_.hasRange ? model_.rangeHi : 1.0;
+    Function *fn = closure(cname(op, noisy ? "noisy_dense" : "dense"), [&](IRBuilder<> &cb,
+                                                                            Value *ctx, Value *t0,
+                                                                            Value *t1) {
+      auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
+      if (noisy)
+        call(cb, "aec_noise",
+             {cb.CreateMul(m0, cI64(D)), cb.CreateMul(m1, cI64(D)), field(cb, ctx, P4),
+              field(cb, ctx, P0), cI32(nkind), cF32(op.amount), cF32(lo), cF32(hi),
+              field(cb, ctx, I1)});
       call(cb, "aec_gemm",
            {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
             cI32(transB), field(cb, ctx, P2), cI64(N), cI32(0),
@@ -317,7 +349,12 @@ bool Gen::emitOp(Env &e, const Op &op) {
     setField(e, P1, ptrOf(e, op.ins[1]));
     setField(e, P2, ptrOf(e, op.out));
     if (hasBias) setField(e, P3, ptrOf(e, op.ins[2]));
-    parallelFor(e, fn, e.n, rowChunk(N * K, 4));
+    if (noisy) {
+      setField(e, P4, ptrOf(e, op.noiseFrom));
+      setField(e, I1, e.seed);
+    }
+    setField(e, I0, e.n);
+    parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
     return true;
   }
   case OpKind::InputGrad: {
@@ -337,8 +374,9 @@ bool Gen::emitOp(Env &e, const Op &op) {
       if (!pen) return false;
       addTotal(e, b.CreateFMul(b.CreateFPCast(pen, f64), b.CreateSIToFP(e.n, f64)));
     }
-    Function *fn = closure(cname(op, "input_grad"), [&](IRBuilder<> &cb, Value *ctx, Value *m0,
-                                                         Value *m1) {
+    Function *fn = closure(cname(op, "input_grad"), [&](IRBuilder<> &cb, Value *ctx, Value *t0,
+                                                         Value *t1) {
+      auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
       call(cb, "aec_gemm",
            {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
             cI32(kTransB), field(cb, ctx, P2), cI64(N), cI32(sparse ? 1 : 0), null(), cI32(0),
@@ -348,14 +386,16 @@ bool Gen::emitOp(Env &e, const Op &op) {
     setField(e, P1, ptrOf(e, op.ins[1]));
     setField(e, P2, out);
     if (deriv) setField(e, P3, ptrOf(e, op.ins[2]));
-    parallelFor(e, fn, e.n, rowChunk(N * K, 4));
+    setField(e, I0, e.n);
+    parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
     return true;
   }
   case OpKind::WeightGrad: {
     // C[k][j] += Σ_i A[i][k] B[i][j], split over k.
     const int64_t K = size(op.ins[0]), N = size(op.ins[1]);
-    Function *fn = closure(cname(op, op.ins[1] == op.ins[0] ? "weight_grad" : "weight_grad"),
-                           [&](IRBuilder<> &cb, Value *ctx, Value *k0, Value *k1) {
+    Function *fn = closure(cname(op, "weight_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *t0, Value *t1) {
+                             auto [k0, k1] = tileRows(cb, t0, t1, cI64(K));
                              call(cb, "aec_gemm_tn",
                                   {k0, k1, cI64(N), field(cb, ctx, I0), field(cb, ctx, P0),
                                    cI64(K), field(cb, ctx, P1), cI64(N), field(cb, ctx, P2),
@@ -365,7 +405,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     setField(e, P1, ptrOf(e, op.ins[1]));
     setField(e, P2, ptrOf(e, op.out));
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(K), rowChunk(N * g_.maxBatch, 4));
+    parallelFor(e, fn, cI64(tileChunk(K)), tileChunk(rowChunk(N * g_.maxBatch, 4)));
     return true;
   }
   case OpKind::BiasGrad: {
@@ -492,12 +532,14 @@ Function *Gen::genForward(bool decodeOnly) {
   e.x = f->getArg(2);
   e.n = f->getArg(3);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
-  for (const Op &op : g_.ops)
-    if (op.kind == OpKind::Noise) e.subst[op.out] = op.ins[0]; // clean input
+  for (const Op &op : g_.ops) { // inference reads the clean input
+    if (op.kind == OpKind::Noise) e.subst[op.out] = op.ins[0];
+    if (op.noiseFrom >= 0) e.subst[op.out2] = op.noiseFrom;
+  }
   if (decodeOnly) {
     int code = g_.storageOf(g_.layerOutput[model_.codeIndex]);
     Value *dst = ptrOf(e, code);
-    b.CreateMemCpy(dst, MaybeAlign(4), e.x, MaybeAlign(4),
+    b.CreateMemMove(dst, MaybeAlign(4), e.x, MaybeAlign(4),
                    b.CreateMul(e.n, cI64(size(code) * 4)));
     e.x = nullptr;
   }

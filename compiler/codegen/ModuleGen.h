@@ -17,6 +17,8 @@ struct ModuleOptions {
   std::string prefix;   // the C identifier used for symbols: `<prefix>_model`, `<prefix>_create`
   bool withMain = false; // define main() calling aec_rt_main (exe)
   bool withCApi = false; // define the <prefix>_create ... wrappers (lib, shared)
+  int64_t rowTile = 6;   // GEMM register-tile rows (6 AVX2/SSE, 8 AVX-512): work is
+                         // split between threads at multiples of it
 };
 
 // The model name as a C identifier (non-identifier characters become '_').

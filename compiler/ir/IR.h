@@ -92,6 +92,8 @@ struct Op {
   bool transB = false;                 // MatMul / Dense / InputGrad
   bool accumulate = false;             // out += ... (gradients)
   bool trainOnly = false;              // Noise: skipped by the inference forward pass
+  int noiseFrom = -1; // Dense fused with the input noise: the clean input it corrupts
+                      // (rows [m0, m1) into out2 = ins[0]) right before the GEMM
   Activation derivAct = Activation::Linear; // InputGrad fused: multiply by derivAct'(in2)
   bool hasDeriv = false;
   int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)

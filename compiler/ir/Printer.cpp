@@ -132,6 +132,9 @@ std::string print(const Graph &g) {
     case OpKind::Dense:
       if (op.transB) s += " transB";
       if (op.kind == OpKind::Dense) s += fmt::format(" act={}", activationName(op.act));
+      if (op.noiseFrom >= 0)
+        s += fmt::format(" noise={}({}) from %{} train_only", noiseName(op.noise), op.amount,
+                         g.tensors[op.noiseFrom].name);
       break;
     case OpKind::Act:
     case OpKind::ActGrad:

@@ -153,6 +153,13 @@ struct Checker {
       phase = static_cast<int>(op.phase);
       if (g.inferenceOnly && op.phase != Phase::Forward)
         return fail("inference-only graph has backward or update ops");
+      if (op.noiseFrom >= 0) {
+        if (op.kind != OpKind::Dense || op.out2 != op.ins[0] || op.noiseFrom >= nt ||
+            !defined[op.noiseFrom] ||
+            g.tensors[op.noiseFrom].size() != g.tensors[op.ins[0]].size())
+          return fail(fmt::format("op {}: malformed fused noise", idx));
+        defined[op.ins[0]] = true; // written by this op before its GEMM reads it
+      }
       for (int in : op.ins) {
         if (in < 0 || in >= nt) return fail(fmt::format("op {}: bad input id", idx));
         if (!defined[in])
@@ -161,7 +168,7 @@ struct Checker {
       }
       for (int o : {op.out, op.out2}) {
         if (o < -1 || o >= nt) return fail(fmt::format("op {}: bad output id", idx));
-        if (o >= 0) {
+        if (o >= 0 && !(op.noiseFrom >= 0 && o == op.out2)) {
           if (defined[o] && !op.accumulate && g.tensors[o].buffer != Buffer::Grad)
             return fail(fmt::format("op {} ({}) redefines %{}", idx, opKindName(op.kind),
                                     g.tensors[o].name));
@@ -170,6 +177,48 @@ struct Checker {
       }
       if (!checkOp(idx, op)) return false;
     }
+    return checkWorkspaceOverlap();
+  }
+
+  // Once planned: no two workspace tensors that are live at the same time
+  // share memory (layer outputs are live throughout).
+  bool checkWorkspaceOverlap() {
+    const int nt = static_cast<int>(g.tensors.size());
+    std::vector<int> first(nt, -1), last(nt, -1);
+    for (int i = 0; i < static_cast<int>(g.ops.size()); ++i) {
+      const Op &op = g.ops[i];
+      std::vector<int> ts = op.ins;
+      ts.push_back(op.out);
+      ts.push_back(op.scratch);
+      ts.push_back(op.noiseFrom);
+      for (int t : ts) {
+        if (t < 0) continue;
+        int s = g.storageOf(t);
+        if (first[s] < 0) first[s] = i;
+        last[s] = i;
+      }
+    }
+    std::vector<int> ws;
+    for (int t = 0; t < nt; ++t) {
+      const Tensor &x = g.tensors[t];
+      if (x.buffer != Buffer::Workspace || x.aliasOf >= 0 || x.offset < 0) continue;
+      if (x.isLayerOutput) {
+        first[t] = 0;
+        last[t] = static_cast<int>(g.ops.size());
+      }
+      if (first[t] >= 0) ws.push_back(t);
+    }
+    for (size_t a = 0; a < ws.size(); ++a)
+      for (size_t b = a + 1; b < ws.size(); ++b) {
+        int s = ws[a], t = ws[b];
+        if (last[s] < first[t] || last[t] < first[s]) continue;
+        const Tensor &x = g.tensors[s], &y = g.tensors[t];
+        int64_t xe = x.offset + (x.batched ? g.maxBatch : 1) * x.size();
+        int64_t ye = y.offset + (y.batched ? g.maxBatch : 1) * y.size();
+        if (x.offset < ye && y.offset < xe)
+          return fail(fmt::format("tensors %{} and %{} overlap while both are live", x.name,
+                                  y.name));
+      }
     return true;
   }
 };

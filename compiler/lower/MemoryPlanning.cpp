@@ -70,6 +70,7 @@ void planMemory(Graph &g) {
     for (int in : op.ins) touch(in, i);
     touch(op.out, i);
     touch(op.scratch, i);
+    touch(op.noiseFrom, i);
   }
   std::vector<int> order;
   for (int t = 0; t < nt; ++t) {

@@ -186,9 +186,9 @@ void checkTrain(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   }
   Settings s(t.settings, {"batch", "epochs", "seed"}, "in `train`", ctx);
   if (const ast::Value *v = s.get("batch"))
-    if (auto x = checkSize(*v, "the batch size", ctx)) m.train.batch = *x;
+    if (auto x = checkSize(*v, "the batch size", ctx, false)) m.train.batch = *x;
   if (const ast::Value *v = s.get("epochs"))
-    if (auto x = checkSize(*v, "the number of epochs", ctx)) m.train.epochs = *x;
+    if (auto x = checkSize(*v, "the number of epochs", ctx, false)) m.train.epochs = *x;
   if (const ast::Value *v = s.get("seed")) {
     NumberRule r{"the seed"};
     r.integer = true;
@@ -236,12 +236,18 @@ std::optional<double> checkNumber(const ast::Value &v, const NumberRule &rule, S
   return n;
 }
 
-std::optional<int64_t> checkSize(const ast::Value &v, const char *what, SemaContext &ctx) {
+std::optional<int64_t> checkSize(const ast::Value &v, const char *what, SemaContext &ctx,
+                                 bool isShape) {
   NumberRule r{what};
   r.integer = true;
   r.lo = 1;
   std::optional<double> n = checkNumber(v, r, ctx);
   if (!n) return std::nullopt;
+  if (*n > static_cast<double>(kMaxElements) && !isShape) {
+    ctx.report(DiagKind::InvalidValue, v.range, what, fmt::format("at most {}", kMaxElements),
+               v.text);
+    return std::nullopt;
+  }
   if (*n > static_cast<double>(kMaxElements)) {
     ctx.report(DiagKind::ShapeTooLarge, v.range,
                fmt::format("{} `{}` is larger than {}", what, v.text, kMaxElements));

@@ -137,7 +137,6 @@ std::optional<CheckedModel> checkModel(const ast::ModelDecl &decl, SemaContext &
   if (decl.range.valid()) m.sourcePath = ctx.sources.path(decl.range.file);
 
   bool complete = checkStatements(decl, ctx);
-  checkSettings(decl, ctx, m);
   bool inputOk = !decl.inputs.empty() && checkInput(decl.inputs[0], ctx, m);
 
   // Encoder.
@@ -217,6 +216,9 @@ std::optional<CheckedModel> checkModel(const ast::ModelDecl &decl, SemaContext &
       }
     }
   }
+
+  // Settings come after the layers in a model, and so do their diagnostics.
+  checkSettings(decl, ctx, m);
 
   // Assemble: names, transfer flags.
   int encN = 0, decN = 0;

@@ -152,8 +152,10 @@ struct NumberRule {
   bool hasHi = false;
 };
 std::optional<double> checkNumber(const ast::Value &v, const NumberRule &rule, SemaContext &ctx);
-// Integer >= 1 (sizes, factors, dims) that also fits kMaxElements.
-std::optional<int64_t> checkSize(const ast::Value &v, const char *what, SemaContext &ctx);
+// Integer >= 1 that also fits kMaxElements (above it: "shape too large" for
+// sizes, factors and dims; a plain out-of-range value for counts like batch).
+std::optional<int64_t> checkSize(const ast::Value &v, const char *what, SemaContext &ctx,
+                                 bool isShape = true);
 
 // ---- ShapeInference.cpp ----
 struct BuiltLayer {

@@ -144,7 +144,8 @@ void checkGemm(const Table &t, const GemmCase &c, std::mt19937 &rng) {
 
 const int64_t kShapes[][3] = {{1, 1, 1},    {1, 5, 3},     {7, 3, 17},   {13, 33, 19},
                               {6, 16, 8},   {25, 49, 70},  {3, 64, 300}, {17, 100, 513},
-                              {9, 48, 32},  {30, 129, 7},  {12, 784, 9}, {2, 17, 1000}};
+                              {9, 48, 32},  {30, 129, 7},  {12, 784, 9}, {2, 17, 1000},
+                              {1, 200, 300}, {4, 70, 301}};
 
 TEST_P(Kernels, GemmAllFormsAndEpilogues) {
   std::mt19937 rng(1);
@@ -208,6 +209,15 @@ TEST_P(Kernels, GemmTn) {
       if (HasFatalFailure())
         return;
     }
+}
+
+TEST_P(Kernels, GemmTnEmptyBatch) {
+  std::vector<float> C(12, 7.0f);
+  k().gemm_tn(0, 3, 4, 0, nullptr, 3, nullptr, 4, C.data(), 4, 0.5f, 1);
+  EXPECT_EQ(C, std::vector<float>(12, 7.0f));
+  k().gemm_tn(1, 3, 4, 0, nullptr, 3, nullptr, 4, C.data(), 4, 0.5f, 0);
+  for (int i = 0; i < 12; ++i)
+    EXPECT_EQ(C[i], i < 4 ? 7.0f : 0.0f);
 }
 
 TEST_P(Kernels, Colsum) {
@@ -561,6 +571,25 @@ TEST(KernelLibrary, WidthFromFeatures) {
   EXPECT_EQ(aec::kernelVectorWidthForFeatures("+avx2,+fma,+avx512f,+avx512bw"), 16);
 }
 
+TEST(KernelLibrary, WidthFromTargetMachine) {
+  llvm::InitializeNativeTarget();
+  auto widthFor = [](const char *cpu, const char *features) {
+    auto jtmb = llvm::orc::JITTargetMachineBuilder(llvm::Triple("x86_64-unknown-linux-gnu"));
+    jtmb.setCPU(cpu);
+    if (*features)
+      jtmb.addFeatures({features});
+    auto tm = jtmb.createTargetMachine();
+    return tm ? aec::kernelVectorWidthForTarget(**tm) : -1;
+  };
+  EXPECT_EQ(widthFor("x86-64", ""), 4);
+  EXPECT_EQ(widthFor("znver3", ""), 8);
+  EXPECT_EQ(widthFor("haswell", ""), 8);
+  EXPECT_EQ(widthFor("skylake-avx512", ""), 16);
+  EXPECT_EQ(widthFor("znver4", ""), 16);
+  EXPECT_EQ(widthFor("x86-64", "+avx2,+fma"), 8);
+  EXPECT_EQ(widthFor("skylake-avx512", "-avx512f"), 8);
+}
+
 TEST(KernelLibrary, EveryVariantLoadsAndDefinesAllEntryPoints) {
   for (const char *features : {"", "+avx2,+fma", "+avx2,+fma,+avx512f"}) {
     llvm::LLVMContext context;
@@ -577,9 +606,11 @@ TEST(KernelLibrary, EveryVariantLoadsAndDefinesAllEntryPoints) {
       EXPECT_FALSE(fn->hasFnAttribute("target-cpu")) << name;
     }
     // No libm / libc calls remain other than LLVM intrinsics.
-    for (llvm::Function &fn : *module)
-      if (fn.isDeclaration())
+    for (llvm::Function &fn : *module) {
+      if (fn.isDeclaration()) {
         EXPECT_TRUE(fn.isIntrinsic()) << "external call to " << fn.getName().str();
+      }
+    }
   }
 }
 

@@ -6,6 +6,8 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/Target/TargetMachine.h>
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBufferRef.h>
 
@@ -41,6 +43,17 @@ int kernelVectorWidthForFeatures(const std::string &targetFeatures) {
   if (hasFeature(targetFeatures, "avx512f"))
     return 16;
   if (hasFeature(targetFeatures, "avx2") && hasFeature(targetFeatures, "fma"))
+    return 8;
+  return 4;
+}
+
+int kernelVectorWidthForTarget(const llvm::TargetMachine &target) {
+  const llvm::MCSubtargetInfo *sti = target.getMCSubtargetInfo();
+  if (!sti || !target.getTargetTriple().isX86())
+    return 4;
+  if (sti->checkFeatures("+avx512f"))
+    return 16;
+  if (sti->checkFeatures("+avx2,+fma"))
     return 8;
   return 4;
 }
@@ -98,6 +111,12 @@ std::unique_ptr<llvm::Module> loadKernelModule(llvm::LLVMContext &context,
                                                const std::string &targetFeaturesHint,
                                                std::string &error) {
   return loadKernelModuleForWidth(context, kernelVectorWidthForFeatures(targetFeaturesHint), error);
+}
+
+std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &context,
+                                                        const llvm::TargetMachine &target,
+                                                        std::string &error) {
+  return loadKernelModuleForWidth(context, kernelVectorWidthForTarget(target), error);
 }
 
 } // namespace aec

@@ -12,6 +12,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class TargetMachine;
 } // namespace llvm
 
 namespace aec {
@@ -31,6 +32,14 @@ int kernelVectorWidthForFeatures(const std::string &targetFeatures);
 std::unique_ptr<llvm::Module> loadKernelModule(llvm::LLVMContext &context,
                                                const std::string &targetFeaturesHint,
                                                std::string &error);
+
+// Preferred: the variant for a target machine, judged by its effective
+// subtarget features (so a bare CPU name such as "znver3" or "skylake-avx512"
+// with an empty feature string is handled).
+int kernelVectorWidthForTarget(const llvm::TargetMachine &target);
+std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &context,
+                                                        const llvm::TargetMachine &target,
+                                                        std::string &error);
 
 // Same, for an explicit vector width (4, 8 or 16).
 std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &context,

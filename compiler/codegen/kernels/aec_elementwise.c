@@ -271,9 +271,9 @@ AEC_KAPI double aec_sparsity_l1(int64_t M, int64_t C, const float *c, float *dC,
 
 AEC_KAPI double aec_sparsity_kl(int64_t M, int64_t C, const float *c, float *dC, float rho, float w,
                        float dscale, float *scratch) {
-  for (int64_t j = 0; j < C; ++j)
-    scratch[j] = 0.0f;
-  for (int64_t i = 0; i < M; ++i)
+  for (int64_t j = 0; j < C; ++j) /* column sums, started from row 0 (no memset) */
+    scratch[j] = c[j];
+  for (int64_t i = 1; i < M; ++i)
     for (int64_t j = 0; j < C; ++j)
       scratch[j] += c[i * C + j];
   double penalty = 0;
@@ -342,6 +342,9 @@ AEC_INLINE double powi_d(double b, int64_t n) { /* b^n, n >= 0, by squaring */
   return r;
 }
 
+/* The partial vector at the end of a range is stored lane by lane in one loop
+ * for all arrays, so that LLVM's loop-idiom pass cannot turn the zeroing of
+ * the gradient into a call to memset. */
 AEC_INLINE void adam_vec(float *p, float *g, float *m, float *v, int64_t i, int64_t n, float lr_t,
                          float b1, float b2, float eps, float l2, float inv_bc2) {
   int full = n == AEC_VW;
@@ -359,10 +362,12 @@ AEC_INLINE void adam_vec(float *p, float *g, float *m, float *v, int64_t i, int6
     vstore(v + i, vv);
     vstore(g + i, 0.0f);
   } else {
-    vstore_part(p + i, pv, n);
-    vstore_part(m + i, mv, n);
-    vstore_part(v + i, vv, n);
-    vstore_part(g + i, 0.0f, n);
+    for (int64_t t = 0; t < n; ++t) {
+      p[i + t] = pv[t];
+      m[i + t] = mv[t];
+      v[i + t] = vv[t];
+      g[i + t] = 0.0f;
+    }
   }
 }
 
@@ -398,8 +403,10 @@ AEC_INLINE void sgd_vec(float *p, float *g, float *vel, int64_t i, int64_t n, fl
     vstore(p + i, pv);
     vstore(g + i, 0.0f);
   } else {
-    vstore_part(p + i, pv, n);
-    vstore_part(g + i, 0.0f, n);
+    for (int64_t t = 0; t < n; ++t) { /* one loop: no memset (see adam_vec) */
+      p[i + t] = pv[t];
+      g[i + t] = 0.0f;
+    }
   }
 }
 

@@ -97,6 +97,25 @@ AEC_INLINE void pack_b(const float *B, int64_t ldb, int transB, int64_t k0, int6
   }
 }
 
+/* Prefetches the rows of a C tile (and optionally a second tile, e.g. the
+ * activation outputs of the derivative) before the micro-kernel runs, so that
+ * the epilogue's loads and stores, usually L2/L3 misses on the large
+ * gradient/output matrices, have a whole K loop to arrive. */
+AEC_INLINE void prefetch_tile(const float *p, int64_t ld, int64_t rows, int write) {
+  for (int r = 0; r < AEC_MR; ++r) {
+    if (r >= rows)
+      break;
+    const float *row = p + r * ld;
+    if (write) {
+      __builtin_prefetch(row, 1, 3);
+      __builtin_prefetch(row + AEC_NR - 1, 1, 3);
+    } else {
+      __builtin_prefetch(row, 0, 3);
+      __builtin_prefetch(row + AEC_NR - 1, 0, 3);
+    }
+  }
+}
+
 /* acc[r][v] = sum_{k<kc} a(r, k) * b(k)[v], with a(r, k) = a[r*a_rs + k*a_ks]
  * (rows >= `rows` read row rows-1, so a partial tile needs no extra code) and
  * b(k) = b + k*b_ks. */
@@ -120,15 +139,38 @@ AEC_INLINE void micro_kernel(int64_t kc, const float *a, int64_t a_rs, int64_t a
   }
 }
 
-/* One MR x NR tile of aec_gemm for the K block [kb, kb+kc): combines the
- * accumulators with C (earlier K blocks or `accumulate`) and, on the last
- * block, applies bias, activation and derivative. */
+/* The epilogue for one vector of C (n valid lanes): combine with C (earlier
+ * K blocks or `accumulate`), and on the last K block add the bias, apply the
+ * activation and the derivative through y. */
+AEC_INLINE void gemm_epilogue(vf x, float *c, const float *bias, const float *y, int64_t n,
+                              int add_c, int last, int act, int dact) {
+  int full = n >= AEC_VW;
+  if (add_c)
+    x += full ? vload(c) : vload_part(c, n);
+  if (last) {
+    if (bias)
+      x += full ? vload(bias) : vload_part(bias, n);
+    x = v_act(x, act);
+    if (y)
+      x *= v_dact(full ? vload(y) : vload_part(y, n), dact);
+  }
+  if (full)
+    vstore(c, x);
+  else
+    vstore_part(c, x, n);
+}
+
+/* One MR x NR tile of aec_gemm for the K block [kb, kb+kc); b(k) = b + k*b_ks
+ * is the (packed or in-place) B panel. */
 AEC_INLINE void gemm_tile(int64_t i, int64_t rows, int64_t j0, int64_t nr, int64_t kb, int64_t kc,
-                          int first, int last, const float *A, int64_t lda, const float *bp,
-                          float *C, int64_t ldc, int accumulate, const float *bias, int act,
-                          const float *dact_y, int64_t lddy, int dact) {
+                          int first, int last, const float *A, int64_t lda, const float *b,
+                          int64_t b_ks, float *C, int64_t ldc, int accumulate, const float *bias,
+                          int act, const float *dact_y, int64_t lddy, int dact) {
   vf acc[AEC_MR][AEC_NV];
-  micro_kernel(kc, A + i * lda + kb, lda, 1, rows, bp, AEC_NR, acc);
+  prefetch_tile(C + i * ldc + j0, ldc, rows, 1);
+  if (last && dact_y)
+    prefetch_tile(dact_y + i * lddy + j0, lddy, rows, 0);
+  micro_kernel(kc, A + i * lda + kb, lda, 1, rows, b, b_ks, acc);
   const int add_c = !first || accumulate;
   for (int r = 0; r < AEC_MR; ++r) {
     if (r >= rows)
@@ -139,24 +181,96 @@ AEC_INLINE void gemm_tile(int64_t i, int64_t rows, int64_t j0, int64_t nr, int64
       int64_t n = nr - v * AEC_VW; /* valid lanes in this vector */
       if (n <= 0)
         break;
-      int full = n >= AEC_VW;
-      vf x = acc[r][v];
-      if (add_c)
-        x += full ? vload(c + v * AEC_VW) : vload_part(c + v * AEC_VW, n);
-      if (last) {
-        if (bias)
-          x += full ? vload(bias + j0 + v * AEC_VW) : vload_part(bias + j0 + v * AEC_VW, n);
-        x = v_act(x, act);
-        if (y)
-          x *= v_dact(full ? vload(y + v * AEC_VW) : vload_part(y + v * AEC_VW, n), dact);
-      }
-      if (full)
-        vstore(c + v * AEC_VW, x);
-      else
-        vstore_part(c + v * AEC_VW, x, n);
+      gemm_epilogue(acc[r][v], c + v * AEC_VW, bias ? bias + j0 + v * AEC_VW : 0,
+                    y ? y + v * AEC_VW : 0, n, add_c, last, act, dact);
     }
   }
 }
+
+AEC_INLINE float vsum_f(vf v) {
+  float s = 0.0f;
+  for (int t = 0; t < AEC_VW; ++t)
+    s += v[t];
+  return s;
+}
+
+/* A few rows with transB (batch-1 inference of tied weights): dot products
+ * along K, since transposing B panels would cost more than the products. */
+AEC_INLINE void gemm_dot_rows(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                              int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
+                              int accumulate, const float *bias, int act, const float *dact_y,
+                              int64_t lddy, int dact) {
+  for (int64_t i = m0; i < m1; ++i) {
+    const float *a = A + i * lda;
+    for (int64_t j0 = 0; j0 < N; j0 += AEC_VW) {
+      const int64_t n = N - j0 < AEC_VW ? N - j0 : AEC_VW;
+      vf r = 0.0f;
+      for (int64_t t = 0; t < n; ++t) {
+        const float *bj = B + (j0 + t) * ldb;
+        vf s0 = 0.0f, s1 = 0.0f;
+        int64_t k = 0;
+        for (; k + 2 * AEC_VW <= K; k += 2 * AEC_VW) {
+          s0 += vload(a + k) * vload(bj + k);
+          s1 += vload(a + k + AEC_VW) * vload(bj + k + AEC_VW);
+        }
+        for (; k + AEC_VW <= K; k += AEC_VW)
+          s0 += vload(a + k) * vload(bj + k);
+        if (k < K)
+          s1 += vload_part(a + k, K - k) * vload_part(bj + k, K - k);
+        r[t] = vsum_f(s0 + s1);
+      }
+      gemm_epilogue(r, C + i * ldc + j0, bias ? bias + j0 : 0,
+                    dact_y ? dact_y + i * lddy + j0 : 0, n, accumulate, 1, act, dact);
+    }
+  }
+}
+
+/* One row, B not transposed (batch-1 inference): a GEMV streaming B row by
+ * row in panels of 8 vectors, 8 independent accumulator chains. */
+#define AEC_GV 8
+AEC_INLINE void gemv_row(int64_t i, int64_t N, int64_t K, const float *A, int64_t lda,
+                         const float *B, int64_t ldb, float *C, int64_t ldc, int accumulate,
+                         const float *bias, int act, const float *dact_y, int64_t lddy, int dact) {
+  const float *a = A + i * lda;
+  float *c = C + i * ldc;
+  const float *y = dact_y ? dact_y + i * lddy : 0;
+  int64_t j0 = 0;
+  for (; j0 + AEC_GV * AEC_VW <= N; j0 += AEC_GV * AEC_VW) {
+    vf acc[AEC_GV];
+    for (int v = 0; v < AEC_GV; ++v)
+      acc[v] = 0.0f;
+    for (int64_t k = 0; k < K; ++k) {
+      vf av = a[k];
+      for (int v = 0; v < AEC_GV; ++v)
+        acc[v] += av * vload(B + k * ldb + j0 + v * AEC_VW);
+    }
+    for (int v = 0; v < AEC_GV; ++v)
+      gemm_epilogue(acc[v], c + j0 + v * AEC_VW, bias ? bias + j0 + v * AEC_VW : 0,
+                    y ? y + j0 + v * AEC_VW : 0, AEC_VW, accumulate, 1, act, dact);
+  }
+  for (; j0 < N; j0 += AEC_VW) {
+    const int64_t n = N - j0 < AEC_VW ? N - j0 : AEC_VW;
+    vf s0 = 0.0f, s1 = 0.0f;
+    int64_t k = 0;
+    if (n == AEC_VW) {
+      for (; k + 2 <= K; k += 2) {
+        s0 += a[k] * vload(B + k * ldb + j0);
+        s1 += a[k + 1] * vload(B + (k + 1) * ldb + j0);
+      }
+      for (; k < K; ++k)
+        s0 += a[k] * vload(B + k * ldb + j0);
+    } else {
+      for (; k < K; ++k)
+        s0 += a[k] * vload_part(B + k * ldb + j0, n);
+    }
+    gemm_epilogue(s0 + s1, c + j0, bias ? bias + j0 : 0, y ? y + j0 : 0, n, accumulate, 1, act,
+                  dact);
+  }
+}
+
+#ifndef AEC_DOT_ROWS
+#define AEC_DOT_ROWS 4 /* transB ranges up to this many rows use dot products */
+#endif
 
 AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
               const float *A, int64_t lda, const float *B, int64_t ldb, int transB,
@@ -175,6 +289,17 @@ AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
       }
     return;
   }
+  if (!transB && m1 - m0 == 1) {
+    gemv_row(m0, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
+    return;
+  }
+  if (transB && m1 - m0 <= AEC_DOT_ROWS) {
+    gemm_dot_rows(m0, m1, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
+    return;
+  }
+  /* A range of at most one row tile reads full B panels in place: packing
+   * would cost as much as the products (batch-1 inference is a GEMV). */
+  const int direct = !transB && m1 - m0 <= AEC_MR;
   /* Balanced K blocks (multiples of 8 except the last). */
   const int64_t nkb = (K + AEC_KC - 1) / AEC_KC;
   const int64_t kcb = ((K + nkb - 1) / nkb + 7) & ~(int64_t)7;
@@ -184,14 +309,21 @@ AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
     const int first = kb == 0, last = kb + kc >= K;
     for (int64_t j0 = 0; j0 < N; j0 += AEC_NR) {
       const int64_t nr = N - j0 < AEC_NR ? N - j0 : AEC_NR;
-      pack_b(B, ldb, transB, kb, kc, j0, nr, bp);
+      const float *b = bp;
+      int64_t b_ks = AEC_NR;
+      if (direct && nr == AEC_NR) {
+        b = B + kb * ldb + j0;
+        b_ks = ldb;
+      } else {
+        pack_b(B, ldb, transB, kb, kc, j0, nr, bp);
+      }
       int64_t i = m0;
       for (; i + AEC_MR <= m1; i += AEC_MR)
-        gemm_tile(i, AEC_MR, j0, nr, kb, kc, first, last, A, lda, bp, C, ldc, accumulate, bias,
-                  act, dact_y, lddy, dact);
+        gemm_tile(i, AEC_MR, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
+                  bias, act, dact_y, lddy, dact);
       if (i < m1)
-        gemm_tile(i, m1 - i, j0, nr, kb, kc, first, last, A, lda, bp, C, ldc, accumulate, bias,
-                  act, dact_y, lddy, dact);
+        gemm_tile(i, m1 - i, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
+                  bias, act, dact_y, lddy, dact);
     }
   }
 }
@@ -232,10 +364,15 @@ AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
                  float *C, int64_t ldc, float scale, int accumulate) {
   if (k1 <= k0 || N <= 0)
     return;
-  if (M <= 0) {
-    for (int64_t k = k0; k < k1; ++k)
-      for (int64_t j = 0; j < N; ++j)
-        C[k * ldc + j] = accumulate ? C[k * ldc + j] : 0.0f;
+  if (M <= 0) { /* empty batch: C = accumulate ? C : 0 */
+    /* An opaque zero, so that the loop does not become a call to memset. */
+    uint32_t zero_bits = 0;
+    __asm__("" : "+r"(zero_bits));
+    const float zero = vbits((vi)(int32_t)zero_bits)[0];
+    if (!accumulate)
+      for (int64_t k = k0; k < k1; ++k)
+        for (int64_t j = 0; j < N; ++j)
+          C[k * ldc + j] = zero;
     return;
   }
   float ap[AEC_TB * AEC_MC * AEC_MR] __attribute__((aligned(64)));
@@ -265,8 +402,9 @@ AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
         pack_b(B + i0 * ldb, ldb, 0, 0, mc, j0, nr, bp);
         for (int64_t t = 0; t < tiles; ++t) {
           vf acc[AEC_MR][AEC_NV];
-          micro_kernel(mc, ap + t * AEC_MC * AEC_MR, 1, AEC_MR, AEC_MR, bp, AEC_NR, acc);
           const int64_t k = kb + t * AEC_MR;
+          prefetch_tile(C + k * ldc + j0, ldc, k1 - k, 1);
+          micro_kernel(mc, ap + t * AEC_MC * AEC_MR, 1, AEC_MR, AEC_MR, bp, AEC_NR, acc);
           gemm_tn_store(k, k1 - k < AEC_MR ? k1 - k : AEC_MR, j0, nr, add_c, C, ldc, scale, acc);
         }
       }

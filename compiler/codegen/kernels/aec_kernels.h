@@ -48,7 +48,9 @@ extern "C" {
  *   with B stored [N][K] (ldb).
  *   v = (accumulate ? C[i][j] : 0) + acc + (bias ? bias[j] : 0); v = act(v);
  *   if (dact_y) v *= act'(y) with y = dact_y[i][j] (row stride lddy, kind dact).
- * Uses 16 KB of stack for a packed B panel. */
+ * C must not alias A, B, bias or dact_y (it holds partial sums between K
+ * blocks). Uses 16 KB of stack for a packed B panel. Splitting rows at
+ * multiples of 6 (AVX2/SSE) or 8 (AVX-512) avoids partial register tiles. */
 void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
               const float *A, int64_t lda, const float *B, int64_t ldb, int transB,
               float *C, int64_t ldc, int accumulate, const float *bias, int act,
@@ -86,12 +88,15 @@ void aec_noise(int64_t b, int64_t e, const float *x, float *out, int kind, float
  *   kind 0 mse: per-row loss mean((y-x)^2); dZ = dscale * 2(y-x)/D * act'(y)
  *     (act = out_act, the output activation; 0 for linear).
  *   kind 1 bce (y is the sigmoid output; computed stably from the logits z if
- *     z != NULL, else from y clamped to [1e-7, 1-1e-7]):
+ *     z != NULL, as max(z,0) - x z - log(z >= 0 ? y : 1-y), which needs y to
+ *     be sigmoid(z) and has no exp or division; else from y clamped to
+ *     [1e-7, 1-1e-7]):
  *     per-row mean(-(x log y + (1-x) log(1-y))); dZ (w.r.t. the pre-sigmoid
  *     logits) = dscale * (y - x)/D.
  * dZ may be NULL (evaluation only). Returns the sum over rows of the per-row
  * losses; writes per-row losses to row_loss[r] (indexed by the absolute row r)
- * if row_loss != NULL. All of y, z, x, dZ have row stride D. */
+ * if row_loss != NULL. All of y, z, x, dZ have row stride D; dZ may alias y
+ * or z. A NaN anywhere in y (or z) makes the result NaN. */
 double aec_loss(int64_t r0, int64_t r1, int64_t D, const float *y, const float *z,
                 const float *x, float *dZ, int kind, int out_act, float dscale,
                 float *row_loss);
