@@ -17,7 +17,7 @@ py=/usr/bin/python3
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -n 1; }
 
 echo "== dense 784-512-128-32 mirrored, BCE, Adam, batch 256, $epochs epoch(s) on Fashion-MNIST"
-"$aec" build "$root/examples/fashion_dense.ae" -o "$work/fashion"
+"$aec" build "$root/bench/fashion_mlp.ae" -o "$work/fashion"
 aec_line=$("$work/fashion" train --data "$data/train-images-idx3-ubyte.gz" --epochs "$epochs" \
   --batch 256 --save "$work/w.aew" | tail -n 1)
 echo "aec:     $aec_line"
@@ -35,8 +35,8 @@ done
 echo "dense training samples/s: aec $aec_sps, pytorch best $best_torch, ratio $("$py" -c "print(f'{$aec_sps/$best_torch:.2f}')")"
 
 echo; echo "== batch-1 reconstruct latency (median of 2000)"
-"$aec" build "$root/examples/fashion_dense.ae" --emit=lib --inference-only -o "$work/libfashion_dense.a"
-cc -O2 -I"$work" "$root/bench/latency.c" "$work/libfashion_dense.a" -lz -lpng -lpthread -lm -o "$work/latency"
+"$aec" build "$root/bench/fashion_mlp.ae" --emit=lib --inference-only -o "$work/libfashion_mlp.a"
+cc -O2 -I"$work" "$root/bench/latency.c" "$work/libfashion_mlp.a" -lz -lpng -lpthread -lm -o "$work/latency"
 aec_lat=1e9
 for th in 1 2; do
   lat_line=$("$work/latency" "$work/w.aew" "$th")

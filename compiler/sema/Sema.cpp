@@ -124,7 +124,7 @@ bool buildCode(const ast::CodeStmt &c, SemaContext &ctx, const Shape &input,
   code.layer.in = cur;
   code.layer.out = Shape{{*units}};
   code.layer.loc = c.range;
-  code.text = "dense " + std::to_string(*units);
+  code.text = "code " + std::to_string(*units); // as the user wrote it, for messages
   enc.push_back(std::move(code));
   m.codeIndex = static_cast<int>(enc.size()) - 1;
   return true;
@@ -155,7 +155,9 @@ std::optional<CheckedModel> checkModel(const ast::ModelDecl &decl, SemaContext &
         fs::path p(e.from->value);
         if (p.is_relative() && e.from->range.valid())
           p = fs::path(ctx.sources.path(e.from->range.file)).parent_path() / p;
-        m.pretrainedPath = p.lexically_normal().string();
+        std::error_code ec;
+        fs::path abs = fs::absolute(p, ec);
+        m.pretrainedPath = (ec ? p : abs).lexically_normal().string();
         m.freezeEncoder = e.freeze;
       }
     }

@@ -30,7 +30,6 @@ namespace aec::sema {
 
 // Limits that keep every later computation in range and every pass bounded.
 constexpr int64_t kMaxElements = (int64_t(1) << 31) - 1; // per tensor, per weight
-constexpr int64_t kMaxMacs = int64_t(1) << 50;           // per layer and sample
 constexpr int kMaxBlockDepth = 64;   // nested block calls
 constexpr size_t kMaxLayers = 10000; // layers per section after expansion
 constexpr int kMaxImportDepth = 64;  // nested imports
@@ -64,8 +63,8 @@ struct Program {
 
 class SemaContext {
 public:
-  SemaContext(SourceManager &sources, DiagnosticEngine &diags, const SemaOptions &options)
-      : sources(sources), diags(diags), options(options) {}
+  SemaContext(SourceManager &sm, DiagnosticEngine &engine, const SemaOptions &opts)
+      : sources(sm), diags(engine), options(opts) {}
 
   // Reports `kind` at `range` unless the same kind was already reported
   // there (a block body is checked once per call; say it once).

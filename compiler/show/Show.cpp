@@ -59,7 +59,7 @@ std::string human(int64_t bytes) {
 
 void printShowTable(const CheckedModel &m, std::FILE *out) {
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"layer", "kind", "in", "out", "params", "MACs/sample", "mirrors"});
+  rows.push_back({"layer", "kind", "in", "out", "params", "MACs/sample", "mirrored-with"});
   U128 macs = 0, activations = elements(m.input);
   for (const Layer &l : m.layers) {
     std::string kind = sema::layerText(l);

@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace aec {
@@ -204,6 +205,34 @@ TEST(CodegenIR, MemoryPlanDoesNotOverlapLiveTensors) {
   EXPECT_EQ(ir::verify(g), "");
 }
 
+TEST(CodegenIR, VerifierCatchesBrokenGraphs) {
+  CheckedModel m = makeDense(fashionLike());
+  {
+    ir::Graph g = lowerModel(m, false);
+    // Two live workspace tensors on the same memory.
+    int a = g.layerOutput[0], b = g.layerOutput[1];
+    g.tensors[b].offset = g.tensors[a].offset;
+    EXPECT_NE(ir::verify(g).find("overlap"), std::string::npos) << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, false);
+    // A gradient of a frozen parameter.
+    g.tensors[g.paramTensors[0]].trainable = false;
+    EXPECT_NE(ir::verify(g).find("frozen"), std::string::npos) << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, false);
+    // A use before the definition.
+    std::swap(g.ops[0], g.ops[1]);
+    EXPECT_NE(ir::verify(g).find("before it is defined"), std::string::npos) << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, true);
+    g.ops.push_back(ir::Op(ir::OpKind::Adam, ir::Phase::Update));
+    EXPECT_NE(ir::verify(g).find("inference-only"), std::string::npos);
+  }
+}
+
 TEST(CodegenIR, PrintShowsFusedOps) {
   ir::Graph g = lowerModel(makeDense(fashionLike()), false);
   std::string text = ir::print(g);
@@ -228,7 +257,9 @@ int run(const std::string &cmd) {
 // Builds `spec` to an object, links it with gradcheck.c and runs the checks.
 void gradcheck(const DenseSpec &spec, const std::string &args) {
   CheckedModel m = makeDense(spec);
-  auto dir = std::filesystem::temp_directory_path() / ("aec-codegen-test-" + spec.name);
+  // Per process: several build trees may run the unit tests at once.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("aec-codegen-test-" + spec.name + "-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   BuildOptions opt;
   opt.emit = EmitKind::Obj;

@@ -49,7 +49,7 @@ extern "C" {
  *   v = (accumulate ? C[i][j] : 0) + acc + (bias ? bias[j] : 0); v = act(v);
  *   if (dact_y) v *= act'(y) with y = dact_y[i][j] (row stride lddy, kind dact).
  * C must not alias A, B, bias or dact_y (it holds partial sums between K
- * blocks). Uses 16 KB of stack for a packed B panel. Splitting rows at
+ * blocks). Uses up to 26 KB of stack for a packed B panel. Splitting rows at
  * multiples of 6 (AVX2/SSE) or 8 (AVX-512) avoids partial register tiles. */
 void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
               const float *A, int64_t lda, const float *B, int64_t ldb, int transB,
