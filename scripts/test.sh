@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Builds aec and runs every test: unit tests, then the lit suite.
+# Builds aec and runs every test: unit tests (GoogleTest), then the lit suite.
+# Ends with one line `tests: N passed, M failed`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${AEC_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh"
+logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 status=0
-if [ -x "$build/bin/aec_unit_tests" ]; then
-  "$build/bin/aec_unit_tests" || status=1
-fi
-python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv "$build/test/lit" || status=1
+
+"$build/bin/aec_unit_tests" 2>&1 | tee "$logs/unit.log" || status=1
+python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv "$build/test/lit" 2>&1 | tee "$logs/lit.log" || status=1
+
+count() { sed -n "$2" "$1" | awk '{s += $1} END {print s + 0}'; }
+passed=$(( $(count "$logs/unit.log" 's/^\[  PASSED  \] \([0-9]*\) tests\{0,1\}\..*/\1/p') \
+         + $(count "$logs/lit.log" 's/^ *\(Passed\|Expectedly Failed\): *\([0-9]*\).*/\2/p') ))
+failed=$(( $(count "$logs/unit.log" 's/^\[  FAILED  \] \([0-9]*\) tests\{0,1\}, listed below.*/\1/p') \
+         + $(count "$logs/lit.log" 's/^ *\(Failed\|Unresolved\|Timed Out\|Unexpectedly Passed\): *\([0-9]*\).*/\2/p') ))
+skipped=$(count "$logs/lit.log" 's/^ *\(Unsupported\|Skipped\): *\([0-9]*\).*/\2/p')
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

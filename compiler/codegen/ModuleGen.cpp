@@ -422,6 +422,126 @@ bool Gen::emitOp(Env &e, const Op &op) {
     parallelFor(e, fn, cI64(N), std::max<int64_t>(64, (1 << 17) / g_.maxBatch));
     return true;
   }
+  case OpKind::Conv:
+  case OpKind::ConvInputGrad:
+  case OpKind::ConvWeightGrad: {
+    // Geometry from the conv's input x (dx for the input gradient) and its
+    // kernel; 1-D ([C, L]) runs as H = 1 with a 1 x k kernel.
+    const bool fwd = op.kind == OpKind::Conv, wgrad = op.kind == OpKind::ConvWeightGrad;
+    const int xT = fwd || wgrad ? op.ins[0] : op.out;
+    const int wT = wgrad ? op.out : op.ins[1];
+    const ir::Spatial s = ir::spatialOf(g_.tensors[xT].dims);
+    const int64_t Ci = s.c, H = s.h, W = s.w, Co = g_.tensors[wT].dims[0];
+    const int64_t KW = op.kernel, KH = s.oneD ? 1 : op.kernel;
+    const int64_t SW = op.stride, SH = s.oneD ? 1 : op.stride;
+    auto geom = [&](std::vector<Value *> v) {
+      for (int64_t c : {Ci, H, W, Co, KH, KW, SH, SW}) v.push_back(cI64(c));
+      return v;
+    };
+    if (op.scratch < 0) return fail("conv without scratch");
+    const int64_t macs = Ci * H * W * Co * KH * KW;
+    if (fwd) {
+      const bool hasBias = op.ins.size() > 2;
+      const int act = static_cast<int>(op.act);
+      Function *fn = closure(cname(op, "conv"), [&](IRBuilder<> &cb, Value *ctx, Value *n0,
+                                                    Value *n1) {
+        std::vector<Value *> a = geom({n0, n1});
+        for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1),
+                         hasBias ? field(cb, ctx, P2) : null(), field(cb, ctx, P3)})
+          a.push_back(v);
+        a.push_back(cI32(act));
+        a.push_back(field(cb, ctx, P4));
+        call(cb, "aec_conv_forward", a);
+      });
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.ins[1]));
+      if (hasBias) setField(e, P2, ptrOf(e, op.ins[2]));
+      setField(e, P3, ptrOf(e, op.out));
+      setField(e, P4, ptrOf(e, op.scratch));
+      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      return true;
+    }
+    if (!wgrad) {
+      const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
+      const int dact = deriv ? static_cast<int>(op.derivAct) : 0;
+      Function *fn = closure(cname(op, "conv_input_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                               Value *n0, Value *n1) {
+        std::vector<Value *> a = geom({n0, n1});
+        for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1), field(cb, ctx, P2),
+                         deriv ? field(cb, ctx, P3) : null()})
+          a.push_back(v);
+        a.push_back(cI32(dact));
+        a.push_back(field(cb, ctx, P4));
+        call(cb, "aec_conv_backward_data", a);
+      });
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.ins[1]));
+      setField(e, P2, ptrOf(e, op.out));
+      if (deriv) setField(e, P3, ptrOf(e, op.ins[2]));
+      setField(e, P4, ptrOf(e, op.scratch));
+      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      return true;
+    }
+    const bool hasBias = op.out2 >= 0;
+    Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                              Value *o0, Value *o1) {
+      std::vector<Value *> a = {o0, o1, field(cb, ctx, I0)};
+      std::vector<Value *> gm = geom({});
+      a.insert(a.end(), gm.begin(), gm.end());
+      for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1), field(cb, ctx, P2),
+                       hasBias ? field(cb, ctx, P3) : null()})
+        a.push_back(v);
+      a.push_back(cI32(1));
+      a.push_back(field(cb, ctx, P4));
+      call(cb, "aec_conv_backward_filter", a);
+    });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.ins[1]));
+    setField(e, P2, ptrOf(e, op.out));
+    if (hasBias) setField(e, P3, ptrOf(e, op.out2));
+    setField(e, P4, ptrOf(e, op.scratch));
+    setField(e, I0, e.n);
+    parallelFor(e, fn, cI64(Co), 1);
+    return true;
+  }
+  case OpKind::Pool:
+  case OpKind::PoolGrad: {
+    // Geometry from the layer's input (H, W before pooling / upsampling).
+    const bool fwd = op.kind == OpKind::Pool;
+    const ir::Spatial s = ir::spatialOf(g_.tensors[op.ins[fwd ? 0 : 1]].dims);
+    const int64_t SW = op.factor, SH = s.oneD ? 1 : op.factor;
+    const bool deriv = !fwd && op.hasDeriv && op.derivAct != Activation::Linear;
+    const int dact = deriv ? static_cast<int>(op.derivAct) : 0;
+    Function *fn = closure(cname(op, fwd ? "pool" : "pool_grad"), [&](IRBuilder<> &cb,
+                                                                      Value *ctx, Value *n0,
+                                                                      Value *n1) {
+      std::vector<Value *> a = {n0,      n1,      cI64(s.c),      cI64(s.h),
+                                cI64(s.w), cI64(SH), cI64(SW), cI32(op.pool)};
+      if (fwd) {
+        a.push_back(field(cb, ctx, P0));
+        a.push_back(field(cb, ctx, P1));
+        call(cb, "aec_pool_forward", a);
+      } else {
+        for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1), field(cb, ctx, P2),
+                         field(cb, ctx, P3), deriv ? field(cb, ctx, P4) : null()})
+          a.push_back(v);
+        a.push_back(cI32(dact));
+        call(cb, "aec_pool_backward", a);
+      }
+    });
+    if (fwd) {
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.out));
+    } else {
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.ins[1]));
+      setField(e, P2, ptrOf(e, op.ins[2]));
+      setField(e, P3, ptrOf(e, op.out));
+      if (deriv) setField(e, P4, ptrOf(e, op.ins[3]));
+    }
+    parallelFor(e, fn, e.n, rowChunk(4 * size(op.ins[0]), 1));
+    return true;
+  }
   case OpKind::Noise: {
     const int64_t D = size(op.out);
     const int kind = noiseKind(op.noise);
@@ -625,7 +745,8 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
   for (int p : g_.paramTensors) {
     const ir::Tensor &t = g_.tensors[p];
     const Layer &l = model_.layers[t.layer];
-    const bool isWeight = t.dims.size() == 2;
+    const bool isWeight = t.dims.size() >= 2; // dense [in][out], conv [out_c][in_c][k..]
+    const bool conv = l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D;
     int init = 0; // zero (biases)
     if (isWeight)
       init = (l.activation == Activation::Relu || l.activation == Activation::LeakyRelu ||
@@ -634,6 +755,12 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
                  : 2 /* xavier */;
     int64_t fanIn = isWeight ? t.dims[0] : l.in.elements();
     int64_t fanOut = isWeight ? t.dims[1] : t.dims[0];
+    if (conv && isWeight) { // receptive field: in_c·k(·k) inputs, out_c·k(·k) outputs
+      int64_t taps = 1;
+      for (size_t d = 2; d < t.dims.size(); ++d) taps *= t.dims[d];
+      fanIn = t.dims[1] * taps;
+      fanOut = t.dims[0] * taps;
+    }
     tensors.push_back(ConstantStruct::get(
         tensorTy, {cstr(t.name, t.name), I32(t.layer), I32(static_cast<int>(t.dims.size())),
                    dimsConst(t.dims), I64(t.offset), I64(t.size()), I32(t.trainable ? 1 : 0),
@@ -755,7 +882,8 @@ bool Gen::run(std::string &error) {
   // (outputs are distinct workspace/grad regions); saying so lets O3 keep
   // values in registers across the inlined loops.
   for (const char *name : {"aec_gemm", "aec_gemm_tn", "aec_colsum", "aec_noise", "aec_loss",
-                           "aec_adam", "aec_sgd"})
+                           "aec_adam", "aec_sgd", "aec_conv_forward", "aec_conv_backward_data",
+                           "aec_conv_backward_filter", "aec_pool_forward", "aec_pool_backward"})
     if (Function *f = M.getFunction(name))
       for (Argument &a : f->args())
         if (a.getType()->isPointerTy()) a.addAttr(Attribute::NoAlias);

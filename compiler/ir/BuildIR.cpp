@@ -4,6 +4,8 @@
 // the code. Fusion happens later (compiler/lower/Fusion.cpp) so that autodiff
 // works on the simple ops.
 #include "compiler/ir/IR.h"
+// Only the inline geometry helpers, so scratch sizes match the kernels.
+#include "compiler/codegen/kernels/aec_conv.h"
 
 namespace aec::ir {
 
@@ -27,6 +29,17 @@ Tensor scalar(std::string name) {
 }
 
 } // namespace
+
+int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
+                       int64_t kernel) {
+  Spatial s = spatialOf(inDims);
+  const int64_t kh = s.oneD ? 1 : kernel, kw = kernel;
+  switch (kind) {
+  case OpKind::Conv: return aec_conv_fwd_slot(s.c, outChannels, s.h, s.w, kh, kw);
+  case OpKind::ConvInputGrad: return aec_conv_bwd_data_slot(s.c, outChannels, s.h, s.w, kh, kw);
+  default: return aec_conv_bwd_filter_slot(s.c, outChannels, s.h, s.w, kh, kw);
+  }
+}
 
 bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::string &error) {
   g = Graph();
@@ -52,17 +65,28 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
   for (size_t i = 0; i < L; ++i) {
     const Layer &l = model.layers[i];
     if (!l.hasWeights()) continue;
-    if (l.kind != LayerKind::Dense) {
+    const bool conv = l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D;
+    if (!conv && l.kind != LayerKind::Dense) {
       error = "layer `" + l.name + "` (" + layerKindName(l.kind) +
               ") is not supported by the code generator yet";
       return false;
     }
-    int64_t in = l.in.elements(), out = l.units;
+    if (conv && l.tiedTo >= 0) {
+      error = "layer `" + l.name + "`: tied weights are supported on dense layers only";
+      return false;
+    }
+    int64_t in = l.in.elements(), out = conv ? l.channels : l.units;
     if (l.tiedTo < 0) {
       Tensor w;
       w.name = l.name + ".weight";
       w.buffer = Buffer::Param;
-      w.dims = {in, out};
+      // Dense [in][out]; conv [out_c][in_c][k][k] or [out_c][in_c][k].
+      if (conv && l.kind == LayerKind::Conv2D)
+        w.dims = {l.channels, l.in.dims[0], l.kernel, l.kernel};
+      else if (conv)
+        w.dims = {l.channels, l.in.dims[0], l.kernel};
+      else
+        w.dims = {in, out};
       w.layer = static_cast<int>(i);
       w.trainable = !l.frozen;
       ownWeight[i] = g.addTensor(w);
@@ -133,6 +157,47 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       act.act = l.activation;
       act.layer = li;
       addOp(act);
+      cur = y;
+      break;
+    }
+    case LayerKind::Conv2D:
+    case LayerKind::Conv1D: {
+      // conv (+ bias) then the activation; fusion puts the activation into
+      // the conv's epilogue. The kernel's padded-input scratch is per sample.
+      int z = g.addTensor(batched(l.name + ".z", l.out.dims, li));
+      Op cv{OpKind::Conv};
+      cv.ins = {cur, g.layerWeight[i], g.layerBias[i]};
+      cv.out = z;
+      cv.kernel = l.kernel;
+      cv.stride = l.stride;
+      cv.layer = li;
+      Tensor scratch = batched(l.name + ".conv.scratch", {}, -1);
+      scratch.dims = {convSlotFloats(OpKind::Conv, cur >= 0 ? g.tensors[cur].dims
+                                                            : std::vector<int64_t>{},
+                                     l.channels, l.kernel)};
+      cv.scratch = g.addTensor(scratch);
+      addOp(cv);
+      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
+      Op act{OpKind::Act};
+      act.ins = {z};
+      act.out = y;
+      act.act = l.activation;
+      act.layer = li;
+      addOp(act);
+      cur = y;
+      break;
+    }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+    case LayerKind::Upsample: {
+      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
+      Op op{OpKind::Pool};
+      op.ins = {cur};
+      op.out = y;
+      op.factor = l.factor;
+      op.pool = l.kind == LayerKind::MaxPool ? 0 : l.kind == LayerKind::AvgPool ? 1 : 2;
+      op.layer = li;
+      addOp(op);
       cur = y;
       break;
     }

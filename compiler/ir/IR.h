@@ -49,6 +49,24 @@ struct Tensor {
   }
 };
 
+// Per-sample spatial view of a conv/pool tensor: [C, H, W], or [C, L] as
+// H = 1, W = L (1-D layers stride and pool along W only).
+struct Spatial {
+  int64_t c = 1, h = 1, w = 1;
+  bool oneD = false;
+};
+inline Spatial spatialOf(const std::vector<int64_t> &dims) {
+  Spatial s;
+  if (dims.size() == 3) {
+    s.c = dims[0], s.h = dims[1], s.w = dims[2];
+  } else if (dims.size() == 2) {
+    s.c = dims[0], s.w = dims[1], s.oneD = true;
+  } else if (dims.size() == 1) {
+    s.w = dims[0], s.oneD = true;
+  }
+  return s;
+}
+
 enum class OpKind {
   // Forward, before fusion.
   Noise,      // out = corrupt(in0)                  (training only)
@@ -60,6 +78,9 @@ enum class OpKind {
   Sparsity,   // scalar out = Σ_rows penalty(in0 = code)
   // Forward, after fusion.
   Dense,      // out = act(in0 · in1(ᵀ) + in2)   (in2 optional)
+  // Convolutional layers (both stages; per-sample tensors [C, H, W] or [C, L]).
+  Conv,       // out = [act](conv(in0, in1) + in2), same padding, stride (act after fusion)
+  Pool,       // out = maxpool / avgpool / upsample(in0) by `factor`
   // Backward, before fusion.
   LossGrad,     // out = scale · dLoss/d(in0)    (in0 prediction, in1 target)
   ActGrad,      // out = in0 ⊙ act'(in1)          (in1: the saved activation output)
@@ -68,6 +89,9 @@ enum class OpKind {
   WeightGrad, // out += in0ᵀ · in1                (gemm_tn over the batch)
   BiasGrad,   // out += colsum(in0)
   InputGrad,  // out = in0 · in1ᵀ (in1 if transB); after fusion [⊙ act'(in2)]
+  ConvInputGrad,  // out = convᵀ(in0 = dZ, in1 = W); after fusion [⊙ act'(in2)]
+  ConvWeightGrad, // out += Σ_n dZ ⋆ x (in0 = x, in1 = dZ); out2 += Σ dZ per channel (bias)
+  PoolGrad,       // out = pool'(in0 = dY, in1 = x, in2 = y); after fusion [⊙ act'(in3)]
   // Backward, after fusion.
   LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
   // Update.
@@ -97,6 +121,10 @@ struct Op {
   Activation derivAct = Activation::Linear; // InputGrad fused: multiply by derivAct'(in2)
   bool hasDeriv = false;
   int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)
+  // Conv / ConvInputGrad / ConvWeightGrad: kernel size and stride (1-D when
+  // the input is [C, L]); Pool / PoolGrad: pool kind and factor.
+  int64_t kernel = 0, stride = 1, factor = 0;
+  int pool = 0; // 0 maxpool, 1 avgpool, 2 upsample (= aec_pool_forward's kind)
   LossKind loss = LossKind::MSE;
   NoiseKind noise = NoiseKind::None;
   SparsityKind sparsity = SparsityKind::None;
@@ -141,6 +169,12 @@ struct Graph {
     return t;
   }
 };
+
+// Scratch floats per slot that the conv kernel of `kind` (Conv, ConvInputGrad:
+// one slot per sample; ConvWeightGrad: one per output channel) needs for an
+// input of per-sample dims `inDims` (see compiler/codegen/kernels/aec_conv.h).
+int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
+                       int64_t kernel);
 
 // Builds the forward graph (plus noise, loss and sparsity) from the model.
 // Returns false and sets `error` for layers the code generator cannot lower.

@@ -24,6 +24,11 @@ const char *opKindName(OpKind k) {
   case OpKind::Loss: return "loss";
   case OpKind::Sparsity: return "sparsity";
   case OpKind::Dense: return "dense";
+  case OpKind::Conv: return "conv";
+  case OpKind::Pool: return "pool";
+  case OpKind::ConvInputGrad: return "conv_input_grad";
+  case OpKind::ConvWeightGrad: return "conv_weight_grad";
+  case OpKind::PoolGrad: return "pool_grad";
   case OpKind::LossGrad: return "loss_grad";
   case OpKind::ActGrad: return "act_grad";
   case OpKind::SparsityGrad: return "sparsity_grad";
@@ -157,6 +162,25 @@ std::string print(const Graph &g) {
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       if (op.sparsityOp >= 0)
         s += fmt::format(" sparsity={} weight={}", sparsityName(op.sparsity), op.amount);
+      break;
+    case OpKind::Conv:
+    case OpKind::ConvInputGrad:
+    case OpKind::ConvWeightGrad: {
+      bool twoD = !op.ins.empty() && g.tensors[op.ins[op.kind == OpKind::ConvWeightGrad ? 0 : 1]]
+                                             .dims.size() == (op.kind == OpKind::ConvWeightGrad ? 3u : 4u);
+      s += twoD ? fmt::format(" kernel={}x{}", op.kernel, op.kernel)
+                : fmt::format(" kernel={}", op.kernel);
+      if (op.stride != 1) s += fmt::format(" stride={}", op.stride);
+      if (op.kind == OpKind::Conv) s += fmt::format(" act={}", activationName(op.act));
+      if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
+      if (op.scratch >= 0) s += fmt::format(" scratch=%{}", g.tensors[op.scratch].name);
+      break;
+    }
+    case OpKind::Pool:
+    case OpKind::PoolGrad:
+      s += fmt::format(" {} factor={}",
+                       op.pool == 0 ? "max" : op.pool == 1 ? "avg" : "upsample", op.factor);
+      if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       break;
     default:
       break;

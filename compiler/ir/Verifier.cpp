@@ -112,6 +112,56 @@ struct Checker {
         return where("derivative operand differs");
       return true;
     }
+    case OpKind::Conv: {
+      // x [Ci, ...], w [Co, Ci, k(, k)], b [Co], out [Co, ...]
+      if (op.ins.size() < 2) return where("needs input and weight");
+      const Tensor &x = T(op.ins[0]), &w = T(op.ins[1]), &y = T(op.out);
+      if (!x.batched || !y.batched || w.batched || w.dims.size() != x.dims.size() + 1 ||
+          x.dims.size() < 2 || y.dims.size() != x.dims.size())
+        return where("expects batched [C, H, W] or [C, L] tensors and a static kernel");
+      if (w.dims[1] != x.dims[0] || w.dims[0] != y.dims[0] || w.dims.back() != op.kernel)
+        return where("kernel shape differs from the input/output channels");
+      for (size_t d = 1; d < x.dims.size(); ++d)
+        if (y.dims[d] != (x.dims[d] + op.stride - 1) / op.stride)
+          return where("output size is not ceil(input / stride)");
+      if (op.ins.size() > 2 && size(op.ins[2]) != w.dims[0]) return where("bias width differs");
+      if (op.scratch < 0) return where("no scratch");
+      return true;
+    }
+    case OpKind::ConvInputGrad: {
+      const Tensor &dz = T(op.ins[0]), &w = T(op.ins[1]), &dx = T(op.out);
+      if (w.dims.size() < 3 || dz.dims.empty() || dx.dims.empty() || dz.dims[0] != w.dims[0] ||
+          dx.dims[0] != w.dims[1])
+        return where("shape mismatch");
+      if (op.hasDeriv && (op.ins.size() < 3 || size(op.ins[2]) != size(op.out)))
+        return where("derivative operand differs");
+      if (op.scratch < 0) return where("no scratch");
+      return true;
+    }
+    case OpKind::ConvWeightGrad: {
+      const Tensor &x = T(op.ins[0]), &dz = T(op.ins[1]), &o = T(op.out);
+      if (o.buffer != Buffer::Grad || o.dims.size() < 3 || x.dims.empty() || dz.dims.empty() ||
+          x.dims[0] != o.dims[1] || dz.dims[0] != o.dims[0])
+        return where("shape mismatch");
+      if (op.out2 >= 0 && (T(op.out2).buffer != Buffer::Grad || size(op.out2) != o.dims[0]))
+        return where("bias gradient shape mismatch");
+      if (op.scratch < 0) return where("no scratch");
+      return true;
+    }
+    case OpKind::Pool: {
+      int64_t f = op.factor, in = size(op.ins[0]), out = size(op.out);
+      int64_t area = T(op.ins[0]).dims.size() == 3 ? f * f : f;
+      if (f < 1 || (op.pool == 2 ? in * area != out : out * area != in))
+        return where("element count does not match the factor");
+      return true;
+    }
+    case OpKind::PoolGrad:
+      if (op.ins.size() < 3 || size(op.out) != size(op.ins[1]) ||
+          size(op.ins[0]) != size(op.ins[2]))
+        return where("shape mismatch");
+      if (op.hasDeriv && (op.ins.size() < 4 || size(op.ins[3]) != size(op.out)))
+        return where("derivative operand differs");
+      return true;
     case OpKind::Adam:
     case OpKind::SGD:
       if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))

@@ -154,6 +154,57 @@ void autodiff(Graph &g) {
       }
       break;
     }
+    case OpKind::Conv: {
+      // z = conv(x, w) + b: dw, db in one pass over the batch (split over
+      // output channels); dx = convᵀ(dz, w). Each kernel gets its scratch.
+      if (!grad.count(op.out)) break;
+      int dz = grad[op.out];
+      int x = op.ins[0], w = op.ins[1];
+      const int64_t outC = g.tensors[w].dims[0];
+      auto scratch = [&](OpKind kind, bool perSample, const char *what) {
+        Tensor t;
+        t.name = g.tensors[op.out].name + what;
+        t.buffer = Buffer::Workspace;
+        t.batched = perSample;
+        int64_t slot = convSlotFloats(kind, g.tensors[x].dims, outC, op.kernel);
+        t.dims = {perSample ? slot : slot * outC};
+        return g.addTensor(t);
+      };
+      if (g.tensors[w].trainable) {
+        Op wg{OpKind::ConvWeightGrad, Phase::Backward};
+        wg.ins = {x, dz};
+        wg.out = gradOfParam(w);
+        if (op.ins.size() > 2 && g.tensors[op.ins[2]].trainable) wg.out2 = gradOfParam(op.ins[2]);
+        wg.accumulate = true;
+        wg.kernel = op.kernel;
+        wg.stride = op.stride;
+        wg.layer = op.layer;
+        wg.scratch = scratch(OpKind::ConvWeightGrad, false, ".wgrad.scratch");
+        back.push_back(wg);
+      }
+      if (tensorNeedsGrad(x)) {
+        Op ig{OpKind::ConvInputGrad, Phase::Backward};
+        ig.ins = {dz, w};
+        ig.out = newGrad(x);
+        ig.kernel = op.kernel;
+        ig.stride = op.stride;
+        ig.layer = op.layer;
+        ig.scratch = scratch(OpKind::ConvInputGrad, true, ".igrad.scratch");
+        back.push_back(ig);
+      }
+      break;
+    }
+    case OpKind::Pool: {
+      if (!grad.count(op.out) || !tensorNeedsGrad(op.ins[0])) break;
+      Op pg{OpKind::PoolGrad, Phase::Backward};
+      pg.ins = {grad[op.out], op.ins[0], op.out};
+      pg.out = newGrad(op.ins[0]);
+      pg.pool = op.pool;
+      pg.factor = op.factor;
+      pg.layer = op.layer;
+      back.push_back(pg);
+      break;
+    }
     case OpKind::Reshape: {
       if (!grad.count(op.out) || !tensorNeedsGrad(op.ins[0])) break;
       Tensor d;

@@ -2,6 +2,7 @@
 // implement in one pass over memory (see compiler/codegen/kernels/aec_kernels.h):
 //
 //   matmul -> bias_add -> act                 => dense (GEMM epilogue: bias, act)
+//   conv (+bias) -> act                       => conv act=... (conv epilogue)
 //   loss ... loss_grad -> act_grad (output)   => loss_act_grad (loss value and
 //                                                dZ in one pass; BCE+sigmoid
 //                                                gives dZ = scale·(y - x)/D)
@@ -9,6 +10,7 @@
 //                                                derivative in the GEMM
 //                                                epilogue; the code's sparsity
 //                                                gradient and penalty folded in)
+//   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
 //
 // Chains are matched on single-use intermediates only, so the rewrite never
 // changes what any other op reads.
@@ -56,6 +58,20 @@ void fuseDense(Graph &g) {
   for (size_t i = 0; i < g.ops.size(); ++i)
     if (!dead[i]) kept.push_back(std::move(g.ops[i]));
   g.ops = std::move(kept);
+}
+
+// conv -> act => conv with the activation (and bias) in its epilogue.
+void fuseConv(Graph &g) {
+  std::vector<int> uses = useCounts(g);
+  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
+    Op &cv = g.ops[i];
+    Op &ac = g.ops[i + 1];
+    if (cv.kind != OpKind::Conv || cv.act != Activation::Linear) continue;
+    if (ac.kind != OpKind::Act || ac.ins[0] != cv.out || uses[cv.out] != 1) continue;
+    cv.out = ac.out;
+    cv.act = ac.act;
+    g.ops.erase(g.ops.begin() + static_cast<long>(i) + 1);
+  }
 }
 
 // noise -> dense (reading the noisy copy): the dense op corrupts its own rows
@@ -110,10 +126,15 @@ void fuseInputGrad(Graph &g) {
   std::vector<bool> dead(g.ops.size(), false);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     Op &ig = g.ops[i];
-    if (ig.kind != OpKind::InputGrad || ig.hasDeriv) continue;
+    const bool dense = ig.kind == OpKind::InputGrad;
+    if (!dense && ig.kind != OpKind::ConvInputGrad && ig.kind != OpKind::PoolGrad) continue;
+    if (ig.hasDeriv) continue;
     size_t j = i + 1;
     int sparsity = -1;
-    if (j < g.ops.size() && g.ops[j].kind == OpKind::SparsityGrad && g.ops[j].out == ig.out) {
+    // (Only the dense GEMM folds the sparsity gradient; for conv/pool the
+    // sparsity_grad and act_grad stay separate ops.)
+    if (dense && j < g.ops.size() && g.ops[j].kind == OpKind::SparsityGrad &&
+        g.ops[j].out == ig.out) {
       sparsity = static_cast<int>(j);
       ++j;
     }
@@ -154,6 +175,7 @@ void fuseInputGrad(Graph &g) {
 
 void fuse(Graph &g) {
   fuseDense(g);
+  fuseConv(g);
   fuseNoise(g);
   fuseLoss(g);
   fuseInputGrad(g);

@@ -1,58 +1,154 @@
-/* A small persistent thread pool behind aec_rt_parallel_for. Work [0, n) is
- * cut into chunks whose boundaries depend only on (n, min_chunk, thread
- * count), so results are reproducible for a given thread count. The caller
- * takes part in the work; nested or concurrent calls run inline. */
+/* A small persistent thread pool behind aec_rt_parallel_for.
+ *
+ * Determinism: work [0, n) is cut into chunks whose boundaries depend only on
+ * (n, min_chunk, thread count), never on timing; which thread runs a chunk
+ * does not matter because chunks write disjoint outputs. So results are
+ * bit-identical for a given thread count.
+ *
+ * Latency: a training step issues ~25 calls of 0.05-5 ms each, so the hand-off
+ * cost matters. Workers spin on the job generation for a while (AEC_SPIN_US, default 1 ms)
+ * before sleeping on a condition variable, and the caller only signals the
+ * condition variable when somebody actually sleeps. The caller takes part:
+ * chunks are claimed dynamically from a counter tagged with the job's
+ * generation, so a worker that wakes late (descheduled by another process)
+ * finds nothing to do and the caller never waits for it — it only waits for
+ * chunks that were actually claimed. Nested or concurrent calls run inline.
+ *
+ * Shared words written by different parties sit on their own cache lines. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt_internal.h"
 
 #define AEC_MAX_THREADS 256
+/* Chunks per thread: >1 lets a thread that got delayed be covered by the
+ * others (dynamic claiming) at the cost of more GEMM B-panel packing. */
+#define AEC_CHUNKS_PER_THREAD 2
+/* Default spin before sleeping (workers between jobs; caller waiting for the
+ * last chunk). Override with AEC_SPIN_US (0 = sleep at once). */
+#define AEC_SPIN_NS_DEFAULT 1000000LL
+/* Kernels keep up to 64 KB of panels on the stack. */
+#define AEC_WORKER_STACK (4u << 20)
 
-typedef struct job {
-  void (*fn)(void *, int64_t, int64_t);
-  void *ctx;
-  int64_t n, chunk, nchunks;
-} job;
+typedef void (*chunk_fn)(void *, int64_t, int64_t);
+
+#define CL 64
+/* Published job, a seqlock: the generation is odd while the caller rewrites
+ * the fields and even once the job is complete; a worker copies the fields
+ * and re-checks the generation (fields are relaxed atomics, so a late worker
+ * reading a job being replaced is no data race; it just retries). */
+static _Alignas(CL) struct {
+  atomic_ullong generation;
+  _Atomic(chunk_fn) fn;
+  _Atomic(void *) ctx;
+  atomic_llong n, nchunks;
+} g_pub;
+/* (generation & 0xffffffff) << 32 | next chunk index. */
+static _Alignas(CL) atomic_ullong g_claim;
+static _Alignas(CL) atomic_llong g_done;      /* chunks finished in this job */
+static _Alignas(CL) atomic_int g_sleepers;    /* workers blocked on g_wake */
+static _Alignas(CL) atomic_int g_caller_waits; /* caller blocked on g_done_cv */
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* one job at a time */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_wake = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t g_done = PTHREAD_COND_INITIALIZER;
-static int g_threads = 0;  /* configured total (caller included); 0 = not set yet */
-static int g_workers = 0;  /* started worker threads */
-static pthread_t g_tids[AEC_MAX_THREADS];
-static job g_job;
-static uint64_t g_generation = 0;
-static atomic_llong g_next;    /* next chunk index */
-static int g_active = 0;       /* workers still in the current job */
+static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
+static int g_threads = 0; /* configured total (caller included); 0 = not set yet */
+static int g_workers = 0; /* started worker threads */
+static long long g_spin_ns = -1;
 static _Thread_local int t_in_pool = 0;
 
-static void run_chunks(const job *j) {
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long spin_ns(void) {
+  if (g_spin_ns < 0) {
+    const char *s = getenv("AEC_SPIN_US");
+    g_spin_ns = s && *s ? atoll(s) * 1000LL : AEC_SPIN_NS_DEFAULT;
+    if (g_spin_ns < 0) g_spin_ns = 0;
+  }
+  return g_spin_ns;
+}
+
+/* Chunk c of nchunks over [0, n): sizes differ by at most one unit. */
+static inline void chunk_range(int64_t n, int64_t nchunks, int64_t c, int64_t *b, int64_t *e) {
+  int64_t q = n / nchunks, r = n % nchunks;
+  *b = c * q + (c < r ? c : r);
+  *e = *b + q + (c < r ? 1 : 0);
+}
+
+/* Claims and runs chunks of job `gen` until none is left or the job is gone. */
+static void run_chunks(uint64_t gen, chunk_fn fn, void *ctx, int64_t n, int64_t nchunks) {
+  const uint64_t tag = (gen & 0xffffffffu) << 32;
+  uint64_t cur = atomic_load_explicit(&g_claim, memory_order_relaxed);
   for (;;) {
-    long long c = atomic_fetch_add(&g_next, 1);
-    if (c >= j->nchunks) break;
-    int64_t b = c * j->chunk, e = b + j->chunk;
-    if (e > j->n) e = j->n;
-    j->fn(j->ctx, b, e);
+    if ((cur & 0xffffffff00000000ull) != tag) return;
+    int64_t c = (int64_t)(cur & 0xffffffffu);
+    if (c >= nchunks) return;
+    if (!atomic_compare_exchange_weak_explicit(&g_claim, &cur, cur + 1, memory_order_acquire,
+                                               memory_order_relaxed))
+      continue;
+    int64_t b, e;
+    chunk_range(n, nchunks, c, &b, &e);
+    fn(ctx, b, e);
+    long long d = atomic_fetch_add(&g_done, 1) + 1; /* seq_cst: pairs with the caller */
+    if (d == nchunks && atomic_load(&g_caller_waits)) {
+      pthread_mutex_lock(&g_mu);
+      pthread_cond_signal(&g_done_cv);
+      pthread_mutex_unlock(&g_mu);
+    }
+    cur = atomic_load_explicit(&g_claim, memory_order_relaxed);
   }
 }
 
 static void *worker(void *arg) {
   (void)arg;
   t_in_pool = 1;
-  uint64_t seen = 0;
-  pthread_mutex_lock(&g_mu);
+  uint64_t seen = atomic_load(&g_pub.generation) & ~1ull;
   for (;;) {
-    while (g_generation == seen) pthread_cond_wait(&g_wake, &g_mu);
-    seen = g_generation;
-    job j = g_job;
-    pthread_mutex_unlock(&g_mu);
-    run_chunks(&j);
-    pthread_mutex_lock(&g_mu);
-    if (--g_active == 0) pthread_cond_signal(&g_done);
+    uint64_t gen = atomic_load_explicit(&g_pub.generation, memory_order_acquire);
+    if (gen == seen || (gen & 1)) {
+      long long budget = spin_ns(), t0 = budget > 0 ? now_ns() : 0;
+      for (unsigned i = 1; budget > 0; ++i) {
+        cpu_relax();
+        gen = atomic_load_explicit(&g_pub.generation, memory_order_acquire);
+        if (gen != seen && !(gen & 1)) break;
+        if ((i & 255) == 0 && now_ns() - t0 > budget) break;
+      }
+      if (gen == seen || (gen & 1)) {
+        pthread_mutex_lock(&g_mu);
+        atomic_fetch_add(&g_sleepers, 1); /* seq_cst: pairs with the caller's */
+        for (;;) {
+          gen = atomic_load(&g_pub.generation);
+          if (gen != seen && !(gen & 1)) break;
+          pthread_cond_wait(&g_wake, &g_mu);
+        }
+        atomic_fetch_sub(&g_sleepers, 1);
+        pthread_mutex_unlock(&g_mu);
+      }
+    }
+    chunk_fn fn = atomic_load_explicit(&g_pub.fn, memory_order_relaxed);
+    void *ctx = atomic_load_explicit(&g_pub.ctx, memory_order_relaxed);
+    int64_t n = atomic_load_explicit(&g_pub.n, memory_order_relaxed);
+    int64_t nchunks = atomic_load_explicit(&g_pub.nchunks, memory_order_relaxed);
+    atomic_thread_fence(memory_order_acquire);
+    if (atomic_load_explicit(&g_pub.generation, memory_order_relaxed) != gen) continue; /* torn */
+    seen = gen;
+    run_chunks(gen, fn, ctx, n, nchunks);
   }
   return NULL;
 }
@@ -81,6 +177,24 @@ int aec_rt_get_threads(void) {
   return n;
 }
 
+static void start_workers(int want) {
+  pthread_attr_t attr;
+  int have_attr = pthread_attr_init(&attr) == 0;
+  if (have_attr) {
+    size_t cur = 0;
+    if (pthread_attr_getstacksize(&attr, &cur) != 0 || cur < AEC_WORKER_STACK)
+      pthread_attr_setstacksize(&attr, AEC_WORKER_STACK);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  }
+  while (g_workers < want) {
+    pthread_t tid;
+    if (pthread_create(&tid, have_attr ? &attr : NULL, worker, NULL) != 0) break;
+    if (!have_attr) pthread_detach(tid);
+    ++g_workers;
+  }
+  if (have_attr) pthread_attr_destroy(&attr);
+}
+
 void aec_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void *ctx,
                          int64_t n, int64_t min_chunk) {
   if (n <= 0) return;
@@ -91,41 +205,59 @@ void aec_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void
   }
   if (g_threads == 0) g_threads = default_threads();
   int threads = g_threads;
+  /* Too little work for a hand-off (min_chunk is the smallest chunk worth
+   * one) or one thread: run inline. */
   int64_t nchunks = n / min_chunk;
-  if (nchunks > threads) nchunks = threads;
   if (threads <= 1 || nchunks <= 1) {
     pthread_mutex_unlock(&g_lock);
     fn(ctx, 0, n);
     return;
   }
-  /* Start missing workers lazily (caller is one of the `threads`). */
-  while (g_workers < threads - 1) {
-    if (pthread_create(&g_tids[g_workers], NULL, worker, NULL) != 0) break;
-    pthread_detach(g_tids[g_workers]);
-    ++g_workers;
-  }
-  int helpers = g_workers < threads - 1 ? g_workers : threads - 1;
-  if (helpers == 0) {
+  if (nchunks > (int64_t)threads * AEC_CHUNKS_PER_THREAD)
+    nchunks = (int64_t)threads * AEC_CHUNKS_PER_THREAD;
+  if (g_workers < threads - 1) start_workers(threads - 1);
+  if (g_workers == 0) {
     pthread_mutex_unlock(&g_lock);
     fn(ctx, 0, n);
     return;
   }
-  int64_t chunk = (n + nchunks - 1) / nchunks;
-  job j = {fn, ctx, n, chunk, (n + chunk - 1) / chunk};
-  pthread_mutex_lock(&g_mu);
-  g_job = j;
-  atomic_store(&g_next, 0);
-  g_active = g_workers; /* every started worker wakes; extra ones find no chunk */
-  ++g_generation;
-  pthread_cond_broadcast(&g_wake);
-  pthread_mutex_unlock(&g_mu);
+
+  uint64_t gen = atomic_load_explicit(&g_pub.generation, memory_order_relaxed) + 2;
+  atomic_store_explicit(&g_pub.generation, gen - 1, memory_order_relaxed); /* odd: writing */
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(&g_pub.fn, fn, memory_order_relaxed);
+  atomic_store_explicit(&g_pub.ctx, ctx, memory_order_relaxed);
+  atomic_store_explicit(&g_pub.n, n, memory_order_relaxed);
+  atomic_store_explicit(&g_pub.nchunks, nchunks, memory_order_relaxed);
+  atomic_store_explicit(&g_done, 0, memory_order_relaxed);
+  atomic_store_explicit(&g_claim, (gen & 0xffffffffu) << 32, memory_order_relaxed);
+  atomic_store(&g_pub.generation, gen); /* even, seq_cst: publish, then look for sleepers */
+  if (atomic_load(&g_sleepers) > 0) {
+    pthread_mutex_lock(&g_mu);
+    pthread_cond_broadcast(&g_wake);
+    pthread_mutex_unlock(&g_mu);
+  }
 
   t_in_pool = 1;
-  run_chunks(&j);
+  run_chunks(gen, fn, ctx, n, nchunks);
   t_in_pool = 0;
 
-  pthread_mutex_lock(&g_mu);
-  while (g_active > 0) pthread_cond_wait(&g_done, &g_mu);
-  pthread_mutex_unlock(&g_mu);
+  /* Every chunk is claimed now (run_chunks returned); wait for the ones
+   * other threads are still running. */
+  if (atomic_load_explicit(&g_done, memory_order_acquire) < nchunks) {
+    long long budget = spin_ns(), t0 = budget > 0 ? now_ns() : 0;
+    for (unsigned i = 1; budget > 0; ++i) {
+      cpu_relax();
+      if (atomic_load_explicit(&g_done, memory_order_acquire) >= nchunks) break;
+      if ((i & 255) == 0 && now_ns() - t0 > budget) break;
+    }
+    if (atomic_load_explicit(&g_done, memory_order_acquire) < nchunks) {
+      pthread_mutex_lock(&g_mu);
+      atomic_store(&g_caller_waits, 1); /* seq_cst: pairs with the finisher's check */
+      while (atomic_load(&g_done) < nchunks) pthread_cond_wait(&g_done_cv, &g_mu);
+      atomic_store(&g_caller_waits, 0);
+      pthread_mutex_unlock(&g_mu);
+    }
+  }
   pthread_mutex_unlock(&g_lock);
 }

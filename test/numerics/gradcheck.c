@@ -2,7 +2,8 @@
  * --emit=obj`, linked with this driver; the symbol is -DMODEL=<name>_model).
  *
  *   1. forward parity: model->forward against a plain double-precision
- *      reference of the layer/tensor tables (dense layers, all activations,
+ *      reference of the layer/tensor tables (dense, conv 2-D/1-D with
+ *      stride, maxpool, avgpool, upsample, flatten/reshape; all activations;
  *      tied decoders when --tied);
  *   2. gradients: model->accumulate (scale 1) against central differences of
  *      the reference objective in double (Σ_rows loss + n·sparsity), or, with
@@ -62,6 +63,65 @@ static const aec_tensor_info *find_tensor(int layer, int rank) {
   return NULL;
 }
 
+/* Conv / pool / upsample / view layers of the reference (double, direct
+ * loops), on per-sample [C][H][W] ([C][L] as H = 1). Same padding: top/left
+ * (K-1)/2; stride S: out = ceil(in / S). in_dims: the layer's input dims. */
+static void ref_spatial(const aec_layer_info *li, const double *p, int l, const double *cur,
+                        double *nx, int n, int rank, const int64_t *in_dims) {
+  const int oned = rank == 2;
+  const int64_t C = in_dims[0], H = oned ? 1 : in_dims[1], W = in_dims[rank - 1];
+  const int64_t Co = li->out_dims[0], Ho = oned ? 1 : li->out_dims[1], Wo = li->out_dims[li->out_rank - 1];
+  const int64_t in_sz = C * H * W, out_sz = li->out_size;
+  if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE) {
+    memcpy(nx, cur, sizeof(double) * n * in_sz);
+    return;
+  }
+  if (li->kind == AEC_CONV2D || li->kind == AEC_CONV1D) {
+    const aec_tensor_info *w = find_tensor(l, oned ? 3 : 4), *b = find_tensor(l, 1);
+    const int64_t K = w->dims[w->rank - 1], KH = oned ? 1 : K;
+    int64_t S = 1;
+    while ((W + S - 1) / S != Wo) ++S;
+    const int64_t SH = oned ? 1 : S, pt = (KH - 1) / 2, pl = (K - 1) / 2;
+    for (int i = 0; i < n; ++i)
+      for (int64_t o = 0; o < Co; ++o)
+        for (int64_t oy = 0; oy < Ho; ++oy)
+          for (int64_t ox = 0; ox < Wo; ++ox) {
+            double z = b ? p[b->offset + o] : 0;
+            for (int64_t c = 0; c < C; ++c)
+              for (int64_t ky = 0; ky < KH; ++ky)
+                for (int64_t kx = 0; kx < K; ++kx) {
+                  int64_t iy = oy * SH + ky - pt, ix = ox * S + kx - pl;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                  z += p[w->offset + ((o * C + c) * KH + ky) * K + kx] *
+                       cur[i * in_sz + (c * H + iy) * W + ix];
+                }
+            nx[i * out_sz + (o * Ho + oy) * Wo + ox] = act(li->activation, z);
+          }
+    return;
+  }
+  const int up = li->kind == AEC_UPSAMPLE;
+  const int64_t F = up ? Wo / W : W / Wo, FH = oned ? 1 : F;
+  for (int i = 0; i < n; ++i)
+    for (int64_t c = 0; c < Co; ++c)
+      for (int64_t oy = 0; oy < Ho; ++oy)
+        for (int64_t ox = 0; ox < Wo; ++ox) {
+          double v;
+          if (up) {
+            v = cur[i * in_sz + (c * H + oy / FH) * W + ox / F];
+          } else {
+            double m = -1e300, a = 0;
+            for (int64_t u = 0; u < FH; ++u)
+              for (int64_t t = 0; t < F; ++t) {
+                double e = cur[i * in_sz + (c * H + oy * FH + u) * W + ox * F + t];
+                m = e > m ? e : m;
+                a += e;
+              }
+            v = li->kind == AEC_MAXPOOL ? m : a / (double)(F * FH);
+          }
+          nx[i * out_sz + (c * Ho + oy) * Wo + ox] = v;
+        }
+}
+
 /* Reference objective in double; fills out (last layer) if non-NULL. */
 static double reference(const double *p, const float *x, int n, double *out) {
   const int L = MODEL.num_layers;
@@ -69,10 +129,27 @@ static double reference(const double *p, const float *x, int n, double *out) {
   double *cur = malloc(sizeof(double) * n * width);
   for (int64_t i = 0; i < n * width; ++i) cur[i] = x[i];
   double *code = NULL;
+  int rank = MODEL.input_rank;
+  const int64_t *dims = MODEL.input_dims;
   for (int l = 0; l < L; ++l) {
     const aec_layer_info *li = &MODEL.layers[l];
     int64_t outw = li->out_size;
     double *nx = malloc(sizeof(double) * n * outw);
+    if (li->kind != AEC_DENSE) {
+      ref_spatial(li, p, l, cur, nx, n, rank, dims);
+      rank = li->out_rank;
+      dims = li->out_dims;
+      free(cur);
+      cur = nx;
+      width = outw;
+      if (l == MODEL.code_layer) {
+        code = malloc(sizeof(double) * n * outw);
+        memcpy(code, cur, sizeof(double) * n * outw);
+      }
+      continue;
+    }
+    rank = li->out_rank;
+    dims = li->out_dims;
     const aec_tensor_info *w = find_tensor(l, 2), *b = find_tensor(l, 1);
     int transposed = 0;
     if (!w && tied) {
@@ -166,7 +243,7 @@ int main(int argc, char **argv) {
   double *pd = malloc(sizeof(double) * P);
   for (int t = 0; t < m->num_tensors; ++t) {
     const aec_tensor_info *ti = &m->tensors[t];
-    double s = ti->rank == 2 ? 1.5 / sqrt((double)ti->fan_in) : 0.2;
+    double s = ti->rank >= 2 ? 1.5 / sqrt((double)ti->fan_in) : 0.2;
     for (int64_t i = 0; i < ti->size; ++i) params[ti->offset + i] = (float)((2 * urand() - 1) * s);
   }
   for (int64_t i = 0; i < n * D; ++i) x[i] = (float)(0.05 + 0.9 * urand());

@@ -98,14 +98,6 @@ AEC_INLINE vf v_log(vf x) {
   return x != x ? x : r;
 }
 
-/* log(1 + u) for u >= 0, accurate for tiny u (the w-1 correction trick). */
-AEC_INLINE vf v_log1p(vf u) {
-  vf w = 1.0f + u;
-  vf d = w - 1.0f;
-  vf l = v_log(w);
-  return d == 0.0f ? u : l * (u / d);
-}
-
 AEC_INLINE vf v_sigmoid(vf x) { return 1.0f / (1.0f + v_exp(-x)); }
 
 /* tanh: odd polynomial for |x| < 0.625 (Cephes tanhf), else 1 - 2/(e^{2|x|}+1). */

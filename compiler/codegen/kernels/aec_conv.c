@@ -1,0 +1,354 @@
+/* Convolution, pooling and upsampling kernels (contract: aec_conv.h). */
+#include "aec_conv.h"
+#include "aec_vmath.h"
+
+/* ---- helpers -------------------------------------------------------------- */
+
+AEC_INLINE void zero_floats(float *p, int64_t n) {
+  int64_t i = 0;
+  for (; i + AEC_VW <= n; i += AEC_VW)
+    vstore(p + i, (vf)0.0f);
+  for (; i < n; ++i)
+    p[i] = 0.0f;
+}
+
+AEC_INLINE float s_dact(float y, int act) {
+  switch (act) {
+  case AEC_K_RELU: return y > 0.0f ? 1.0f : 0.0f;
+  case AEC_K_LEAKY: return y > 0.0f ? 1.0f : 0.01f;
+  case AEC_K_SIGMOID: return y * (1.0f - y);
+  case AEC_K_TANH: return 1.0f - y * y;
+  case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
+  default: return 1.0f;
+  }
+}
+
+/* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
+ * stride PS) at row offset r0, column offset c0, positions scaled by the
+ * strides (SH, SW): src (i, j) goes to (i*SH + r0, j*SW + c0). The rest of
+ * the planes is left as it is (zeroed once per kernel call). */
+AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
+                               int64_t SH, int64_t SW, int64_t r0, int64_t c0, int64_t Wp,
+                               int64_t PS) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < Hs; ++i) {
+      float *d = dst + c * PS + (i * SH + r0) * Wp + c0;
+      const float *s = src + (c * Hs + i) * Ws;
+      if (SW == 1)
+        for (int64_t j = 0; j < Ws; ++j)
+          d[j] = s[j];
+      else
+        for (int64_t j = 0; j < Ws; ++j)
+          d[j * SW] = s[j];
+    }
+}
+
+/* out[o][i] for o < OCB, i in [0, Lr):
+ *   sum_{b < NB} sum_{ky, kx} w[(a0+o)*sA + b*sB + tap] * in[b*PS + i + ky*Wp + kx]
+ * with tap = ky*KW+kx, or KH*KW-1-tap when flip. OCB and J are literals at
+ * every call site, so acc[][] lives in registers. */
+AEC_INLINE void conv_block(const int OCB, const int J, const float *in, int64_t PS, int64_t NB,
+                           int64_t Wp, int64_t KH, int64_t KW, const float *w, int64_t sA,
+                           int64_t sB, int flip, int64_t a0, int64_t Lr, float *out) {
+  const int64_t T = KH * KW;
+  for (int64_t i = 0; i < Lr; i += J * AEC_VW) {
+    vf acc[4][4];
+    for (int o = 0; o < OCB; ++o)
+      for (int j = 0; j < J; ++j)
+        acc[o][j] = 0.0f;
+    for (int64_t b = 0; b < NB; ++b) {
+      const float *src = in + b * PS + i;
+      const float *wb = w + a0 * sA + b * sB;
+      for (int64_t ky = 0; ky < KH; ++ky)
+        for (int64_t kx = 0; kx < KW; ++kx) {
+          const int64_t t = ky * KW + kx;
+          const int64_t tw = flip ? T - 1 - t : t;
+          vf v[4];
+          for (int j = 0; j < J; ++j)
+            v[j] = vload(src + ky * Wp + kx + j * AEC_VW);
+          for (int o = 0; o < OCB; ++o) {
+            const float wt = wb[o * sA + tw];
+            for (int j = 0; j < J; ++j)
+              acc[o][j] += wt * v[j];
+          }
+        }
+    }
+    for (int o = 0; o < OCB; ++o)
+      for (int j = 0; j < J; ++j)
+        vstore(out + o * Lr + i + j * AEC_VW, acc[o][j]);
+  }
+}
+
+/* All NA output planes of one sample, in blocks of 4 (then single planes);
+ * epi(a, plane) consumes each plane. Lr is a multiple of 32, so the J*VW
+ * steps never overrun. */
+#define AEC_CONV_PLANES(NA, EPI)                                                              \
+  do {                                                                                        \
+    int64_t a_ = 0;                                                                           \
+    for (; a_ + 4 <= (NA); a_ += 4) {                                                         \
+      conv_block(4, 2, in, PS, NB, Wp, KH, KW, w, sA, sB, flip, a_, Lr, planes);              \
+      for (int64_t q_ = 0; q_ < 4; ++q_)                                                      \
+        EPI(a_ + q_, planes + q_ * Lr);                                                       \
+    }                                                                                         \
+    for (; a_ < (NA); ++a_) {                                                                 \
+      conv_block(1, AEC_VW == 16 ? 2 : 4, in, PS, NB, Wp, KH, KW, \
+                 w, sA, sB, flip, a_, Lr, planes);                                            \
+      EPI(a_, planes);                                                                        \
+    }                                                                                         \
+  } while (0)
+
+/* ---- convolution ------------------------------------------------------------ */
+
+AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                               const float *x, const float *w, const float *bias, float *y,
+                               int act, float *scratch) {
+  if (n1 <= n0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Ci * PS;
+  zero_floats(in_buf, Ci * PS);
+  const float *in = in_buf;
+  const int64_t NB = Ci, sA = Ci * KH * KW, sB = KH * KW;
+  const int flip = 0;
+  for (int64_t n = n0; n < n1; ++n) {
+    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
+    float *yn = y + n * Co * Ho * Wo;
+#define AEC_FWD_EPI(o, plane)                                                                 \
+  do {                                                                                        \
+    const float bo = bias ? bias[o] : 0.0f;                                                   \
+    for (int64_t oy = 0; oy < Ho; ++oy) {                                                     \
+      const float *row = (plane) + oy * SH * Wp;                                              \
+      float *dst = yn + ((o) * Ho + oy) * Wo;                                                 \
+      int64_t ox = 0;                                                                         \
+      if (SW == 1) {                                                                          \
+        for (; ox + AEC_VW <= Wo; ox += AEC_VW)                                               \
+          vstore(dst + ox, v_act(vload(row + ox) + bo, act));                                 \
+        if (ox < Wo)                                                                          \
+          vstore_part(dst + ox, v_act(vload_part(row + ox, Wo - ox) + bo, act), Wo - ox);     \
+      } else {                                                                                \
+        for (; ox < Wo; ox += AEC_VW) {                                                       \
+          const int64_t m = Wo - ox < AEC_VW ? Wo - ox : AEC_VW;                              \
+          vf v = 0.0f;                                                                        \
+          for (int64_t t = 0; t < m; ++t)                                                     \
+            v[t] = row[(ox + t) * SW];                                                        \
+          vstore_part(dst + ox, v_act(v + bo, act), m);                                       \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+    AEC_CONV_PLANES(Co, AEC_FWD_EPI);
+#undef AEC_FWD_EPI
+  }
+}
+
+AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                     int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                                     const float *dy, const float *w, float *dx,
+                                     const float *dact_y, int dact, float *scratch) {
+  if (n1 <= n0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  float *in_buf = scratch + n0 * aec_conv_bwd_data_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Co * PS;
+  zero_floats(in_buf, Co * PS);
+  const float *in = in_buf;
+  /* Output planes are the conv's input channels c; the reduction runs over
+   * its output channels o; w[o][c][tap] flipped. */
+  const int64_t NB = Co, sA = KH * KW, sB = Ci * KH * KW;
+  const int flip = 1;
+  for (int64_t n = n0; n < n1; ++n) {
+    scatter_planes(in_buf, dy + n * Co * Ho * Wo, Co, Ho, Wo, SH, SW, KH - 1 - pt, KW - 1 - pl,
+                   Wp, PS);
+    float *dxn = dx + n * Ci * H * W;
+    const float *yb = dact_y ? dact_y + n * Ci * H * W : 0;
+#define AEC_BWD_EPI(c, plane)                                                                 \
+  do {                                                                                        \
+    for (int64_t iy = 0; iy < H; ++iy) {                                                      \
+      const float *row = (plane) + iy * Wp;                                                   \
+      float *dst = dxn + ((c) * H + iy) * W;                                                  \
+      const float *yr = yb ? yb + ((c) * H + iy) * W : 0;                                     \
+      int64_t ix = 0;                                                                         \
+      for (; ix + AEC_VW <= W; ix += AEC_VW) {                                                \
+        vf v = vload(row + ix);                                                               \
+        if (yr) v *= v_dact(vload(yr + ix), dact);                                            \
+        vstore(dst + ix, v);                                                                  \
+      }                                                                                       \
+      if (ix < W) {                                                                           \
+        vf v = vload_part(row + ix, W - ix);                                                  \
+        if (yr) v *= v_dact(vload_part(yr + ix, W - ix), dact);                               \
+        vstore_part(dst + ix, v, W - ix);                                                     \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+    AEC_CONV_PLANES(Ci, AEC_BWD_EPI);
+#undef AEC_BWD_EPI
+  }
+}
+
+AEC_KAPI void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
+                                       int64_t W, int64_t Co, int64_t KH, int64_t KW, int64_t SH,
+                                       int64_t SW, const float *x, const float *dy, float *dw,
+                                       float *db, int accumulate, float *scratch) {
+  if (o1 <= o0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  const int64_t T = KH * KW;
+  float *xp = scratch + o0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
+  float *dq = xp + Ci * PS;
+  zero_floats(xp, Ci * PS + Lr);
+  if (!accumulate) {
+    zero_floats(dw + o0 * Ci * T, (o1 - o0) * Ci * T);
+    if (db)
+      for (int64_t o = o0; o < o1; ++o)
+        db[o] = 0.0f;
+  }
+  for (int64_t n = 0; n < M; ++n) {
+    scatter_planes(xp, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
+    for (int64_t o = o0; o < o1; ++o) {
+      const float *dyo = dy + (n * Co + o) * Ho * Wo;
+      scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+      if (db) {
+        vf s = 0.0f;
+        int64_t i = 0;
+        for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
+          s += vload(dyo + i);
+        if (i < Ho * Wo)
+          s += vload_part(dyo + i, Ho * Wo - i);
+        float t = 0.0f;
+        for (int l = 0; l < AEC_VW; ++l)
+          t += s[l];
+        db[o] += t;
+      }
+      for (int64_t c = 0; c < Ci; ++c) {
+        const float *xc = xp + c * PS;
+        float *dwc = dw + (o * Ci + c) * T;
+        /* Taps in groups of up to 8 accumulators sharing each load of dq. */
+        for (int64_t t0 = 0; t0 < T; t0 += 8) {
+          const int64_t nt = T - t0 < 8 ? T - t0 : 8;
+          vf acc[8];
+          for (int64_t k = 0; k < nt; ++k)
+            acc[k] = 0.0f;
+          for (int64_t i = 0; i < Lr; i += AEC_VW) {
+            const vf d = vload(dq + i);
+            for (int64_t k = 0; k < nt; ++k) {
+              const int64_t t = t0 + k;
+              acc[k] += d * vload(xc + i + (t / KW) * Wp + t % KW);
+            }
+          }
+          for (int64_t k = 0; k < nt; ++k) {
+            float s = 0.0f;
+            for (int l = 0; l < AEC_VW; ++l)
+              s += acc[k][l];
+            dwc[t0 + k] += s;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ---- pooling / upsampling ------------------------------------------------- */
+
+AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W,
+                               int64_t SH, int64_t SW, int kind, const float *x, float *y) {
+  const int64_t in = C * H * W;
+  if (kind == 2) {
+    const int64_t Ho = H * SH, Wo = W * SW;
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < Ho; ++i) {
+          const float *s = x + n * in + (c * H + i / SH) * W;
+          float *d = y + n * in * SH * SW + (c * Ho + i) * Wo;
+          for (int64_t j = 0; j < Wo; ++j)
+            d[j] = s[j / SW];
+        }
+    return;
+  }
+  const int64_t Ho = H / SH, Wo = W / SW;
+  const float inv = 1.0f / (float)(SH * SW);
+  for (int64_t n = n0; n < n1; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = 0; i < Ho; ++i) {
+        const float *s = x + n * in + (c * H + i * SH) * W;
+        float *d = y + n * (in / (SH * SW)) + (c * Ho + i) * Wo;
+        for (int64_t j = 0; j < Wo; ++j) {
+          float m = s[j * SW];
+          float a = 0.0f;
+          for (int64_t u = 0; u < SH; ++u)
+            for (int64_t v = 0; v < SW; ++v) {
+              const float e = s[u * W + j * SW + v];
+              m = e > m ? e : m;
+              a += e;
+            }
+          d[j] = kind == 0 ? m : a * inv;
+        }
+      }
+}
+
+AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W,
+                                int64_t SH, int64_t SW, int kind, const float *dy,
+                                const float *x, const float *y, float *dx, const float *dact_y,
+                                int dact) {
+  const int64_t in = C * H * W;
+  if (kind == 2) {
+    const int64_t Ho = H * SH, Wo = W * SW;
+    for (int64_t n = n0; n < n1; ++n)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < H; ++i) {
+          float *d = dx + n * in + (c * H + i) * W;
+          const float *g = dy + n * in * SH * SW + (c * Ho + i * SH) * Wo;
+          for (int64_t j = 0; j < W; ++j) {
+            float a = 0.0f;
+            for (int64_t u = 0; u < SH; ++u)
+              for (int64_t v = 0; v < SW; ++v)
+                a += g[u * Wo + j * SW + v];
+            d[j] = a;
+          }
+          if (dact_y) {
+            const float *yb = dact_y + n * in + (c * H + i) * W;
+            for (int64_t j = 0; j < W; ++j)
+              d[j] *= s_dact(yb[j], dact);
+          }
+        }
+    return;
+  }
+  const int64_t Ho = H / SH, Wo = W / SW, out = in / (SH * SW);
+  const float inv = 1.0f / (float)(SH * SW);
+  for (int64_t n = n0; n < n1; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = 0; i < Ho; ++i) {
+        const float *g = dy + n * out + (c * Ho + i) * Wo;
+        const float *yo = y + n * out + (c * Ho + i) * Wo;
+        const float *s = x + n * in + (c * H + i * SH) * W;
+        float *d = dx + n * in + (c * H + i * SH) * W;
+        for (int64_t j = 0; j < Wo; ++j) {
+          if (kind == 1) {
+            for (int64_t u = 0; u < SH; ++u)
+              for (int64_t v = 0; v < SW; ++v)
+                d[u * W + j * SW + v] = g[j] * inv;
+          } else {
+            int found = 0;
+            for (int64_t u = 0; u < SH; ++u)
+              for (int64_t v = 0; v < SW; ++v) {
+                const int hit = !found && s[u * W + j * SW + v] == yo[j];
+                found |= hit;
+                d[u * W + j * SW + v] = hit ? g[j] : 0.0f;
+              }
+          }
+        }
+        if (dact_y) {
+          const float *yb = dact_y + n * in + (c * H + i * SH) * W;
+          for (int64_t u = 0; u < SH; ++u)
+            for (int64_t j = 0; j < W; ++j)
+              d[u * W + j] *= s_dact(yb[u * W + j], dact);
+        }
+      }
+}

@@ -1,0 +1,127 @@
+/* aec convolution, pooling and upsampling kernels: the contract with the code
+ * generator (compiler/codegen/ModuleGen.cpp). Built into the same bitcode as
+ * aec_kernels.h (see compiler/codegen/CMakeLists.txt) and specialized the same
+ * way: every shape argument is a literal at the call site, so after inlining
+ * O3 sees constant loop bounds.
+ *
+ * Layout: per sample NCHW, row-major, samples contiguous ([n][C*H*W]); 1-D
+ * tensors [C][L] are passed as H = 1, W = L (kernel KH = 1, stride SH = 1).
+ *
+ * Convolution ("same" padding, stride SH x SW): the input [Ci][H][W] is
+ * zero-padded by pt = (KH-1)/2 rows on top and pl = (KW-1)/2 columns on the
+ * left (the rest of KH-1 / KW-1 at the bottom / right; PyTorch's padding=K/2
+ * for odd K), and
+ *   y[o][oy][ox] = act(b[o] + sum_{c,ky,kx} w[o][c][ky][kx] x[c][oy*SH+ky-pt][ox*SW+kx-pl])
+ * with oy < Ho = ceil(H/SH), ox < Wo = ceil(W/SW). Weights [Co][Ci][KH][KW].
+ *
+ * How (why it is fast by construction): the padded input of one sample is laid
+ * out with row stride Wp = W+KW-1, so every tap (ky, kx) is a constant offset
+ * ky*Wp+kx and the whole output plane (H rows of Wp, the KW-1 extra columns
+ * are computed and dropped) is one contiguous vector loop. Register blocks of
+ * 4 output channels x 2 vectors (1 x 4 for the odd channels) accumulate over
+ * all input channels and taps before anything is stored; bias, activation and
+ * the stride subsampling happen in the epilogue. The input gradient is the
+ * same loop over the padded output gradient with the kernel flipped and the
+ * channel roles swapped (derivative of the layer below in the epilogue); the
+ * weight gradient is 9 (KH*KW) vector dot products per (o, c) sharing one load
+ * of the output gradient. Strides > 1 run the stride-1 loop on the full grid
+ * (the output gradient zero-inserted), which costs SH*SW times the work but
+ * keeps one code path.
+ *
+ * Scratch: the kernels use a caller-provided workspace region (no stack
+ * arrays, so any image size works), in slots of the sizes below: forward and
+ * input gradient take one slot per sample index (the chunk [n0, n1) uses slot
+ * n0), the weight gradient one slot per output channel (chunk [o0, o1) uses
+ * slot o0). Results never depend on how ranges are split: the weight gradient
+ * sums samples in order 0..n-1 for every (o, c, tap).
+ */
+#ifndef AEC_CONV_H
+#define AEC_CONV_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Geometry shared with the code generator (which sizes the scratch tensors). */
+static inline int64_t aec_conv_round(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+/* One accumulation plane: H rows of Wp floats, rounded up to 32. */
+static inline int64_t aec_conv_plane(int64_t H, int64_t W, int64_t KH, int64_t KW) {
+  (void)KH;
+  return aec_conv_round(H * (W + KW - 1), 32);
+}
+/* Distance between padded channel planes (room for the tap offsets past the plane). */
+static inline int64_t aec_conv_pstride(int64_t H, int64_t W, int64_t KH, int64_t KW) {
+  return aec_conv_round(aec_conv_plane(H, W, KH, KW) + (KH - 1) * (W + KW - 1) + KW - 1, 16);
+}
+/* Scratch floats per slot. */
+static inline int64_t aec_conv_fwd_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W, int64_t KH,
+                                        int64_t KW) {
+  (void)Co;
+  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW), 16);
+}
+static inline int64_t aec_conv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
+                                             int64_t KH, int64_t KW) {
+  (void)Ci;
+  return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW), 16);
+}
+static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
+                                               int64_t KH, int64_t KW) {
+  (void)Co;
+  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + aec_conv_plane(H, W, KH, KW), 16);
+}
+
+#ifndef AEC_KERNELS_STATIC
+
+/* Forward, samples [n0, n1): y = act(conv(x, w) + bias) (bias may be NULL).
+ * x [n][Ci][H][W], y [n][Co][Ho][Wo]. scratch: n slots of aec_conv_fwd_slot. */
+void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
+                      int64_t KH, int64_t KW, int64_t SH, int64_t SW, const float *x,
+                      const float *w, const float *bias, float *y, int act, float *scratch);
+
+/* Input gradient, samples [n0, n1): dx = conv^T(dy, w), times act'(dact_y)
+ * (kind dact, through the saved output of the layer below, same shape as dx)
+ * if dact_y != NULL. dy [n][Co][Ho][Wo], dx [n][Ci][H][W] (overwritten).
+ * scratch: n slots of aec_conv_bwd_data_slot. */
+void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                            int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                            const float *dy, const float *w, float *dx, const float *dact_y,
+                            int dact, float *scratch);
+
+/* Weight and bias gradients for output channels [o0, o1) over samples [0, M):
+ *   dw[o][c][ky][kx] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox] x[n][c][oy*SH+ky-pt][ox*SW+kx-pl]
+ *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]         (db may be NULL)
+ * accumulate != 0 adds to dw/db. scratch: Co slots of aec_conv_bwd_filter_slot. */
+void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
+                              int64_t W, int64_t Co, int64_t KH, int64_t KW, int64_t SH,
+                              int64_t SW, const float *x, const float *dy, float *dw, float *db,
+                              int accumulate, float *scratch);
+
+/* Pooling / upsampling, samples [n0, n1), on [C][H][W] (H, W: the layer's
+ * INPUT dims) with factors SH x SW (1-D: SH = 1):
+ *   kind 0 maxpool  y[c][i][j] = max over the SHxSW block       (H/SH x W/SW)
+ *   kind 1 avgpool  y = mean over the block
+ *   kind 2 upsample y[c][i][j] = x[c][i/SH][j/SW]             (H*SH x W*SW) */
+void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t SH,
+                      int64_t SW, int kind, const float *x, float *y);
+
+/* Their input gradients (dx overwritten), times act'(dact_y) if dact_y != NULL:
+ *   maxpool: dy goes to the first position of the block where x == y (the
+ *            argmax is recomputed from the saved input and output, no buffer);
+ *   avgpool: dy / (SH*SW) to every position;  upsample: sum of dy over the block. */
+void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t SH,
+                       int64_t SW, int kind, const float *dy, const float *x, const float *y,
+                       float *dx, const float *dact_y, int dact);
+
+#endif /* AEC_KERNELS_STATIC */
+
+#define AEC_CONV_ENTRY_POINTS                                                              \
+  "aec_conv_forward", "aec_conv_backward_data", "aec_conv_backward_filter",                \
+      "aec_pool_forward", "aec_pool_backward"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
