@@ -67,7 +67,7 @@ int emitAst(const Options &o, Session &s) {
                                 [&](const ast::ModelDecl &m) { return m.name.name != o.model; }),
                  models.end());
     if (models.empty()) {
-      s.diags.report(DiagKind::NoSuchModel, SourceRange{}, o.model, "");
+      s.diags.report(DiagKind::UnknownModel, SourceRange{}, o.model, o.file, "");
       return 1;
     }
   }

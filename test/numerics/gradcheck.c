@@ -68,14 +68,14 @@ static const aec_tensor_info *find_tensor(int layer, int rank) {
  * (K-1)/2; stride S: out = ceil(in / S). in_dims: the layer's input dims. */
 static void ref_spatial(const aec_layer_info *li, const double *p, int l, const double *cur,
                         double *nx, int n, int rank, const int64_t *in_dims) {
+  if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE) {
+    memcpy(nx, cur, sizeof(double) * n * li->out_size);
+    return;
+  }
   const int oned = rank == 2;
   const int64_t C = in_dims[0], H = oned ? 1 : in_dims[1], W = in_dims[rank - 1];
   const int64_t Co = li->out_dims[0], Ho = oned ? 1 : li->out_dims[1], Wo = li->out_dims[li->out_rank - 1];
   const int64_t in_sz = C * H * W, out_sz = li->out_size;
-  if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE) {
-    memcpy(nx, cur, sizeof(double) * n * in_sz);
-    return;
-  }
   if (li->kind == AEC_CONV2D || li->kind == AEC_CONV1D) {
     const aec_tensor_info *w = find_tensor(l, oned ? 3 : 4), *b = find_tensor(l, 1);
     const int64_t K = w->dims[w->rank - 1], KH = oned ? 1 : K;

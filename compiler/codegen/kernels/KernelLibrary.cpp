@@ -75,9 +75,10 @@ std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &contex
     error = "no kernel bitcode for vector width " + std::to_string(vectorWidth);
     return nullptr;
   }
+  // The buffer only refers to its name: keep the string alive for the parse.
+  const std::string name = "aec_kernels.vw" + std::to_string(vectorWidth) + ".bc";
   llvm::MemoryBufferRef buffer(
-      llvm::StringRef(reinterpret_cast<const char *>(data), size),
-      "aec_kernels.vw" + std::to_string(vectorWidth) + ".bc");
+      llvm::StringRef(reinterpret_cast<const char *>(data), size), name);
   llvm::Expected<std::unique_ptr<llvm::Module>> parsed = llvm::parseBitcodeFile(buffer, context);
   if (!parsed) {
     error = "cannot read the embedded kernel bitcode: " + llvm::toString(parsed.takeError());

@@ -200,54 +200,61 @@ AEC_KAPI void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_
   const int64_t PS = aec_conv_pstride(H, W, KH, KW);
   const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
   const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
-  const int64_t T = KH * KW;
+  const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
   float *xp = scratch + o0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
-  float *dq = xp + Ci * PS;
-  zero_floats(xp, Ci * PS + Lr);
+  float *dq = xp + NBK * Ci * PS;
+  zero_floats(xp, NBK * (Ci * PS + Lr));
   if (!accumulate) {
     zero_floats(dw + o0 * Ci * T, (o1 - o0) * Ci * T);
     if (db)
       for (int64_t o = o0; o < o1; ++o)
         db[o] = 0.0f;
   }
-  for (int64_t n = 0; n < M; ++n) {
-    scatter_planes(xp, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
+  for (int64_t nb = 0; nb < M; nb += NBK) {
+    const int64_t nn = M - nb < NBK ? M - nb : NBK;
+    for (int64_t k = 0; k < nn; ++k)
+      scatter_planes(xp + k * Ci * PS, x + (nb + k) * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
     for (int64_t o = o0; o < o1; ++o) {
-      const float *dyo = dy + (n * Co + o) * Ho * Wo;
-      scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
-      if (db) {
-        vf s = 0.0f;
-        int64_t i = 0;
-        for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
-          s += vload(dyo + i);
-        if (i < Ho * Wo)
-          s += vload_part(dyo + i, Ho * Wo - i);
-        float t = 0.0f;
-        for (int l = 0; l < AEC_VW; ++l)
-          t += s[l];
-        db[o] += t;
+      for (int64_t k = 0; k < nn; ++k) {
+        const float *dyo = dy + ((nb + k) * Co + o) * Ho * Wo;
+        scatter_planes(dq + k * Lr, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+        if (db) {
+          vf s = 0.0f;
+          int64_t i = 0;
+          for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
+            s += vload(dyo + i);
+          if (i < Ho * Wo)
+            s += vload_part(dyo + i, Ho * Wo - i);
+          float t = 0.0f;
+          for (int l = 0; l < AEC_VW; ++l)
+            t += s[l];
+          db[o] += t;
+        }
       }
       for (int64_t c = 0; c < Ci; ++c) {
-        const float *xc = xp + c * PS;
         float *dwc = dw + (o * Ci + c) * T;
-        /* Taps in groups of up to 8 accumulators sharing each load of dq. */
-        for (int64_t t0 = 0; t0 < T; t0 += 8) {
-          const int64_t nt = T - t0 < 8 ? T - t0 : 8;
-          vf acc[8];
-          for (int64_t k = 0; k < nt; ++k)
-            acc[k] = 0.0f;
-          for (int64_t i = 0; i < Lr; i += AEC_VW) {
-            const vf d = vload(dq + i);
-            for (int64_t k = 0; k < nt; ++k) {
-              const int64_t t = t0 + k;
-              acc[k] += d * vload(xc + i + (t / KW) * Wp + t % KW);
+        /* Taps in groups of up to 9 accumulators sharing each load of dq. */
+        for (int64_t t0 = 0; t0 < T; t0 += 9) {
+          const int64_t nt = T - t0 < 9 ? T - t0 : 9;
+          vf acc[9];
+          for (int64_t q = 0; q < nt; ++q)
+            acc[q] = 0.0f;
+          for (int64_t k = 0; k < nn; ++k) {
+            const float *xc = xp + (k * Ci + c) * PS;
+            const float *dk = dq + k * Lr;
+            for (int64_t i = 0; i < Lr; i += AEC_VW) {
+              const vf d = vload(dk + i);
+              for (int64_t q = 0; q < nt; ++q) {
+                const int64_t t = t0 + q;
+                acc[q] += d * vload(xc + i + (t / KW) * Wp + t % KW);
+              }
             }
           }
-          for (int64_t k = 0; k < nt; ++k) {
+          for (int64_t q = 0; q < nt; ++q) {
             float s = 0.0f;
             for (int l = 0; l < AEC_VW; ++l)
-              s += acc[k][l];
-            dwc[t0 + k] += s;
+              s += acc[q][l];
+            dwc[t0 + q] += s;
           }
         }
       }
@@ -257,6 +264,65 @@ AEC_KAPI void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_
 
 /* ---- pooling / upsampling ------------------------------------------------- */
 
+/* Factor 2 along W (the common case) runs as explicit vector code: a pair of
+ * input vectors is split into its even and odd columns (or two output vectors
+ * interleaved) with one shuffle each, so nothing is gathered element-wise. */
+#if AEC_VW == 16
+#define AEC_EVEN(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define AEC_ODD(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+#define AEC_ILO(a, b) __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
+#define AEC_IHI(a, b) __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+#elif AEC_VW == 8
+#define AEC_EVEN(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define AEC_ODD(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15)
+#define AEC_ILO(a, b) __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11)
+#define AEC_IHI(a, b) __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15)
+#else
+#define AEC_EVEN(a, b) __builtin_shufflevector(a, b, 0, 2, 4, 6)
+#define AEC_ODD(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7)
+#define AEC_ILO(a, b) __builtin_shufflevector(a, b, 0, 4, 1, 5)
+#define AEC_IHI(a, b) __builtin_shufflevector(a, b, 2, 6, 3, 7)
+#endif
+
+/* m (<= AEC_VW) lanes; the rest read as 0 / are not written. */
+AEC_INLINE vf load_m(const float *p, int64_t m) {
+  return m == AEC_VW ? vload(p) : vload_part(p, m);
+}
+AEC_INLINE void store_m(float *p, vf v, int64_t m) {
+  if (m == AEC_VW)
+    vstore(p, v);
+  else
+    vstore_part(p, v, m);
+}
+/* 2m consecutive floats as the (even, odd) columns. */
+AEC_INLINE void load_pair(const float *p, int64_t m, vf *even, vf *odd) {
+  vf a, b;
+  if (m == AEC_VW) {
+    a = vload(p);
+    b = vload(p + AEC_VW);
+  } else {
+    const int64_t m2 = 2 * m;
+    a = vload_part(p, m2 < AEC_VW ? m2 : AEC_VW);
+    b = m2 > AEC_VW ? vload_part(p + AEC_VW, m2 - AEC_VW) : (vf)0.0f;
+  }
+  *even = AEC_EVEN(a, b);
+  *odd = AEC_ODD(a, b);
+}
+/* Stores the interleave of (even, odd) as 2m consecutive floats. */
+AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
+  vf lo = AEC_ILO(even, odd), hi = AEC_IHI(even, odd);
+  if (m == AEC_VW) {
+    vstore(p, lo);
+    vstore(p + AEC_VW, hi);
+  } else {
+    const int64_t m2 = 2 * m;
+    vstore_part(p, lo, m2 < AEC_VW ? m2 : AEC_VW);
+    if (m2 > AEC_VW)
+      vstore_part(p + AEC_VW, hi, m2 - AEC_VW);
+  }
+}
+AEC_INLINE vf vmask(vf v, vi m) { return vbits(ibits(v) & m); }
+
 AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W,
                                int64_t SH, int64_t SW, int kind, const float *x, float *y) {
   const int64_t in = C * H * W;
@@ -264,11 +330,21 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
     const int64_t Ho = H * SH, Wo = W * SW;
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t c = 0; c < C; ++c)
-        for (int64_t i = 0; i < Ho; ++i) {
-          const float *s = x + n * in + (c * H + i / SH) * W;
-          float *d = y + n * in * SH * SW + (c * Ho + i) * Wo;
-          for (int64_t j = 0; j < Wo; ++j)
-            d[j] = s[j / SW];
+        for (int64_t i = 0; i < H; ++i) {
+          const float *s = x + n * in + (c * H + i) * W;
+          for (int64_t u = 0; u < SH; ++u) {
+            float *d = y + n * in * SH * SW + (c * Ho + i * SH + u) * Wo;
+            if (SW == 2) {
+              for (int64_t j = 0; j < W; j += AEC_VW) {
+                const int64_t m = W - j < AEC_VW ? W - j : AEC_VW;
+                const vf v = load_m(s + j, m);
+                store_pair(d + 2 * j, v, v, m);
+              }
+            } else {
+              for (int64_t j = 0; j < Wo; ++j)
+                d[j] = s[j / SW];
+            }
+          }
         }
     return;
   }
@@ -279,16 +355,32 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
       for (int64_t i = 0; i < Ho; ++i) {
         const float *s = x + n * in + (c * H + i * SH) * W;
         float *d = y + n * (in / (SH * SW)) + (c * Ho + i) * Wo;
+        if (SW == 2) {
+          for (int64_t j = 0; j < Wo; j += AEC_VW) {
+            const int64_t m = Wo - j < AEC_VW ? Wo - j : AEC_VW;
+            vf e, o;
+            load_pair(s + 2 * j, m, &e, &o);
+            vf mx = o > e ? o : e, sum = e + o;
+            for (int64_t u = 1; u < SH; ++u) {
+              load_pair(s + u * W + 2 * j, m, &e, &o);
+              mx = e > mx ? e : mx;
+              mx = o > mx ? o : mx;
+              sum += e + o;
+            }
+            store_m(d + j, kind == 0 ? mx : sum * inv, m);
+          }
+          continue;
+        }
         for (int64_t j = 0; j < Wo; ++j) {
-          float m = s[j * SW];
+          float mx = s[j * SW];
           float a = 0.0f;
           for (int64_t u = 0; u < SH; ++u)
             for (int64_t v = 0; v < SW; ++v) {
               const float e = s[u * W + j * SW + v];
-              m = e > m ? e : m;
+              mx = e > mx ? e : mx;
               a += e;
             }
-          d[j] = kind == 0 ? m : a * inv;
+          d[j] = kind == 0 ? mx : a * inv;
         }
       }
 }
@@ -305,17 +397,27 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
         for (int64_t i = 0; i < H; ++i) {
           float *d = dx + n * in + (c * H + i) * W;
           const float *g = dy + n * in * SH * SW + (c * Ho + i * SH) * Wo;
+          const float *yb = dact_y ? dact_y + n * in + (c * H + i) * W : 0;
+          if (SW == 2) {
+            for (int64_t j = 0; j < W; j += AEC_VW) {
+              const int64_t m = W - j < AEC_VW ? W - j : AEC_VW;
+              vf sum = 0.0f, e, o;
+              for (int64_t u = 0; u < SH; ++u) {
+                load_pair(g + u * Wo + 2 * j, m, &e, &o);
+                sum += e + o;
+              }
+              if (yb)
+                sum *= v_dact(load_m(yb + j, m), dact);
+              store_m(d + j, sum, m);
+            }
+            continue;
+          }
           for (int64_t j = 0; j < W; ++j) {
             float a = 0.0f;
             for (int64_t u = 0; u < SH; ++u)
               for (int64_t v = 0; v < SW; ++v)
                 a += g[u * Wo + j * SW + v];
-            d[j] = a;
-          }
-          if (dact_y) {
-            const float *yb = dact_y + n * in + (c * H + i) * W;
-            for (int64_t j = 0; j < W; ++j)
-              d[j] *= s_dact(yb[j], dact);
+            d[j] = yb ? a * s_dact(yb[j], dact) : a;
           }
         }
     return;
@@ -329,6 +431,38 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
         const float *yo = y + n * out + (c * Ho + i) * Wo;
         const float *s = x + n * in + (c * H + i * SH) * W;
         float *d = dx + n * in + (c * H + i * SH) * W;
+        const float *yb = dact_y ? dact_y + n * in + (c * H + i * SH) * W : 0;
+        if (SW == 2) {
+          for (int64_t j = 0; j < Wo; j += AEC_VW) {
+            const int64_t m = Wo - j < AEC_VW ? Wo - j : AEC_VW;
+            const vf gv = load_m(g + j, m);
+            const vf yv = load_m(yo + j, m);
+            vi taken = 0;
+            for (int64_t u = 0; u < SH; ++u) {
+              vf e, o, de, dd;
+              if (kind == 1) {
+                de = dd = gv * inv;
+              } else {
+                /* the first position of the block (row-major) equal to the max */
+                load_pair(s + u * W + 2 * j, m, &e, &o);
+                vi he = (e == yv) & ~taken;
+                taken |= he;
+                vi ho = (o == yv) & ~taken;
+                taken |= ho;
+                de = vmask(gv, he);
+                dd = vmask(gv, ho);
+              }
+              if (yb) {
+                vf ye, yo2;
+                load_pair(yb + u * W + 2 * j, m, &ye, &yo2);
+                de *= v_dact(ye, dact);
+                dd *= v_dact(yo2, dact);
+              }
+              store_pair(d + u * W + 2 * j, de, dd, m);
+            }
+          }
+          continue;
+        }
         for (int64_t j = 0; j < Wo; ++j) {
           if (kind == 1) {
             for (int64_t u = 0; u < SH; ++u)
@@ -344,11 +478,9 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
               }
           }
         }
-        if (dact_y) {
-          const float *yb = dact_y + n * in + (c * H + i * SH) * W;
+        if (yb)
           for (int64_t u = 0; u < SH; ++u)
             for (int64_t j = 0; j < W; ++j)
               d[u * W + j] *= s_dact(yb[u * W + j], dact);
-        }
       }
 }

@@ -23,8 +23,9 @@
  * the stride subsampling happen in the epilogue. The input gradient is the
  * same loop over the padded output gradient with the kernel flipped and the
  * channel roles swapped (derivative of the layer below in the epilogue); the
- * weight gradient is 9 (KH*KW) vector dot products per (o, c) sharing one load
- * of the output gradient. Strides > 1 run the stride-1 loop on the full grid
+ * weight gradient is KH*KW vector dot products per (o, c) sharing each load
+ * of the output gradient, over blocks of AEC_CONV_WG_BLOCK samples (one
+ * horizontal sum per block). Strides > 1 run the stride-1 loop on the full grid
  * (the output gradient zero-inserted), which costs SH*SW times the work but
  * keeps one code path.
  *
@@ -33,7 +34,7 @@
  * input gradient take one slot per sample index (the chunk [n0, n1) uses slot
  * n0), the weight gradient one slot per output channel (chunk [o0, o1) uses
  * slot o0). Results never depend on how ranges are split: the weight gradient
- * sums samples in order 0..n-1 for every (o, c, tap).
+ * sums fixed sample blocks in order for every (o, c, tap).
  */
 #ifndef AEC_CONV_H
 #define AEC_CONV_H
@@ -66,10 +67,15 @@ static inline int64_t aec_conv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, 
   (void)Ci;
   return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW), 16);
 }
+/* The weight gradient works on blocks of this many samples (one horizontal
+ * sum per block instead of per sample). */
+#define AEC_CONV_WG_BLOCK 8
 static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
                                                int64_t KH, int64_t KW) {
   (void)Co;
-  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + aec_conv_plane(H, W, KH, KW), 16);
+  return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, KH, KW) +
+                                             aec_conv_plane(H, W, KH, KW)),
+                        16);
 }
 
 #ifndef AEC_KERNELS_STATIC
