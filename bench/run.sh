@@ -51,3 +51,19 @@ if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
   "$work/fashion" eval --weights "$work/w10.aew" --data "$data/t10k-images-idx3-ubyte.gz"
   (cd "$peers" && "$py" pca.py 32)
 fi
+
+# ---- conv workload (examples/fashion_conv.ae; section added with the conv lowering) ----------
+echo; echo "== conv AE (conv 16, maxpool, conv 8, maxpool, mirrored), BCE, Adam, batch 128, $epochs epoch(s)"
+"$aec" build "$root/examples/fashion_conv.ae" -o "$work/fashion_conv"
+conv_line=$("$work/fashion_conv" train --data "$data/train-images-idx3-ubyte.gz" --epochs "$epochs" \
+  --batch 128 --save "$work/wc.aew" | tail -n 1)
+echo "aec:     $conv_line"
+conv_sps=$(echo "$conv_line" | field samples_per_s)
+best_conv=0
+for th in 1 2; do
+  line=$(cd "$peers" && "$py" torch_ae.py conv "$epochs" 128 "$th")
+  echo "pytorch: $line"
+  sps=$(echo "$line" | field train_samples_per_s)
+  best_conv=$("$py" -c "print(max($best_conv, $sps))")
+done
+echo "conv training samples/s: aec $conv_sps, pytorch best $best_conv, ratio $("$py" -c "print(f'{$conv_sps/$best_conv:.2f}')")"

@@ -4,7 +4,7 @@
 # under them. Separate from scripts/test.sh, which it does not slow down.
 # See docs/robustness.md.
 #
-#   scripts/test-sanitized.sh [lit args...]    e.g. -v test/lit/sema
+#   scripts/test-sanitized.sh [lit args...]    e.g. -v build-asan/test/lit/sema
 #
 # Generated programs link libaec_runtime.a, which is sanitized here too: the
 # C compiler that aec (and the C-API tests) link with is `cc` from PATH, so
@@ -34,7 +34,6 @@ export PATH="$build/sanitize-bin:$PATH"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export AEC_LIT_ASAN=1
 
 status=0
 if [ -x "$build/bin/aec_unit_tests" ]; then

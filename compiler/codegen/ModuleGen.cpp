@@ -5,6 +5,7 @@
 // stride and activation is a literal in the closure, so after the kernels are
 // inlined, O3 specializes their loops for this model.
 #include "compiler/codegen/ModuleGen.h"
+#include "compiler/codegen/kernels/aec_conv.h" // inline geometry helpers only
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
@@ -419,7 +420,9 @@ bool Gen::emitOp(Env &e, const Op &op) {
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.out));
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(N), std::max<int64_t>(64, (1 << 17) / g_.maxBatch));
+    // ~64k adds per chunk (the pool's hand-off is a few us): at batch 256 the
+    // 512- and 784-wide bias gradients split in two, narrower ones run inline.
+    parallelFor(e, fn, cI64(N), std::max<int64_t>(64, (1 << 16) / g_.maxBatch));
     return true;
   }
   case OpKind::Conv:
@@ -482,10 +485,13 @@ bool Gen::emitOp(Env &e, const Op &op) {
       parallelFor(e, fn, e.n, rowChunk(macs, 1));
       return true;
     }
+    // Work units: output channels, each split over input-channel groups
+    // when there are few of them (aec_conv_wg_groups).
     const bool hasBias = op.out2 >= 0;
+    const int64_t groups = aec_conv_wg_groups(Ci, Co);
     Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
-                                                              Value *o0, Value *o1) {
-      std::vector<Value *> a = {o0, o1, field(cb, ctx, I0)};
+                                                              Value *u0, Value *u1) {
+      std::vector<Value *> a = {u0, u1, cI64(groups), field(cb, ctx, I0)};
       std::vector<Value *> gm = geom({});
       a.insert(a.end(), gm.begin(), gm.end());
       for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1), field(cb, ctx, P2),
@@ -501,7 +507,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     if (hasBias) setField(e, P3, ptrOf(e, op.out2));
     setField(e, P4, ptrOf(e, op.scratch));
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(Co), 1);
+    parallelFor(e, fn, cI64(Co * groups), 1);
     return true;
   }
   case OpKind::Pool:

@@ -37,7 +37,9 @@ int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t 
   switch (kind) {
   case OpKind::Conv: return aec_conv_fwd_slot(s.c, outChannels, s.h, s.w, kh, kw);
   case OpKind::ConvInputGrad: return aec_conv_bwd_data_slot(s.c, outChannels, s.h, s.w, kh, kw);
-  default: return aec_conv_bwd_filter_slot(s.c, outChannels, s.h, s.w, kh, kw);
+  default: // one slot per work unit
+    return aec_conv_bwd_filter_slot(s.c, outChannels, s.h, s.w, kh, kw) * outChannels *
+           aec_conv_wg_groups(s.c, outChannels);
   }
 }
 

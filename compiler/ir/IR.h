@@ -170,9 +170,9 @@ struct Graph {
   }
 };
 
-// Scratch floats per slot that the conv kernel of `kind` (Conv, ConvInputGrad:
-// one slot per sample; ConvWeightGrad: one per output channel) needs for an
-// input of per-sample dims `inDims` (see compiler/codegen/kernels/aec_conv.h).
+// Scratch floats the conv kernel of `kind` needs for an input of per-sample
+// dims `inDims` (see compiler/codegen/kernels/aec_conv.h): Conv and
+// ConvInputGrad per sample, ConvWeightGrad in total (one slot per work unit).
 int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
                        int64_t kernel);
 

@@ -166,8 +166,7 @@ void autodiff(Graph &g) {
         t.name = g.tensors[op.out].name + what;
         t.buffer = Buffer::Workspace;
         t.batched = perSample;
-        int64_t slot = convSlotFloats(kind, g.tensors[x].dims, outC, op.kernel);
-        t.dims = {perSample ? slot : slot * outC};
+        t.dims = {convSlotFloats(kind, g.tensors[x].dims, outC, op.kernel)};
         return g.addTensor(t);
       };
       if (g.tensors[w].trainable) {

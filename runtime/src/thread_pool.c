@@ -5,14 +5,16 @@
  * does not matter because chunks write disjoint outputs. So results are
  * bit-identical for a given thread count.
  *
- * Latency: a training step issues ~25 calls of 0.05-5 ms each, so the hand-off
- * cost matters. Workers spin on the job generation for a while (AEC_SPIN_US, default 1 ms)
- * before sleeping on a condition variable, and the caller only signals the
- * condition variable when somebody actually sleeps. The caller takes part:
- * chunks are claimed dynamically from a counter tagged with the job's
- * generation, so a worker that wakes late (descheduled by another process)
- * finds nothing to do and the caller never waits for it — it only waits for
- * chunks that were actually claimed. Nested or concurrent calls run inline.
+ * Latency: a training step issues ~25 calls of 0.05-5 ms each, so the
+ * hand-off cost matters. Workers spin on the job generation for a while
+ * (AEC_SPIN_US, default 50 us: enough to bridge the serial bits between the
+ * ops of a step; 1 ms measured worse when other processes share the cores)
+ * before sleeping on a condition variable, and the caller signals it only
+ * when somebody actually sleeps. The caller takes part: chunks are claimed
+ * dynamically from a counter tagged with the job's generation, so a worker
+ * that wakes late (descheduled by another process) finds nothing left and the
+ * caller never waits for it — only for chunks that were actually claimed.
+ * Nested or concurrent calls run inline.
  *
  * Shared words written by different parties sit on their own cache lines. */
 #include <pthread.h>
@@ -24,12 +26,13 @@
 #include "rt_internal.h"
 
 #define AEC_MAX_THREADS 256
-/* Chunks per thread: >1 lets a thread that got delayed be covered by the
- * others (dynamic claiming) at the cost of more GEMM B-panel packing. */
-#define AEC_CHUNKS_PER_THREAD 2
+/* Chunks per thread. 2 or 4 would let the others cover for a delayed thread
+ * but every GEMM chunk re-packs all of B; on the 784-512-128-32 MLP (batch
+ * 256, 2 threads) 1, 2 and 4 measured the same within noise, so 1. */
+#define AEC_CHUNKS_PER_THREAD 1
 /* Default spin before sleeping (workers between jobs; caller waiting for the
  * last chunk). Override with AEC_SPIN_US (0 = sleep at once). */
-#define AEC_SPIN_NS_DEFAULT 1000000LL
+#define AEC_SPIN_NS_DEFAULT 50000LL
 /* Kernels keep up to 64 KB of panels on the stack. */
 #define AEC_WORKER_STACK (4u << 20)
 
@@ -93,8 +96,8 @@ static inline void chunk_range(int64_t n, int64_t nchunks, int64_t c, int64_t *b
 
 /* Claims and runs chunks of job `gen` until none is left or the job is gone. */
 static void run_chunks(uint64_t gen, chunk_fn fn, void *ctx, int64_t n, int64_t nchunks) {
-  const uint64_t tag = (gen & 0xffffffffu) << 32;
-  uint64_t cur = atomic_load_explicit(&g_claim, memory_order_relaxed);
+  const unsigned long long tag = (unsigned long long)(gen & 0xffffffffu) << 32;
+  unsigned long long cur = atomic_load_explicit(&g_claim, memory_order_relaxed);
   for (;;) {
     if ((cur & 0xffffffff00000000ull) != tag) return;
     int64_t c = (int64_t)(cur & 0xffffffffu);

@@ -4,6 +4,14 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* Lanes for the row chunk at column j with `left` columns left. Rows are
+ * visited in increasing address order, so a row's last partial chunk may run
+ * as full vectors when `full`: the extra lanes read the next row (same
+ * buffers, same thread) and write outputs that the next row overwrites right
+ * after. Only the last row of the range [n0, n1) uses partial vectors, so
+ * nothing outside the range is read or written. */
+#define ROW_M(left, full) ((left) >= AEC_VW || (full) ? AEC_VW : (left))
+
 AEC_INLINE void zero_floats(float *p, int64_t n) {
   int64_t i = 0;
   for (; i + AEC_VW <= n; i += AEC_VW)
@@ -125,10 +133,14 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
       float *dst = yn + ((o) * Ho + oy) * Wo;                                                 \
       int64_t ox = 0;                                                                         \
       if (SW == 1) {                                                                          \
-        for (; ox + AEC_VW <= Wo; ox += AEC_VW)                                               \
-          vstore(dst + ox, v_act(vload(row + ox) + bo, act));                                 \
-        if (ox < Wo)                                                                          \
-          vstore_part(dst + ox, v_act(vload_part(row + ox, Wo - ox) + bo, act), Wo - ox);     \
+        const int full = n + 1 < n1 || (o) + 1 < Co || oy + 1 < Ho;                           \
+        for (; ox < Wo; ox += AEC_VW) {                                                       \
+          const int64_t m = ROW_M(Wo - ox, full);                                             \
+          if (m == AEC_VW)                                                                    \
+            vstore(dst + ox, v_act(vload(row + ox) + bo, act));                               \
+          else                                                                                \
+            vstore_part(dst + ox, v_act(vload_part(row + ox, m) + bo, act), m);               \
+        }                                                                                     \
       } else {                                                                                \
         for (; ox < Wo; ox += AEC_VW) {                                                       \
           const int64_t m = Wo - ox < AEC_VW ? Wo - ox : AEC_VW;                              \
@@ -173,16 +185,18 @@ AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t
       const float *row = (plane) + iy * Wp;                                                   \
       float *dst = dxn + ((c) * H + iy) * W;                                                  \
       const float *yr = yb ? yb + ((c) * H + iy) * W : 0;                                     \
-      int64_t ix = 0;                                                                         \
-      for (; ix + AEC_VW <= W; ix += AEC_VW) {                                                \
-        vf v = vload(row + ix);                                                               \
-        if (yr) v *= v_dact(vload(yr + ix), dact);                                            \
-        vstore(dst + ix, v);                                                                  \
-      }                                                                                       \
-      if (ix < W) {                                                                           \
-        vf v = vload_part(row + ix, W - ix);                                                  \
-        if (yr) v *= v_dact(vload_part(yr + ix, W - ix), dact);                               \
-        vstore_part(dst + ix, v, W - ix);                                                     \
+      const int full = n + 1 < n1 || (c) + 1 < Ci || iy + 1 < H;                              \
+      for (int64_t ix = 0; ix < W; ix += AEC_VW) {                                            \
+        const int64_t m = ROW_M(W - ix, full);                                                \
+        if (m == AEC_VW) {                                                                    \
+          vf v = vload(row + ix);                                                             \
+          if (yr) v *= v_dact(vload(yr + ix), dact);                                          \
+          vstore(dst + ix, v);                                                                \
+        } else {                                                                              \
+          vf v = vload_part(row + ix, m);                                                     \
+          if (yr) v *= v_dact(vload_part(yr + ix, m), dact);                                  \
+          vstore_part(dst + ix, v, m);                                                        \
+        }                                                                                     \
       }                                                                                       \
     }                                                                                         \
   } while (0)
@@ -191,73 +205,120 @@ AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t
   }
 }
 
-AEC_KAPI void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
-                                       int64_t W, int64_t Co, int64_t KH, int64_t KW, int64_t SH,
-                                       int64_t SW, const float *x, const float *dy, float *dw,
-                                       float *db, int accumulate, float *scratch) {
-  if (o1 <= o0) return;
+/* dw0[t] (+ dw1[t] when P == 2) += sum over the nn samples of the block and
+ * i < Lr of dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx. P = 2 shares every
+ * load of x between two output channels (second plane at dq + Lr); taps go
+ * in groups of one kernel row (KW <= 8) so the accumulators fit in registers
+ * (2 x 8 + 3 on AVX2); P = 1 takes up to 9 taps per group. Sums per block
+ * in a fixed order, so results do not depend on the thread split. */
+AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw0,
+                       float *dw1) {
+  const int64_t T = KH * KW;
+  const int64_t TG = P == 2 ? KW : 9;
+  for (int64_t t0 = 0; t0 < T; t0 += TG) {
+    const int64_t nt = T - t0 < TG ? T - t0 : TG;
+    vf acc[2][9];
+    for (int p = 0; p < P; ++p)
+      for (int64_t q = 0; q < nt; ++q)
+        acc[p][q] = 0.0f;
+    for (int64_t k = 0; k < nn; ++k) {
+      const float *xc = xp + k * xk;
+      const float *dk = dq + k * dqk;
+      for (int64_t i = 0; i < Lr; i += AEC_VW) {
+        const vf d0 = vload(dk + i);
+        const vf d1 = P == 2 ? vload(dk + Lr + i) : d0;
+        for (int64_t q = 0; q < nt; ++q) {
+          const int64_t t = t0 + q;
+          const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
+          acc[0][q] += d0 * xv;
+          if (P == 2)
+            acc[1][q] += d1 * xv;
+        }
+      }
+    }
+    for (int p = 0; p < P; ++p) {
+      float *dwp = p == 0 ? dw0 : dw1;
+      for (int64_t q = 0; q < nt; ++q) {
+        float s = 0.0f;
+        for (int l = 0; l < AEC_VW; ++l)
+          s += acc[p][q][l];
+        dwp[t0 + q] += s;
+      }
+    }
+  }
+}
+
+/* One output plane's gradient of a block (scattered to the stride-1 grid)
+ * and, if db, its sum into db. */
+AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
+                         int64_t SW, int64_t Wp, int64_t PS, float *db) {
+  scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+  if (db) {
+    vf s = 0.0f;
+    int64_t i = 0;
+    for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
+      s += vload(dyo + i);
+    if (i < Ho * Wo)
+      s += vload_part(dyo + i, Ho * Wo - i);
+    float t = 0.0f;
+    for (int l = 0; l < AEC_VW; ++l)
+      t += s[l];
+    *db += t;
+  }
+}
+
+AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                       int64_t SH, int64_t SW, const float *x, const float *dy,
+                                       float *dw, float *db, int accumulate, float *scratch) {
+  if (u1 <= u0) return;
   const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
   const int64_t PS = aec_conv_pstride(H, W, KH, KW);
   const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
   const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
   const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
-  float *xp = scratch + o0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
+  /* Units u = o*G + g: output channel o, input channels [g*Ci/G, (g+1)*Ci/G). */
+  const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
+  const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
+  const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
+  float *xp = scratch + u0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
   float *dq = xp + NBK * Ci * PS;
-  zero_floats(xp, NBK * (Ci * PS + Lr));
-  if (!accumulate) {
-    zero_floats(dw + o0 * Ci * T, (o1 - o0) * Ci * T);
-    if (db)
-      for (int64_t o = o0; o < o1; ++o)
+  zero_floats(xp, NBK * (Ci * PS + 2 * Lr));
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+    if (!accumulate) {
+      zero_floats(dw + (o * Ci + c0) * T, (c1 - c0) * T);
+      if (db && g == 0)
         db[o] = 0.0f;
+    }
   }
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
-      scatter_planes(xp + k * Ci * PS, x + (nb + k) * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
-    for (int64_t o = o0; o < o1; ++o) {
-      for (int64_t k = 0; k < nn; ++k) {
+      scatter_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * H * W,
+                     cmax - cmin, H, W, 1, 1, pt, pl, Wp, PS);
+    int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
+    for (int64_t u = u0; u < u1;) {
+      const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+      /* Two output channels at once when both are whole units of this chunk. */
+      const int pair = G == 1 && u + 1 < u1 && KW <= 8;
+      for (int64_t k = 0; k < nn && o != dq_o; ++k) {
         const float *dyo = dy + ((nb + k) * Co + o) * Ho * Wo;
-        scatter_planes(dq + k * Lr, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
-        if (db) {
-          vf s = 0.0f;
-          int64_t i = 0;
-          for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
-            s += vload(dyo + i);
-          if (i < Ho * Wo)
-            s += vload_part(dyo + i, Ho * Wo - i);
-          float t = 0.0f;
-          for (int l = 0; l < AEC_VW; ++l)
-            t += s[l];
-          db[o] += t;
-        }
+        wg_plane(dq + k * 2 * Lr, dyo, Ho, Wo, SH, SW, Wp, PS, db && g == 0 ? db + o : 0);
+        if (pair)
+          wg_plane(dq + k * 2 * Lr + Lr, dyo + Ho * Wo, Ho, Wo, SH, SW, Wp, PS, db ? db + o + 1 : 0);
       }
-      for (int64_t c = 0; c < Ci; ++c) {
-        float *dwc = dw + (o * Ci + c) * T;
-        /* Taps in groups of up to 9 accumulators sharing each load of dq. */
-        for (int64_t t0 = 0; t0 < T; t0 += 9) {
-          const int64_t nt = T - t0 < 9 ? T - t0 : 9;
-          vf acc[9];
-          for (int64_t q = 0; q < nt; ++q)
-            acc[q] = 0.0f;
-          for (int64_t k = 0; k < nn; ++k) {
-            const float *xc = xp + (k * Ci + c) * PS;
-            const float *dk = dq + k * Lr;
-            for (int64_t i = 0; i < Lr; i += AEC_VW) {
-              const vf d = vload(dk + i);
-              for (int64_t q = 0; q < nt; ++q) {
-                const int64_t t = t0 + q;
-                acc[q] += d * vload(xc + i + (t / KW) * Wp + t % KW);
-              }
-            }
-          }
-          for (int64_t q = 0; q < nt; ++q) {
-            float s = 0.0f;
-            for (int l = 0; l < AEC_VW; ++l)
-              s += acc[q][l];
-            dwc[t0 + q] += s;
-          }
-        }
+      for (int64_t c = c0; c < c1; ++c) {
+        if (pair)
+          wg_dot(2, xp + c * PS, Ci * PS, dq, 2 * Lr, nn, Lr, KH, KW, Wp, dw + (o * Ci + c) * T,
+                 dw + ((o + 1) * Ci + c) * T);
+        else
+          wg_dot(1, xp + c * PS, Ci * PS, dq, 2 * Lr, nn, Lr, KH, KW, Wp, dw + (o * Ci + c) * T,
+                 0);
       }
+      dq_o = pair ? -1 : o;
+      u += pair ? 2 : 1;
     }
   }
 }
@@ -323,6 +384,8 @@ AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
 }
 AEC_INLINE vf vmask(vf v, vi m) { return vbits(ibits(v) & m); }
 
+
+
 AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W,
                                int64_t SH, int64_t SW, int kind, const float *x, float *y) {
   const int64_t in = C * H * W;
@@ -335,8 +398,9 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
           for (int64_t u = 0; u < SH; ++u) {
             float *d = y + n * in * SH * SW + (c * Ho + i * SH + u) * Wo;
             if (SW == 2) {
+              const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < H;
               for (int64_t j = 0; j < W; j += AEC_VW) {
-                const int64_t m = W - j < AEC_VW ? W - j : AEC_VW;
+                const int64_t m = ROW_M(W - j, full);
                 const vf v = load_m(s + j, m);
                 store_pair(d + 2 * j, v, v, m);
               }
@@ -356,8 +420,9 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
         const float *s = x + n * in + (c * H + i * SH) * W;
         float *d = y + n * (in / (SH * SW)) + (c * Ho + i) * Wo;
         if (SW == 2) {
+          const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < Ho;
           for (int64_t j = 0; j < Wo; j += AEC_VW) {
-            const int64_t m = Wo - j < AEC_VW ? Wo - j : AEC_VW;
+            const int64_t m = ROW_M(Wo - j, full);
             vf e, o;
             load_pair(s + 2 * j, m, &e, &o);
             vf mx = o > e ? o : e, sum = e + o;
@@ -399,8 +464,9 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
           const float *g = dy + n * in * SH * SW + (c * Ho + i * SH) * Wo;
           const float *yb = dact_y ? dact_y + n * in + (c * H + i) * W : 0;
           if (SW == 2) {
+            const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < H;
             for (int64_t j = 0; j < W; j += AEC_VW) {
-              const int64_t m = W - j < AEC_VW ? W - j : AEC_VW;
+              const int64_t m = ROW_M(W - j, full);
               vf sum = 0.0f, e, o;
               for (int64_t u = 0; u < SH; ++u) {
                 load_pair(g + u * Wo + 2 * j, m, &e, &o);
@@ -433,8 +499,12 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
         float *d = dx + n * in + (c * H + i * SH) * W;
         const float *yb = dact_y ? dact_y + n * in + (c * H + i * SH) * W : 0;
         if (SW == 2) {
+          const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < Ho;
           for (int64_t j = 0; j < Wo; j += AEC_VW) {
-            const int64_t m = Wo - j < AEC_VW ? Wo - j : AEC_VW;
+            const int64_t m = ROW_M(Wo - j, full);
+            /* Rows u < SH-1 of the block were written for earlier j already:
+             * only the block's last row may run over (into the next block). */
+            const int64_t m_exact = Wo - j < AEC_VW ? Wo - j : AEC_VW;
             const vf gv = load_m(g + j, m);
             const vf yv = load_m(yo + j, m);
             vi taken = 0;

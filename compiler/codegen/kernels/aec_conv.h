@@ -32,8 +32,8 @@
  * Scratch: the kernels use a caller-provided workspace region (no stack
  * arrays, so any image size works), in slots of the sizes below: forward and
  * input gradient take one slot per sample index (the chunk [n0, n1) uses slot
- * n0), the weight gradient one slot per output channel (chunk [o0, o1) uses
- * slot o0). Results never depend on how ranges are split: the weight gradient
+ * n0), the weight gradient one slot per work unit (chunk [u0, u1) uses
+ * slot u0). Results never depend on how ranges are split: the weight gradient
  * sums fixed sample blocks in order for every (o, c, tap).
  */
 #ifndef AEC_CONV_H
@@ -59,13 +59,13 @@ static inline int64_t aec_conv_pstride(int64_t H, int64_t W, int64_t KH, int64_t
 /* Scratch floats per slot. */
 static inline int64_t aec_conv_fwd_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W, int64_t KH,
                                         int64_t KW) {
-  (void)Co;
-  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW), 16);
+  (void)Co; /* + 32: full-vector reads of the last plane row may run past the planes */
+  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
 }
 static inline int64_t aec_conv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
                                              int64_t KH, int64_t KW) {
   (void)Ci;
-  return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW), 16);
+  return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
 }
 /* The weight gradient works on blocks of this many samples (one horizontal
  * sum per block instead of per sample). */
@@ -74,8 +74,17 @@ static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H
                                                int64_t KH, int64_t KW) {
   (void)Co;
   return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, KH, KW) +
-                                             aec_conv_plane(H, W, KH, KW)),
+                                             2 * aec_conv_plane(H, W, KH, KW)),
                         16);
+}
+
+/* Work units per output channel of the weight gradient: few output channels
+ * (the last conv of a decoder has 1) are split over input channels too, so
+ * that threads have something to share. */
+static inline int64_t aec_conv_wg_groups(int64_t Ci, int64_t Co) {
+  if (Co >= 8) return 1;
+  int64_t g = 8 / Co;
+  return g < Ci ? g : Ci;
 }
 
 #ifndef AEC_KERNELS_STATIC
@@ -95,14 +104,16 @@ void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64
                             const float *dy, const float *w, float *dx, const float *dact_y,
                             int dact, float *scratch);
 
-/* Weight and bias gradients for output channels [o0, o1) over samples [0, M):
+/* Weight and bias gradients over samples [0, M), for the work units [u0, u1)
+ * of Co*G units: unit u = o*G + g covers output channel o and input channels
+ * [g*Ci/G, (g+1)*Ci/G) (G > 1 splits few output channels over threads):
  *   dw[o][c][ky][kx] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox] x[n][c][oy*SH+ky-pt][ox*SW+kx-pl]
- *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]         (db may be NULL)
- * accumulate != 0 adds to dw/db. scratch: Co slots of aec_conv_bwd_filter_slot. */
-void aec_conv_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
-                              int64_t W, int64_t Co, int64_t KH, int64_t KW, int64_t SH,
-                              int64_t SW, const float *x, const float *dy, float *dw, float *db,
-                              int accumulate, float *scratch);
+ *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]   (by the unit with g = 0; db may be NULL)
+ * accumulate != 0 adds to dw/db. scratch: Co*G slots of aec_conv_bwd_filter_slot. */
+void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                              int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                              int64_t SH, int64_t SW, const float *x, const float *dy, float *dw,
+                              float *db, int accumulate, float *scratch);
 
 /* Pooling / upsampling, samples [n0, n1), on [C][H][W] (H, W: the layer's
  * INPUT dims) with factors SH x SW (1-D: SH = 1):

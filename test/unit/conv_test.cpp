@@ -1,0 +1,249 @@
+// Back end tests of the convolutional layers on hand-built CheckedModels: the
+// IR after the pipeline (fused conv epilogues, derivatives folded into the
+// conv/pool gradients, frozen conv layers, inference-only), the verifier on
+// broken conv ops, and the numeric checks of generated code through
+// test/numerics/gradcheck.c (forward parity with a direct-loop double
+// reference, finite-difference gradients, the first optimizer step) for the
+// cases the lit tests (test/lit/codegen/gradcheck-conv.ae) do not reach:
+// pool factors other than 2 (the generic kernel path), frozen conv encoders,
+// a non-square image with stride 2 and a 5x5 kernel.
+#include "compiler/codegen/Build.h"
+#include "compiler/ir/IR.h"
+#include "compiler/lower/Passes.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace aec {
+namespace {
+
+Layer conv(std::string name, std::vector<int64_t> in, int64_t outC, int64_t k, int64_t stride,
+           Activation a, Section s) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = in.size() == 3 ? LayerKind::Conv2D : LayerKind::Conv1D;
+  l.activation = a;
+  l.section = s;
+  l.in.dims = in;
+  l.out.dims = in;
+  l.out.dims[0] = outC;
+  for (size_t d = 1; d < in.size(); ++d) l.out.dims[d] = (in[d] + stride - 1) / stride;
+  l.channels = outC;
+  l.kernel = k;
+  l.stride = stride;
+  return l;
+}
+
+Layer pool(std::string name, LayerKind kind, std::vector<int64_t> in, int64_t f, Section s) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = kind;
+  l.section = s;
+  l.in.dims = in;
+  l.out.dims = in;
+  for (size_t d = 1; d < in.size(); ++d)
+    l.out.dims[d] = kind == LayerKind::Upsample ? in[d] * f : in[d] / f;
+  l.factor = f;
+  return l;
+}
+
+// [1, H, W] -> conv C k (stride) act -> pool F -> code (the pool output) ->
+// upsample F -> conv 1 k out-act (-> upsample stride if stride > 1 first).
+struct ConvSpec {
+  std::string name = "cv";
+  int64_t H = 6, W = 6, C = 3, k = 3, stride = 1, factor = 2;
+  LayerKind poolKind = LayerKind::MaxPool;
+  Activation act = Activation::Tanh, outAct = Activation::Sigmoid;
+  bool frozen = false;
+  OptimizerKind opt = OptimizerKind::Adam;
+  int64_t batch = 5;
+};
+
+CheckedModel makeConv(const ConvSpec &s) {
+  CheckedModel m;
+  m.name = s.name;
+  m.input.dims = {1, s.H, s.W};
+  m.hasRange = true;
+  m.rangeLo = 0;
+  m.rangeHi = 1;
+  Layer c1 = conv("enc1", {1, s.H, s.W}, s.C, s.k, s.stride, s.act, Section::Encoder);
+  c1.frozen = s.frozen;
+  Layer p1 = pool("enc2", s.poolKind, c1.out.dims, s.factor, Section::Encoder);
+  m.layers = {c1, p1};
+  m.codeIndex = 1;
+  Layer u1 = pool("dec1", LayerKind::Upsample, p1.out.dims, s.factor, Section::Decoder);
+  u1.mirrors = 1;
+  m.layers.push_back(u1);
+  std::vector<int64_t> cur = u1.out.dims;
+  if (s.stride > 1) {
+    Layer u2 = pool("dec2", LayerKind::Upsample, cur, s.stride, Section::Decoder);
+    u2.mirrors = 0;
+    m.layers.push_back(u2);
+    cur = u2.out.dims;
+  }
+  Layer c2 = conv("dec" + std::to_string(m.layers.size() - 1), cur, 1, s.k, 1, s.outAct,
+                  Section::Decoder);
+  c2.mirrors = 0;
+  m.layers.push_back(c2);
+  m.loss = LossKind::BCE;
+  m.freezeEncoder = s.frozen;
+  m.train.optimizer = s.opt;
+  m.train.lr = 0.01;
+  m.train.momentum = s.opt == OptimizerKind::SGD ? 0.9 : 0;
+  m.train.batch = s.batch;
+  m.train.seed = 1;
+  return m;
+}
+
+ir::Graph lowerModel(const CheckedModel &m, bool inferenceOnly) {
+  ir::Graph g;
+  std::string error;
+  EXPECT_TRUE(lower::runPipeline(m, inferenceOnly, g, error, false)) << error;
+  return g;
+}
+
+int countOps(const ir::Graph &g, ir::OpKind k) {
+  int n = 0;
+  for (const ir::Op &op : g.ops) n += op.kind == k;
+  return n;
+}
+
+TEST(ConvIR, FusedTrainingGraph) {
+  ir::Graph g = lowerModel(makeConv(ConvSpec()), false);
+  EXPECT_EQ(ir::verify(g), "");
+  EXPECT_EQ(countOps(g, ir::OpKind::Conv), 2);
+  EXPECT_EQ(countOps(g, ir::OpKind::Pool), 2);
+  EXPECT_EQ(countOps(g, ir::OpKind::Act), 0);       // fused into the conv epilogue
+  EXPECT_EQ(countOps(g, ir::OpKind::ActGrad), 0);   // fused into pool_grad / loss
+  EXPECT_EQ(countOps(g, ir::OpKind::ConvWeightGrad), 2);
+  EXPECT_EQ(countOps(g, ir::OpKind::ConvInputGrad), 1); // none below the first layer
+  EXPECT_EQ(countOps(g, ir::OpKind::PoolGrad), 2);
+  EXPECT_EQ(countOps(g, ir::OpKind::LossActGrad), 1);
+  for (const ir::Op &op : g.ops) {
+    if (op.kind == ir::OpKind::Conv) EXPECT_GE(op.scratch, 0);
+    if (op.kind == ir::OpKind::ConvWeightGrad) {
+      EXPECT_GE(op.out2, 0); // the bias gradient comes from the same kernel
+      EXPECT_GE(op.scratch, 0);
+    }
+    if (op.kind == ir::OpKind::PoolGrad && op.pool == 0) {
+      EXPECT_TRUE(op.hasDeriv);
+      EXPECT_EQ(op.derivAct, Activation::Tanh);
+    }
+  }
+}
+
+TEST(ConvIR, InferenceOnlyAndFrozen) {
+  ConvSpec s;
+  ir::Graph inf = lowerModel(makeConv(s), true);
+  EXPECT_EQ(ir::verify(inf), "");
+  for (const ir::Op &op : inf.ops) EXPECT_EQ(op.phase, ir::Phase::Forward);
+  s.frozen = true;
+  ir::Graph g = lowerModel(makeConv(s), false);
+  EXPECT_EQ(ir::verify(g), "");
+  EXPECT_EQ(countOps(g, ir::OpKind::ConvWeightGrad), 1); // the decoder conv only
+  EXPECT_EQ(countOps(g, ir::OpKind::ConvInputGrad), 0);
+  EXPECT_EQ(countOps(g, ir::OpKind::PoolGrad), 0);
+  EXPECT_FALSE(g.tensors[g.layerWeight[0]].trainable);
+  // Frozen parameters first: the trainable range starts at the decoder conv.
+  EXPECT_EQ(g.trainableBegin, g.tensors[g.layerWeight[3]].offset);
+}
+
+TEST(ConvIR, VerifierCatchesBrokenConvOps) {
+  CheckedModel m = makeConv(ConvSpec());
+  {
+    ir::Graph g = lowerModel(m, false);
+    for (ir::Op &op : g.ops)
+      if (op.kind == ir::OpKind::Conv) op.kernel = 5;
+    EXPECT_NE(ir::verify(g).find("kernel shape"), std::string::npos) << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, false);
+    for (ir::Op &op : g.ops)
+      if (op.kind == ir::OpKind::Pool) op.factor = 3;
+    EXPECT_NE(ir::verify(g).find("factor"), std::string::npos) << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, false);
+    for (ir::Op &op : g.ops)
+      if (op.kind == ir::OpKind::ConvWeightGrad) op.scratch = -1;
+    EXPECT_NE(ir::verify(g).find("scratch"), std::string::npos) << ir::verify(g);
+  }
+}
+
+// ---- numerics --------------------------------------------------------------
+
+std::string srcRoot() {
+  std::filesystem::path p(__FILE__);
+  return p.parent_path().parent_path().parent_path().string();
+}
+
+int run(const std::string &cmd) {
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+void gradcheck(const ConvSpec &spec, const std::string &args) {
+  CheckedModel m = makeConv(spec);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("aec-conv-test-" + spec.name + "-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  BuildOptions opt;
+  opt.emit = EmitKind::Obj;
+  opt.output = (dir / (spec.name + ".o")).string();
+  SourceManager sm;
+  DiagnosticEngine diags(sm);
+  ASSERT_EQ(buildModel(m, opt, diags), 0);
+  std::string exe = (dir / "gradcheck").string();
+  std::string cc = "cc -std=c11 -O1 -I" + srcRoot() + "/runtime/include -DMODEL=" + spec.name +
+                   "_model " + srcRoot() + "/test/numerics/gradcheck.c " + opt.output +
+                   " -lm -o " + exe;
+  ASSERT_EQ(run(cc), 0) << cc;
+  EXPECT_EQ(run(exe + " " + args), 0) << spec.name << " " << args;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConvNumerics, MaxPool3Tanh) {
+  ConvSpec s;
+  s.name = "mp3";
+  s.factor = 3;
+  gradcheck(s, "--opt");
+}
+
+TEST(ConvNumerics, AvgPool3EluSgd) {
+  ConvSpec s;
+  s.name = "ap3";
+  s.factor = 3;
+  s.poolKind = LayerKind::AvgPool;
+  s.act = Activation::Elu;
+  s.opt = OptimizerKind::SGD;
+  gradcheck(s, "--opt");
+}
+
+TEST(ConvNumerics, FrozenConvEncoder) {
+  ConvSpec s;
+  s.name = "fz";
+  s.frozen = true;
+  s.act = Activation::Relu;
+  gradcheck(s, "--opt");
+}
+
+TEST(ConvNumerics, Stride2Linear) {
+  ConvSpec s;
+  s.name = "s2";
+  s.H = 8;
+  s.W = 6;
+  s.stride = 2;
+  s.k = 5;
+  s.factor = 1;
+  s.act = Activation::Linear;
+  gradcheck(s, "--opt");
+}
+
+} // namespace
+} // namespace aec
