@@ -49,6 +49,7 @@ if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
   echo; echo "== quality: test MSE after 10 epochs"
   "$work/fashion" train --data "$data/train-images-idx3-ubyte.gz" --epochs 10 --save "$work/w10.aew" | tail -n 1
   "$work/fashion" eval --weights "$work/w10.aew" --data "$data/t10k-images-idx3-ubyte.gz"
+  (cd "$peers" && "$py" torch_ae.py mlp 10 256 1)
   (cd "$peers" && "$py" pca.py 32)
 fi
 

@@ -5,6 +5,7 @@
 // and ORC JIT-compiles the result. Compare with gemm_bench.c (native clang).
 //   aec_gemm_jit_bench [vector-width]    (default: from the host features)
 #include "compiler/codegen/kernels/KernelLibrary.h"
+#include "test/unit/kernel_jit.h"
 
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -12,7 +13,6 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
@@ -28,13 +28,6 @@ namespace {
 constexpr int kBatch = 256;
 const int kLayers[][2] = {{784, 512}, {512, 128}, {128, 32}, {32, 128}, {128, 512}, {512, 784}};
 const int kActs[] = {1, 1, 0, 1, 1, 3};
-
-std::string hostFeatures() {
-  std::string features;
-  for (auto &f : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
-  return features;
-}
 
 double cpuNow() {
   timespec ts;
@@ -68,20 +61,15 @@ std::vector<float> randomBuffer(size_t n) {
 int main(int argc, char **argv) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  const std::string cpu = llvm::sys::getHostCPUName().str(), features = hostFeatures();
+  const std::string cpu = llvm::sys::getHostCPUName().str(), features = aec::kernel_jit::hostFeatures();
   const int width = argc > 1 ? std::atoi(argv[1]) : aec::kernelVectorWidthForFeatures(features);
 
   auto context = std::make_unique<llvm::LLVMContext>();
   std::string error;
-  std::unique_ptr<llvm::Module> module = aec::loadKernelModuleForWidth(*context, width, error);
+  std::unique_ptr<llvm::Module> module = aec::kernel_jit::loadInlinableKernels(*context, width, error);
   if (!module) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return 1;
-  }
-  for (const std::string &name : aec::kernelEntryPoints()) {
-    llvm::Function *fn = module->getFunction(name);
-    fn->setLinkage(llvm::GlobalValue::InternalLinkage);
-    fn->addFnAttr(llvm::Attribute::AlwaysInline);
   }
   llvm::Function *gemm = module->getFunction("aec_gemm"), *gemmTn = module->getFunction("aec_gemm_tn");
   llvm::IRBuilder<> b(*context);
@@ -111,11 +99,7 @@ int main(int argc, char **argv) {
       b.CreateRetVoid();
     }
   }
-  for (llvm::Function &fn : *module)
-    if (!fn.isDeclaration()) {
-      fn.addFnAttr("target-cpu", cpu);
-      fn.addFnAttr("target-features", features);
-    }
+  aec::kernel_jit::setTarget(*module, cpu, features);
   if (llvm::verifyModule(*module, &llvm::errs()))
     return 1;
 
@@ -123,19 +107,7 @@ int main(int argc, char **argv) {
   jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   auto tm = jtmb->createTargetMachine();
   module->setDataLayout((*tm)->createDataLayout());
-  {
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(tm->get());
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(*module, mam);
-  }
+  aec::kernel_jit::runO3(*module, tm->get());
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
   if (!jit) {
     std::fprintf(stderr, "error: %s\n", llvm::toString(jit.takeError()).c_str());

@@ -50,19 +50,6 @@ int toolError(const std::string &m) {
   return 2;
 }
 
-std::string defaultOutput(EmitKind k, const std::string &p) {
-  switch (k) {
-  case EmitKind::Exe: return p;
-  case EmitKind::Lib: return "lib" + p + ".a";
-  case EmitKind::Shared: return "lib" + p + ".so";
-  case EmitKind::Obj: return p + ".o";
-  case EmitKind::Llvm: return p + ".ll";
-  case EmitKind::Asm: return p + ".s";
-  case EmitKind::IR: return "-";
-  }
-  return p;
-}
-
 std::string dirOf(const std::string &path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
@@ -79,6 +66,19 @@ struct TempFile {
 };
 
 } // namespace
+
+std::string defaultOutput(EmitKind k, const std::string &name) {
+  switch (k) {
+  case EmitKind::Exe: return name;
+  case EmitKind::Lib: return "lib" + name + ".a";
+  case EmitKind::Shared: return "lib" + name + ".so";
+  case EmitKind::Obj: return name + ".o";
+  case EmitKind::Llvm: return name + ".ll";
+  case EmitKind::Asm: return name + ".s";
+  case EmitKind::IR: return "-";
+  }
+  return name;
+}
 
 int buildModel(const CheckedModel &model, const BuildOptions &options, DiagnosticEngine &diags) {
   (void)diags; // model errors were reported by sema; what fails here is reported on stderr

@@ -21,6 +21,11 @@ struct BuildOptions {
   std::string runtimeIncludeDir;
 };
 
+// The file `-o` defaults to for `emit` and a model (or symbol prefix) `name`:
+// `name`, `libname.a`, `libname.so`, `name.o`, `name.ll`, `name.s`, or "-"
+// (stdout) for the IR dump.
+std::string defaultOutput(EmitKind emit, const std::string &name);
+
 // Returns the process exit status: 0 ok, 1 user error (reported through
 // diags), 2 internal/tool failure (message on stderr).
 int buildModel(const CheckedModel &model, const BuildOptions &options, DiagnosticEngine &diags);

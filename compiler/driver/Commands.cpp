@@ -82,8 +82,13 @@ SemaResult check(const Options &o, const ToolDirs &dirs, Session &s) {
   return checkFile(o.file, so, s.sources, s.diags);
 }
 
-// `show` and `build` work on one model.
-const CheckedModel *oneModel(const Options &o, const SemaResult &r, Session &s) {
+// `show` and `build` work on one model: checks the input and returns its only
+// model (kept in `r`), or null once the reason is reported (exit status 1).
+const CheckedModel *checkOneModel(const Options &o, const ToolDirs &dirs, Session &s,
+                                  SemaResult &r) {
+  if (!inputReadable(o.file, s.diags))
+    return nullptr;
+  r = check(o, dirs, s);
   if (s.diags.hasErrors())
     return nullptr;
   if (r.models.empty()) {
@@ -121,12 +126,10 @@ int runCheck(const Options &o, const ToolDirs &dirs) {
 
 int runShow(const Options &o, const ToolDirs &dirs) {
   Session s;
-  if (!inputReadable(o.file, s.diags))
-    return 1;
-  SemaResult r = check(o, dirs, s);
-  const CheckedModel *m = oneModel(o, r, s);
+  SemaResult r;
+  const CheckedModel *m = checkOneModel(o, dirs, s, r);
   if (!m)
-    return s.status(1);
+    return 1;
   printShowTable(*m, stdout);
   return s.status();
 }
@@ -144,19 +147,6 @@ EmitKind emitKind(const std::string &e) {
   return EmitKind::Exe;
 }
 
-std::string defaultOutput(EmitKind k, const std::string &model) {
-  switch (k) {
-  case EmitKind::Exe: return model;
-  case EmitKind::Lib: return "lib" + model + ".a";
-  case EmitKind::Shared: return "lib" + model + ".so";
-  case EmitKind::Obj: return model + ".o";
-  case EmitKind::Llvm: return model + ".ll";
-  case EmitKind::Asm: return model + ".s";
-  case EmitKind::IR: return "-";
-  }
-  return model;
-}
-
 } // namespace
 #endif
 
@@ -165,12 +155,10 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   if (o.emit == "ast" || o.emit == "sema")
     return checkOrDump(o, dirs, s);
 #ifdef AEC_HAVE_BACKEND
-  if (!inputReadable(o.file, s.diags))
-    return 1;
-  SemaResult r = check(o, dirs, s);
-  const CheckedModel *m = oneModel(o, r, s);
+  SemaResult r;
+  const CheckedModel *m = checkOneModel(o, dirs, s, r);
   if (!m)
-    return s.status(1);
+    return 1;
   BuildOptions b;
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;

@@ -72,10 +72,8 @@ public:
                                           spec.text, cur.dims[0], kMaxElements));
       Shape o{{spec.size}};
       for (int i = 1; i < rank; ++i) o.dims.push_back(ceilDiv(cur.dims[i], spec.stride));
-      int64_t n = 0;
-      if (!checkedElements(o.dims, n))
-        return tooLarge(spec, fmt::format("the output of `{}` has more than {} elements",
-                                          spec.text, kMaxElements));
+      if (!outputFits(spec, o))
+        return false;
       l.channels = spec.size;
       l.kernel = spec.kernel;
       l.stride = spec.stride;
@@ -115,10 +113,8 @@ public:
         if (__builtin_mul_overflow(cur.dims[i], spec.size, &d)) d = kMaxElements + 1;
         o.dims.push_back(d);
       }
-      int64_t n = 0;
-      if (!checkedElements(o.dims, n))
-        return tooLarge(spec, fmt::format("the output of `{}` has more than {} elements",
-                                          spec.text, kMaxElements));
+      if (!outputFits(spec, o))
+        return false;
       l.factor = spec.size;
       l.in = cur;
       l.out = o;
@@ -180,6 +176,15 @@ private:
     Reported r = ctx_.report(DiagKind::ShapeTooLarge, spec.loc, what);
     ctx_.callNotes(r, spec.calls);
     return false;
+  }
+
+  // Reports (and returns false) when the output `o` has more than kMaxElements.
+  bool outputFits(const LayerSpec &spec, const Shape &o) {
+    int64_t n = 0;
+    if (checkedElements(o.dims, n))
+      return true;
+    return tooLarge(spec, fmt::format("the output of `{}` has more than {} elements", spec.text,
+                                      kMaxElements));
   }
 
   Section section_;

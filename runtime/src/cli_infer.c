@@ -8,61 +8,96 @@
 
 #include "cli.h"
 
-int aec_cli_eval(const aec_cli_opts *o, const aec_model *m) {
-  aec_dataset d;
-  int rc = aec_cli_load_input(o, m, o->data, "eval", &d);
-  if (rc) return rc;
+/* What a command does once its data is loaded and its session is open;
+ * returns the exit status. */
+typedef int (*cli_body)(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
+                        const aec_dataset *d);
+
+/* The frame of every inference command: opens the session for the loaded
+ * data `d`, runs `body`, then releases the session and the data. */
+static int with_session(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_dataset *d,
+                        cli_body body) {
   aec_session *s;
-  if ((rc = aec_cli_open(o, m, "eval", &s))) { aec_data_free(&d); return rc; }
-  double mse, loss;
-  rc = aec_cli_report(o, "eval", aec_cli_measure(s, &d, &mse, &loss, NULL));
-  if (!rc) printf("mse=%.6g loss=%.6g\n", mse, loss);
-  aec_rt_destroy(s);
-  aec_data_free(&d);
+  int rc = aec_cli_open(o, m, cmd, &s);
+  if (!rc) {
+    rc = body(o, m, cmd, s, d);
+    aec_rt_destroy(s);
+  }
+  aec_data_free(d);
   return rc;
 }
 
-int aec_cli_score(const aec_cli_opts *o, const aec_model *m) {
+/* Same, on --data checked against the model input. */
+static int with_input(const aec_cli_opts *o, const aec_model *m, const char *cmd, cli_body body) {
   aec_dataset d;
-  int rc = aec_cli_load_input(o, m, o->data, "score", &d);
-  if (rc) return rc;
-  aec_session *s;
-  if ((rc = aec_cli_open(o, m, "score", &s))) { aec_data_free(&d); return rc; }
-  float *scores = (float *)malloc(sizeof(float) * (size_t)d.n);
-  if (!scores) rc = aec_cli_report(o, "score", aec_rt_fail(AEC_RT_EINTERNAL, "out of memory"));
-  if (!rc) rc = aec_cli_report(o, "score", aec_cli_measure(s, &d, NULL, NULL, scores));
+  int rc = aec_cli_load_input(o, m, o->data, cmd, &d);
+  return rc ? rc : with_session(o, m, cmd, &d, body);
+}
+
+/* Runs `map` (aec_rt_encode/decode/reconstruct) over the rows of `d` into a
+ * new buffer *out (the caller frees it, also on failure) and writes the
+ * result to --out as .npy rows of shape dims[rank]. */
+typedef int (*rt_map)(aec_session *s, const float *in, int64_t n, float *out);
+static int map_to_npy(const aec_cli_opts *o, aec_session *s, rt_map map, const aec_dataset *d,
+                      int32_t rank, const int64_t *dims, int64_t size, float **out) {
+  *out = (float *)malloc(sizeof(float) * (size_t)(d->n * size));
+  int r = *out ? map(s, d->data, d->n, *out) : aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
+  if (!r) r = aec_npy_write(o->out, *out, d->n, rank, dims);
+  return r;
+}
+
+static int eval_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
+                     const aec_dataset *d) {
+  (void)m;
+  double mse, loss;
+  int rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, &mse, &loss, NULL));
+  if (!rc) printf("mse=%.6g loss=%.6g\n", mse, loss);
+  return rc;
+}
+
+int aec_cli_eval(const aec_cli_opts *o, const aec_model *m) { return with_input(o, m, "eval", eval_body); }
+
+static int score_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
+                      const aec_dataset *d) {
+  (void)m;
+  int rc = 0;
+  float *scores = (float *)malloc(sizeof(float) * (size_t)d->n);
+  if (!scores) rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EINTERNAL, "out of memory"));
+  if (!rc) rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, NULL, NULL, scores));
   if (!rc) {
     FILE *f = fopen(o->out, "w");
     if (!f) {
-      rc = aec_cli_report(o, "score", aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", o->out, strerror(errno)));
+      rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", o->out, strerror(errno)));
     } else {
       int ok = fprintf(f, "index,mse\n") > 0;
-      for (int64_t i = 0; ok && i < d.n; ++i) ok = fprintf(f, "%lld,%.9g\n", (long long)i, scores[i]) > 0;
+      for (int64_t i = 0; ok && i < d->n; ++i) ok = fprintf(f, "%lld,%.9g\n", (long long)i, scores[i]) > 0;
       ok = (fclose(f) == 0) && ok;
-      if (!ok) rc = aec_cli_report(o, "score", aec_rt_fail(AEC_RT_EUSER, "%s: write failed", o->out));
+      if (!ok) rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EUSER, "%s: write failed", o->out));
     }
   }
   free(scores);
-  aec_rt_destroy(s);
-  aec_data_free(&d);
   return rc;
 }
 
-int aec_cli_encode(const aec_cli_opts *o, const aec_model *m) {
-  aec_dataset d;
-  int rc = aec_cli_load_input(o, m, o->data, "encode", &d);
-  if (rc) return rc;
-  aec_session *s;
-  if ((rc = aec_cli_open(o, m, "encode", &s))) { aec_data_free(&d); return rc; }
+int aec_cli_score(const aec_cli_opts *o, const aec_model *m) { return with_input(o, m, "score", score_body); }
+
+static int encode_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
+                       const aec_dataset *d) {
   const aec_layer_info *code = &m->layers[m->code_layer];
-  float *codes = (float *)malloc(sizeof(float) * (size_t)(d.n * code->out_size));
-  int r = codes ? aec_rt_encode(s, d.data, d.n, codes) : aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
-  if (!r) r = aec_npy_write(o->out, codes, d.n, code->out_rank, code->out_dims);
-  rc = aec_cli_report(o, "encode", r);
+  float *codes;
+  int r = map_to_npy(o, s, aec_rt_encode, d, code->out_rank, code->out_dims, code->out_size, &codes);
   free(codes);
-  aec_rt_destroy(s);
-  aec_data_free(&d);
-  return rc;
+  return aec_cli_report(o, cmd, r);
+}
+
+int aec_cli_encode(const aec_cli_opts *o, const aec_model *m) { return with_input(o, m, "encode", encode_body); }
+
+static int decode_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
+                       const aec_dataset *d) {
+  float *out;
+  int r = map_to_npy(o, s, aec_rt_decode, d, m->input_rank, m->input_dims, m->input_size, &out);
+  free(out);
+  return aec_cli_report(o, cmd, r);
 }
 
 int aec_cli_decode(const aec_cli_opts *o, const aec_model *m) {
@@ -70,17 +105,7 @@ int aec_cli_decode(const aec_cli_opts *o, const aec_model *m) {
   char what[160];
   snprintf(what, sizeof what, "model `%s`'s code", m->name);
   int rc = aec_cli_report(o, "decode", aec_data_load(o->codes, m->code_size, what, &d));
-  if (rc) return rc;
-  aec_session *s;
-  if ((rc = aec_cli_open(o, m, "decode", &s))) { aec_data_free(&d); return rc; }
-  float *out = (float *)malloc(sizeof(float) * (size_t)(d.n * m->input_size));
-  int r = out ? aec_rt_decode(s, d.data, d.n, out) : aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
-  if (!r) r = aec_npy_write(o->out, out, d.n, m->input_rank, m->input_dims);
-  rc = aec_cli_report(o, "decode", r);
-  free(out);
-  aec_rt_destroy(s);
-  aec_data_free(&d);
-  return rc;
+  return rc ? rc : with_session(o, m, "decode", &d, decode_body);
 }
 
 /* Image height/width of the model input, or an error. */
@@ -100,33 +125,31 @@ static int image_shape(const aec_model *m, int64_t *h, int64_t *w) {
                      "flat size that is a perfect square)", m->name, shape);
 }
 
-int aec_cli_reconstruct(const aec_cli_opts *o, const aec_model *m) {
-  int64_t h = 0, w = 0;
-  if (o->png && image_shape(m, &h, &w)) return aec_cli_report(o, "reconstruct", AEC_RT_EUSER);
-  aec_dataset d;
-  int rc = aec_cli_load_input(o, m, o->data, "reconstruct", &d);
-  if (rc) return rc;
-  aec_session *s;
-  if ((rc = aec_cli_open(o, m, "reconstruct", &s))) { aec_data_free(&d); return rc; }
-  float *out = (float *)malloc(sizeof(float) * (size_t)(d.n * m->input_size));
-  int r = out ? aec_rt_reconstruct(s, d.data, d.n, out) : aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
-  if (!r) r = aec_npy_write(o->out, out, d.n, m->input_rank, m->input_dims);
+static int reconstruct_body(const aec_cli_opts *o, const aec_model *m, const char *cmd,
+                            aec_session *s, const aec_dataset *d) {
+  float *out;
+  int r = map_to_npy(o, s, aec_rt_reconstruct, d, m->input_rank, m->input_dims, m->input_size, &out);
   if (!r && o->png) {
-    int64_t count = d.n < 64 ? d.n : 64;
+    int64_t h = 0, w = 0;
+    image_shape(m, &h, &w); /* checked before loading */
+    int64_t count = d->n < 64 ? d->n : 64;
     float lo = m->range_lo, hi = m->range_hi;
     if (!m->has_range) { /* no declared range: stretch what is drawn */
       lo = INFINITY;
       hi = -INFINITY;
       for (int64_t i = 0; i < count * m->input_size; ++i) {
-        lo = fminf(lo, fminf(d.data[i], out[i]));
-        hi = fmaxf(hi, fmaxf(d.data[i], out[i]));
+        lo = fminf(lo, fminf(d->data[i], out[i]));
+        hi = fmaxf(hi, fmaxf(d->data[i], out[i]));
       }
     }
-    r = aec_png_grid_write(o->png, d.data, out, count, h, w, lo, hi);
+    r = aec_png_grid_write(o->png, d->data, out, count, h, w, lo, hi);
   }
-  rc = aec_cli_report(o, "reconstruct", r);
   free(out);
-  aec_rt_destroy(s);
-  aec_data_free(&d);
-  return rc;
+  return aec_cli_report(o, cmd, r);
+}
+
+int aec_cli_reconstruct(const aec_cli_opts *o, const aec_model *m) {
+  int64_t h = 0, w = 0;
+  if (o->png && image_shape(m, &h, &w)) return aec_cli_report(o, "reconstruct", AEC_RT_EUSER);
+  return with_input(o, m, "reconstruct", reconstruct_body);
 }

@@ -5,6 +5,7 @@
 
 #include "compiler/codegen/kernels/KernelLibrary.h"
 #include "compiler/codegen/kernels/aec_kernel_table.h"
+#include "kernel_jit.h"
 
 #include <gtest/gtest.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -13,7 +14,6 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -634,15 +634,10 @@ public:
     llvm::InitializeNativeTargetAsmPrinter();
     auto context = std::make_unique<llvm::LLVMContext>();
     std::string error;
-    auto module = aec::loadKernelModuleForWidth(*context, width, error);
+    auto module = aec::kernel_jit::loadInlinableKernels(*context, width, error);
     if (!module) {
       error_ = error;
       return;
-    }
-    for (const std::string &name : aec::kernelEntryPoints()) {
-      llvm::Function *fn = module->getFunction(name);
-      fn->setLinkage(llvm::GlobalValue::InternalLinkage);
-      fn->addFnAttr(llvm::Attribute::AlwaysInline);
     }
     llvm::IRBuilder<> b(*context);
     llvm::Type *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty(), *ptr = b.getPtrTy();
@@ -673,28 +668,11 @@ public:
     define("sig", [&](auto lo, auto hi, auto p0, auto, auto, auto out) {
       b.CreateCall(module->getFunction("aec_act_forward"), {lo, hi, p0, out, c32(3)});
     });
-    std::string features;
-    for (auto &f : llvm::sys::getHostCPUFeatures())
-      features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
-    for (llvm::Function &fn : *module)
-      if (!fn.isDeclaration()) {
-        fn.addFnAttr("target-cpu", llvm::sys::getHostCPUName());
-        fn.addFnAttr("target-features", features);
-      }
+    aec::kernel_jit::setTarget(*module, llvm::sys::getHostCPUName(), aec::kernel_jit::hostFeatures());
     auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
     auto tm = jtmb->createTargetMachine();
     module->setDataLayout((*tm)->createDataLayout());
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder pb(tm->get());
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(*module, mam);
+    aec::kernel_jit::runO3(*module, tm->get());
     // Everything was inlined: no call to a kernel entry point is left.
     for (const std::string &name : aec::kernelEntryPoints())
       if (llvm::Function *fn = module->getFunction(name); fn && !fn->use_empty())

@@ -3,6 +3,7 @@
 // loading, train_step, with the reference models of test/runtime.
 #include "aec/runtime.h"
 #include "rt_internal.h"
+#include "ref_batch.h"
 #include "ref_model.h"
 
 #include <gtest/gtest.h>
@@ -300,14 +301,6 @@ TEST(RuntimeNpyWrite, RoundTrips) {
 }
 
 // ---- sessions and checkpoints ----
-std::vector<float> batchOf(int64_t n, int64_t d, uint64_t seed) {
-  aec_rng r;
-  aec_rng_seed(&r, seed);
-  std::vector<float> x((size_t)(n * d));
-  for (auto &v : x) v = aec_rng_uniform(&r);
-  return x;
-}
-
 std::vector<float> paramsOf(aec_session *s) {
   const aec_model *m = aec_rt_session_model(s);
   float *p = aec_rt_params(s);
@@ -337,7 +330,7 @@ TEST(RuntimeSession, TrainStepChunksAndLearns) {
   aec_rt_set_threads(1);
   aec_session *s = aec_rt_create(&ref_ae_model);
   ASSERT_TRUE(s);
-  auto x = batchOf(150, 16, 1); // 150 > max_batch 64: three chunks
+  auto x = refBatch(150, 16, 1); // 150 > max_batch 64: three chunks
   float first = aec_rt_train_step(s, x.data(), 150);
   EXPECT_STREQ(aec_rt_last_error(), "");
   EXPECT_TRUE(std::isfinite(first));
@@ -366,7 +359,7 @@ TEST(RuntimeSession, InferenceOnlyModelCannotTrain) {
   m.update = nullptr;
   aec_session *s = aec_rt_create(&m);
   ASSERT_TRUE(s);
-  auto x = batchOf(4, 16, 2);
+  auto x = refBatch(4, 16, 2);
   float loss;
   EXPECT_EQ(aec_rt_train_step2(s, x.data(), 4, &loss), AEC_RT_EUSER);
   EXPECT_NE(std::string(aec_rt_last_error()).find("inference only"), std::string::npos);
@@ -392,7 +385,7 @@ protected:
     aec_rt_set_threads(1);
     s = aec_rt_create(&ref_ae_model);
     ASSERT_TRUE(s);
-    x = batchOf(64, 16, 3);
+    x = refBatch(64, 16, 3);
     for (int i = 0; i < 5; ++i) aec_rt_train_step(s, x.data(), 64);
     aec_rt_set_epoch(s, 2);
     path = tempPath("ck.aew");

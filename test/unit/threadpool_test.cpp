@@ -3,6 +3,7 @@
 // depend on timing, the spin/sleep hand-off loses no job under stress, and
 // training is bit-identical from run to run with 2 threads.
 #include "aec/runtime.h"
+#include "ref_batch.h"
 #include "ref_model.h"
 #include "rt_internal.h"
 
@@ -81,20 +82,12 @@ TEST(ThreadPool, ManyTinyJobsAndPausesLoseNothing) {
   aec_rt_set_threads(0);
 }
 
-std::vector<float> batch(int64_t n, int64_t d, uint64_t seed) {
-  aec_rng r;
-  aec_rng_seed(&r, seed);
-  std::vector<float> x((size_t)(n * d));
-  for (auto &v : x) v = aec_rng_uniform(&r);
-  return x;
-}
-
 std::vector<float> trainTwoThreads(std::vector<float> *losses) {
   aec_rt_set_threads(2);
   aec_session *s = aec_rt_create(&ref_ae_model);
   EXPECT_TRUE(s);
   if (!s) return {};
-  auto x = batch(150, 16, 11);
+  auto x = refBatch(150, 16, 11);
   for (int i = 0; i < 30; ++i) losses->push_back(aec_rt_train_step(s, x.data(), 150));
   const aec_model *m = aec_rt_session_model(s);
   std::vector<float> p(aec_rt_params(s), aec_rt_params(s) + m->param_count);

@@ -528,7 +528,7 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
                 de *= v_dact(ye, dact);
                 dd *= v_dact(yo2, dact);
               }
-              store_pair(d + u * W + 2 * j, de, dd, m);
+              store_pair(d + u * W + 2 * j, de, dd, u + 1 < SH ? m_exact : m);
             }
           }
           continue;
