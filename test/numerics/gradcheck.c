@@ -330,7 +330,17 @@ int main(int argc, char **argv) {
       }
     }
     printf("optimizer step: %d mismatches\n", failures - before);
+    free(p0);
+    free(g0);
+    free(state);
   }
+  free(scratch);
+  free(ref_out);
+  free(pd);
+  free(x);
+  free(ws);
+  free(grads);
+  free(params);
   printf("%s\n", failures ? "FAILED" : "OK");
   return failures ? 1 : 0;
 }
