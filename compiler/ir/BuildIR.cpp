@@ -118,6 +118,17 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
   }
 
   auto addOp = [&](Op op) { g.ops.push_back(std::move(op)); };
+  // The layer's activation on its pre-activation `z`; returns the output tensor.
+  auto addActivation = [&](const Layer &l, int li, int z) {
+    int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
+    Op act{OpKind::Act};
+    act.ins = {z};
+    act.out = y;
+    act.act = l.activation;
+    act.layer = li;
+    addOp(act);
+    return y;
+  };
 
   int cur = g.input;
   if (!inferenceOnly && model.noise != NoiseKind::None) {
@@ -152,14 +163,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       ba.out = zb;
       ba.layer = li;
       addOp(ba);
-      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
-      Op act{OpKind::Act};
-      act.ins = {zb};
-      act.out = y;
-      act.act = l.activation;
-      act.layer = li;
-      addOp(act);
-      cur = y;
+      cur = addActivation(l, li, zb);
       break;
     }
     case LayerKind::Conv2D:
@@ -179,14 +183,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
                                      l.channels, l.kernel)};
       cv.scratch = g.addTensor(scratch);
       addOp(cv);
-      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
-      Op act{OpKind::Act};
-      act.ins = {z};
-      act.out = y;
-      act.act = l.activation;
-      act.layer = li;
-      addOp(act);
-      cur = y;
+      cur = addActivation(l, li, z);
       break;
     }
     case LayerKind::MaxPool:
