@@ -10,6 +10,7 @@
 #include "compiler/codegen/Build.h"
 #include "compiler/ir/IR.h"
 #include "compiler/lower/Passes.h"
+#include "test/unit/gradcheck_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -178,34 +179,8 @@ TEST(ConvIR, VerifierCatchesBrokenConvOps) {
 
 // ---- numerics --------------------------------------------------------------
 
-std::string srcRoot() {
-  std::filesystem::path p(__FILE__);
-  return p.parent_path().parent_path().parent_path().string();
-}
-
-int run(const std::string &cmd) {
-  int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 void gradcheck(const ConvSpec &spec, const std::string &args) {
-  CheckedModel m = makeConv(spec);
-  auto dir = std::filesystem::temp_directory_path() /
-             ("aec-conv-test-" + spec.name + "-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  BuildOptions opt;
-  opt.emit = EmitKind::Obj;
-  opt.output = (dir / (spec.name + ".o")).string();
-  SourceManager sm;
-  DiagnosticEngine diags(sm);
-  ASSERT_EQ(buildModel(m, opt, diags), 0);
-  std::string exe = (dir / "gradcheck").string();
-  std::string cc = "cc -std=c11 -O1 -I" + srcRoot() + "/runtime/include -DMODEL=" + spec.name +
-                   "_model " + srcRoot() + "/test/numerics/gradcheck.c " + opt.output +
-                   " -lm -o " + exe;
-  ASSERT_EQ(run(cc), 0) << cc;
-  EXPECT_EQ(run(exe + " " + args), 0) << spec.name << " " << args;
-  std::filesystem::remove_all(dir);
+  testing::runGradcheck(makeConv(spec), spec.name, args);
 }
 
 TEST(ConvNumerics, MaxPool3Tanh) {
