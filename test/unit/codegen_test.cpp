@@ -6,7 +6,7 @@
 #include "compiler/codegen/Build.h"
 #include "compiler/ir/IR.h"
 #include "compiler/lower/Passes.h"
-#include "test/unit/gradcheck_runner.h"
+#include "test/unit/codegen_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -93,18 +93,8 @@ CheckedModel makeDense(const DenseSpec &s) {
   return m;
 }
 
-ir::Graph lowerModel(const CheckedModel &m, bool inferenceOnly) {
-  ir::Graph g;
-  std::string error;
-  EXPECT_TRUE(lower::runPipeline(m, inferenceOnly, g, error, false)) << error;
-  return g;
-}
-
-int countOps(const ir::Graph &g, ir::OpKind k) {
-  int n = 0;
-  for (const ir::Op &op : g.ops) n += op.kind == k;
-  return n;
-}
+using testing::countOps;
+using testing::lowerModel;
 
 DenseSpec fashionLike() {
   DenseSpec s;

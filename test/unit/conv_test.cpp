@@ -10,7 +10,7 @@
 #include "compiler/codegen/Build.h"
 #include "compiler/ir/IR.h"
 #include "compiler/lower/Passes.h"
-#include "test/unit/gradcheck_runner.h"
+#include "test/unit/codegen_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -102,18 +102,8 @@ CheckedModel makeConv(const ConvSpec &s) {
   return m;
 }
 
-ir::Graph lowerModel(const CheckedModel &m, bool inferenceOnly) {
-  ir::Graph g;
-  std::string error;
-  EXPECT_TRUE(lower::runPipeline(m, inferenceOnly, g, error, false)) << error;
-  return g;
-}
-
-int countOps(const ir::Graph &g, ir::OpKind k) {
-  int n = 0;
-  for (const ir::Op &op : g.ops) n += op.kind == k;
-  return n;
-}
+using testing::countOps;
+using testing::lowerModel;
 
 TEST(ConvIR, FusedTrainingGraph) {
   ir::Graph g = lowerModel(makeConv(ConvSpec()), false);

@@ -1,9 +1,11 @@
-// Shared by the codegen and conv unit tests: builds a CheckedModel to an
-// object, links it with test/numerics/gradcheck.c and runs its checks
-// (forward parity, finite-difference gradients, first optimizer step).
+// Shared by the codegen and conv unit tests: lowering a CheckedModel to the
+// IR, counting ops, and the gradient-check runner (build to an object, link
+// with test/numerics/gradcheck.c, run its forward/gradient/optimizer checks).
 #pragma once
 
 #include "compiler/codegen/Build.h"
+#include "compiler/ir/IR.h"
+#include "compiler/lower/Passes.h"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +16,19 @@
 #include <unistd.h>
 
 namespace aec::testing {
+
+inline ir::Graph lowerModel(const CheckedModel &m, bool inferenceOnly) {
+  ir::Graph g;
+  std::string error;
+  EXPECT_TRUE(lower::runPipeline(m, inferenceOnly, g, error, false)) << error;
+  return g;
+}
+
+inline int countOps(const ir::Graph &g, ir::OpKind k) {
+  int n = 0;
+  for (const ir::Op &op : g.ops) n += op.kind == k;
+  return n;
+}
 
 inline std::string srcRoot() {
   std::filesystem::path p(__FILE__);
