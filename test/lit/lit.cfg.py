@@ -21,6 +21,11 @@ config.substitutions.append(("%stdlib", os.path.join(config.aec_src_root, "stdli
 config.substitutions.append(("%examples", os.path.join(config.aec_src_root, "examples")))
 config.substitutions.append(("%aec_lib_dir", config.aec_lib_dir))
 config.substitutions.append(("%aec_bin_dir", config.aec_bin_dir))
+# Debian's python3, which has the apt packages (python3-numpy, -torch, -onnx),
+# even where another python3 comes first on PATH.
+import sys
+config.substitutions.append(
+    ("%python", "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable))
 
 # Tests that need Fashion-MNIST (Debian's dataset-fashion-mnist) say REQUIRES: fmnist.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
