@@ -21,8 +21,8 @@
 #define AEC_VW 4
 #endif
 #endif
-#include "../../compiler/codegen/kernels/aec_elementwise.c"
-#include "../../compiler/codegen/kernels/aec_gemm.c"
+#include "../../compiler/kernels/aec_elementwise.c"
+#include "../../compiler/kernels/aec_gemm.c"
 
 #include <pthread.h>
 #include <sched.h>

@@ -4,7 +4,7 @@
 // alwaysinline, every function gets the host's target-cpu/features, O3 runs,
 // and ORC JIT-compiles the result. Compare with gemm_bench.c (native clang).
 //   aec_gemm_jit_bench [vector-width]    (default: from the host features)
-#include "compiler/codegen/kernels/KernelLibrary.h"
+#include "compiler/kernels/KernelLibrary.h"
 #include "test/unit/kernel_jit.h"
 
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>

@@ -6,7 +6,8 @@
 #include "compiler/codegen/Emit.h"
 #include "compiler/codegen/ModuleGen.h"
 #include "compiler/codegen/Target.h"
-#include "compiler/codegen/kernels/KernelLibrary.h"
+#include "compiler/kernels/KernelLibrary.h"
+#include "compiler/kernels/aec_tiles.h"
 #include "compiler/lower/Passes.h"
 
 #include <llvm/IR/LLVMContext.h>
@@ -140,7 +141,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.prefix = prefix;
   mo.withMain = options.emit == EmitKind::Exe;
   mo.withCApi = options.emit == EmitKind::Lib || options.emit == EmitKind::Shared;
-  mo.rowTile = kernelVectorWidthForTarget(*target.machine) >= 16 ? 8 : 6;
+  mo.rowTile = aec_gemm_row_tile(kernelVectorWidthForTarget(*target.machine));
   if (!codegen::generateModule(model, graph, mo, *module, error)) return toolError(error);
 
   // Kernels become internal and always inlined into their closures; every

@@ -1,11 +1,11 @@
-// IR -> LLVM IR. Each IR op becomes one kernel call (compiler/codegen/kernels/
+// IR -> LLVM IR. Each IR op becomes one kernel call (compiler/kernels/
 // aec_kernels.h) inside a small closure `void(ctx, begin, end)` that the
 // runtime's aec_rt_parallel_for splits over threads. Only pointers, the batch
 // row count and runtime scalars travel through the ctx struct; every shape,
 // stride and activation is a literal in the closure, so after the kernels are
 // inlined, O3 specializes their loops for this model.
 #include "compiler/codegen/ModuleGen.h"
-#include "compiler/codegen/kernels/aec_conv.h" // inline geometry helpers only
+#include "compiler/kernels/aec_conv.h" // inline geometry helpers only
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>

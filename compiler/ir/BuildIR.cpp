@@ -5,7 +5,7 @@
 // works on the simple ops.
 #include "compiler/ir/IR.h"
 // Only the inline geometry helpers, so scratch sizes match the kernels.
-#include "compiler/codegen/kernels/aec_conv.h"
+#include "compiler/kernels/aec_conv.h"
 
 namespace aec::ir {
 

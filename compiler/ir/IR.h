@@ -171,7 +171,7 @@ struct Graph {
 };
 
 // Scratch floats the conv kernel of `kind` needs for an input of per-sample
-// dims `inDims` (see compiler/codegen/kernels/aec_conv.h): Conv and
+// dims `inDims` (see compiler/kernels/aec_conv.h): Conv and
 // ConvInputGrad per sample, ConvWeightGrad in total (one slot per work unit).
 int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
                        int64_t kernel);

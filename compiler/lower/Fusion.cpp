@@ -1,5 +1,5 @@
 // Fusion: rewrites chains of simple ops into the fused forms the kernels
-// implement in one pass over memory (see compiler/codegen/kernels/aec_kernels.h):
+// implement in one pass over memory (see compiler/kernels/aec_kernels.h):
 //
 //   matmul -> bias_add -> act                 => dense (GEMM epilogue: bias, act)
 //   conv (+bias) -> act                       => conv act=... (conv epilogue)

@@ -5,7 +5,7 @@
 // (bench/gemm/jit_bench.cpp), which JIT the result.
 #pragma once
 
-#include "compiler/codegen/kernels/KernelLibrary.h"
+#include "compiler/kernels/KernelLibrary.h"
 
 #include <llvm/ADT/StringRef.h>
 #include <llvm/IR/Function.h>

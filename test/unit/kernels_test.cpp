@@ -1,10 +1,10 @@
-// Kernel library tests: every entry point of compiler/codegen/kernels (all
+// Kernel library tests: every entry point of compiler/kernels (all
 // three vector-width variants, compiled natively from the same C sources)
 // against plain double-precision reference loops, plus the embedded bitcode.
 #ifdef AEC_HAVE_KERNEL_LIBRARY
 
-#include "compiler/codegen/kernels/KernelLibrary.h"
-#include "compiler/codegen/kernels/aec_kernel_table.h"
+#include "compiler/kernels/KernelLibrary.h"
+#include "compiler/kernels/aec_kernel_table.h"
 #include "kernel_jit.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 /* aec convolution, pooling and upsampling kernels: the contract with the code
  * generator (compiler/codegen/ModuleGen.cpp). Built into the same bitcode as
- * aec_kernels.h (see compiler/codegen/CMakeLists.txt) and specialized the same
+ * aec_kernels.h (see compiler/kernels/CMakeLists.txt) and specialized the same
  * way: every shape argument is a literal at the call site, so after inlining
  * O3 sees constant loop bounds.
  *

@@ -1,6 +1,6 @@
 // Loader for the embedded kernel bitcode (see KernelLibrary.h).
-#include "compiler/codegen/kernels/KernelLibrary.h"
-#include "compiler/codegen/kernels/aec_kernels.h"
+#include "compiler/kernels/KernelLibrary.h"
+#include "compiler/kernels/aec_kernels.h"
 
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/Function.h>

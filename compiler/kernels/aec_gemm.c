@@ -5,25 +5,9 @@
  * inlines a call with constant N, K and strides, every loop bound except the
  * row count is a constant. See aec_kernels.h for the semantics. */
 #include "aec_kernels.h"
+#include "aec_tiles.h"
 #include "aec_vmath.h"
 
-/* Register blocking per vector width: MR*NV accumulators + NV B vectors + 1
- * broadcast must fit the register file (16 ymm/xmm, 32 zmm). */
-#ifndef AEC_MR
-/* AEC_KC: K block; the packed B panel (KC x NR floats, 25 KB) stays in L1
- * while A rows stream through. 400 measured ~5% faster than 256 on Zen 3 for
- * K = 512/784 (one or two blocks instead of two or four C round trips). */
-#if AEC_VW >= 16
-#define AEC_MR 8
-#define AEC_NV 2
-#define AEC_KC 192
-#else
-#define AEC_MR 6
-#define AEC_NV 2
-#define AEC_KC 400
-#endif
-#endif
-#define AEC_NR (AEC_NV * AEC_VW)
 /* Rows of B (batch rows) per chunk in the weight-gradient GEMM. */
 #ifndef AEC_MC
 #define AEC_MC 128
