@@ -21,6 +21,16 @@ bool isFile(const fs::path &p) {
 }
 std::string normal(const fs::path &p) { return p.lexically_normal().string(); }
 
+// A build folder outside the source tree (/work/build-x beside /work/src)
+// finds nothing next to bin/; it falls back to the tree it was built from.
+fs::path sourceRoot() {
+#ifdef AEC_SOURCE_ROOT
+  return AEC_SOURCE_ROOT;
+#else
+  return {};
+#endif
+}
+
 } // namespace
 
 std::string executableDir(const char *argv0) {
@@ -45,8 +55,8 @@ std::string findStdlibDir(const std::string &exeDir, const std::string &flag) {
     return "";
   fs::path bin(exeDir);
   for (const fs::path &p : {bin / ".." / ".." / "stdlib", bin / ".." / "stdlib",
-                            bin / ".." / "share" / "aec" / "stdlib"})
-    if (isDir(p))
+                            bin / ".." / "share" / "aec" / "stdlib", sourceRoot() / "stdlib"})
+    if (!p.empty() && isDir(p))
       return normal(p);
   return "";
 }
@@ -61,7 +71,8 @@ std::string findRuntimeIncludeDir(const std::string &exeDir) {
   if (exeDir.empty())
     return "";
   fs::path bin(exeDir);
-  for (const fs::path &p : {bin / ".." / ".." / "runtime" / "include", bin / ".." / "include"})
+  for (const fs::path &p : {bin / ".." / ".." / "runtime" / "include", bin / ".." / "include",
+                            sourceRoot() / "runtime" / "include"})
     if (isFile(p / "aec" / "model_abi.h"))
       return normal(p);
   return normal(bin / ".." / ".." / "runtime" / "include");

@@ -30,10 +30,7 @@ inline int countOps(const ir::Graph &g, ir::OpKind k) {
   return n;
 }
 
-inline std::string srcRoot() {
-  std::filesystem::path p(__FILE__);
-  return p.parent_path().parent_path().parent_path().string();
-}
+inline std::string srcRoot() { return AEC_SOURCE_ROOT; }
 
 inline int runCommand(const std::string &cmd) {
   int rc = std::system(cmd.c_str());

@@ -169,10 +169,7 @@ protected:
     SourceManager sources;
     DiagnosticEngine diags(sources);
     SemaOptions o;
-    // __FILE__ is test/unit/sema_test.cpp in the source tree.
-    o.stdlibDir =
-        (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "stdlib")
-            .string();
+    o.stdlibDir = (std::filesystem::path(AEC_SOURCE_ROOT) / "stdlib").string();
     o.modelName = model;
     SemaResult r = checkFile(path, o, sources, diags);
     errors = diags.errorCount();
