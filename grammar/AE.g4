@@ -30,6 +30,12 @@ grammar AE;
   bool argName() {
     return sameLine() && _input->LA(2) != AEParser::LPAREN;
   }
+  // The next token is the plain name `w` (statement words that are also
+  // names elsewhere, like `kl` in `sparsity kl 0.05`).
+  bool word(const char *w) {
+    antlr4::Token *next = _input->LT(1);
+    return next && next->getType() == AEParser::IDENT && next->getText() == w;
+  }
 }
 
 file : topItem* EOF ;
@@ -70,6 +76,9 @@ modelStmt
   | SPARSITY IDENT value ({sameLine()}? setting)*            # sparsityStmt
   | REGULARIZE IDENT value                                   # regularizeStmt
   | TRAIN LBRACE trainItem* RBRACE                           # trainStmt
+  // issue 7: `kl 1.0 warmup 5`, `budget memory 256 MiB` (sema reads the values)
+  | {word("kl")}? IDENT ({sameLine()}? value)*               # klStmt
+  | {word("budget")}? IDENT ({sameLine()}? value)*           # budgetStmt
   | IDENT ({sameLine()}? strayArg)* (LBRACE (~(LBRACE | RBRACE))* RBRACE)?  # unknownStmt
   ;
 

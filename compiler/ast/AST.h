@@ -75,12 +75,13 @@ struct EncoderStmt {
   std::vector<LayerStmt> layers;
 };
 
-// `code 32`, `code 32 tanh`, `code [8, 7, 7]`.
+// `code 32`, `code 32 tanh`, `code [8, 7, 7]`, `code 16 variational`.
 struct CodeStmt {
   SourceRange range;
   std::vector<Value> shape;
   bool bracketed = false;
   std::optional<Ident> activation;
+  std::optional<Ident> variational; // the word `variational` (in the activation slot)
 };
 
 enum class DecoderForm { Mirror, Explicit, Asymmetric };
@@ -129,6 +130,22 @@ struct RegularizeStmt {
   Value amount;
 };
 
+// `kl 1.0 warmup 5`, `kl 0.5`, `kl warmup 3` (issue 7): the VAE's KL weight β
+// and its linear warm-up in epochs. `args` is everything after `kl` (sema
+// reads β and `warmup E` from it and reports anything else).
+struct KlStmt {
+  SourceRange range;
+  Ident keyword;
+  std::vector<Value> args;
+};
+
+// `budget memory 256 MiB` | `budget params 1e6` (issue 7). `args` as written.
+struct BudgetStmt {
+  SourceRange range;
+  Ident keyword;
+  std::vector<Value> args;
+};
+
 // `optimizer adam lr 1e-3` | `optimizer sgd lr 0.1 momentum 0.9`
 struct OptimizerStmt {
   SourceRange range;
@@ -161,6 +178,8 @@ struct ModelDecl {
   std::vector<SparsityStmt> sparsities;
   std::vector<RegularizeStmt> regularizers;
   std::vector<TrainStmt> trains;
+  std::vector<KlStmt> kls;         // issue 7
+  std::vector<BudgetStmt> budgets; // issue 7: several, one per kind
 };
 
 // `block down(c) { conv c 3x3 relu  maxpool 2 }`

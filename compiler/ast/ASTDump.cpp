@@ -127,6 +127,8 @@ private:
         std::string s = "Code " + (c.bracketed ? "[" + list(c.shape) + "]" : list(c.shape));
         if (c.activation)
           s += " " + c.activation->name;
+        if (c.variational)
+          s += " variational";
         line(1, s, c.range);
       });
     for (const auto &d : m.decoders)
@@ -160,7 +162,18 @@ private:
           chunk(items, s.range, [&] { line(2, "Setting " + s.key.name + " " + value(s.value), s.range); });
         flushChunks(items);
       });
+    for (const auto &k : m.kls)
+      chunk(chunks, k.range, [&] { line(1, "Kl" + spaced(k.args), k.range); });
+    for (const auto &b : m.budgets)
+      chunk(chunks, b.range, [&] { line(1, "Budget" + spaced(b.args), b.range); });
     flushChunks(chunks);
+  }
+
+  std::string spaced(const std::vector<ast::Value> &vals) {
+    std::string s;
+    for (const ast::Value &v : vals)
+      s += " " + value(v);
+    return s;
   }
 };
 

@@ -147,6 +147,16 @@ EmitKind emitKind(const std::string &e) {
   return EmitKind::Exe;
 }
 
+// issue 7: the front end knows these model kinds before the back end does.
+const char *unsupportedFeature(const CheckedModel &m) {
+  if (m.variational) return "variational codes (`code N variational`)";
+  for (const Layer &l : m.layers) {
+    if (l.kind == LayerKind::BatchNorm) return "`batchnorm`";
+    if (l.kind == LayerKind::Dropout) return "`dropout`";
+  }
+  return nullptr;
+}
+
 } // namespace
 #endif
 
@@ -159,6 +169,10 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   const CheckedModel *m = checkOneModel(o, dirs, s, r);
   if (!m)
     return 1;
+  if (const char *feature = unsupportedFeature(*m)) {
+    s.diags.report(DiagKind::BackendUnsupported, SourceRange{}, feature);
+    return 1;
+  }
   BuildOptions b;
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;

@@ -22,7 +22,7 @@ namespace {
 const std::vector<std::string> kOptimizerKeys = {"lr", "momentum", "beta1", "beta2", "eps"};
 
 const std::vector<std::string> kModelStatements = {
-    "input", "encoder", "code", "decoder", "loss", "noise", "sparsity", "regularize", "train"};
+    "input", "encoder", "code", "decoder", "loss", "noise", "sparsity", "regularize", "train", "kl", "budget"};
 
 class Builder {
 public:
@@ -275,7 +275,9 @@ private:
       ast::CodeStmt c;
       c.range = r;
       c.shape = shape(s->shape(), c.bracketed);
-      if (s->IDENT())
+      if (s->IDENT() && s->IDENT()->getText() == "variational")
+        c.variational = ident(s->IDENT());
+      else if (s->IDENT())
         c.activation = ident(s->IDENT());
       m.codes.push_back(std::move(c));
     } else if (auto *s = dynamic_cast<P::DecoderMirrorStmtContext *>(ctx)) {
@@ -306,9 +308,21 @@ private:
       m.regularizers.push_back(ast::RegularizeStmt{r, ident(s->IDENT()), valueOrZero(s->value())});
     } else if (auto *s = dynamic_cast<P::TrainStmtContext *>(ctx)) {
       m.trains.push_back(trainStmt(s));
+    } else if (auto *s = dynamic_cast<P::KlStmtContext *>(ctx)) {
+      m.kls.push_back(ast::KlStmt{r, ident(s->IDENT()), values(s->value())});
+    } else if (auto *s = dynamic_cast<P::BudgetStmtContext *>(ctx)) {
+      m.budgets.push_back(ast::BudgetStmt{r, ident(s->IDENT()), values(s->value())});
     } else if (auto *s = dynamic_cast<P::UnknownStmtContext *>(ctx)) {
       unknownStmt(s);
     }
+  }
+
+  std::vector<ast::Value> values(const std::vector<P::ValueContext *> &ctxs) const {
+    std::vector<ast::Value> out;
+    for (P::ValueContext *v : ctxs)
+      if (auto val = value(v))
+        out.push_back(*val);
+    return out;
   }
 
   ast::Setting setting(P::SettingContext *ctx) {

@@ -29,6 +29,7 @@ const KindRule *ruleFor(const std::string &kind) {
       {"maxpool", "a factor", "maxpool 2", false},
       {"avgpool", "a factor", "avgpool 2", false},
       {"upsample", "a factor", "upsample 2", false},
+      {"dropout", "a rate", "dropout 0.2", false}, // issue 7
   };
   for (const KindRule &r : rules)
     if (kind == r.kind)
@@ -44,7 +45,7 @@ public:
 
   void run() {
     const std::string &kind = layer_.kind.name;
-    if (kind == "flatten") {
+    if (kind == "flatten" || kind == "batchnorm") {
       if (!args_.empty())
         unexpected(0);
       return;

@@ -198,6 +198,39 @@ void checkTrain(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   }
 }
 
+// `kl [BETA] [warmup EPOCHS]`: β >= 0 (default 1), warm-up an integer >= 0.
+void checkKl(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
+  if (decl.kls.empty()) return;
+  const ast::KlStmt &k = decl.kls[0];
+  if (decl.codes.empty() || !decl.codes[0].variational) {
+    std::string size = decl.codes.empty() || decl.codes[0].shape.empty()
+                           ? std::string("16")
+                           : decl.codes[0].shape[0].text;
+    Reported r = ctx.report(DiagKind::KlWithoutVariational, k.keyword.range, size);
+    if (!decl.codes.empty()) r.note(decl.codes[0].range, "the code is declared here");
+    return;
+  }
+  size_t i = 0;
+  if (i < k.args.size() && k.args[i].kind == ast::Value::Kind::Number) {
+    if (auto v = checkNumber(k.args[i], nonNegative("the kl weight"), ctx)) m.klBeta = *v;
+    ++i;
+  }
+  if (i < k.args.size() && k.args[i].kind == ast::Value::Kind::Name && k.args[i].text == "warmup") {
+    if (i + 1 >= k.args.size()) {
+      ctx.report(DiagKind::StatementNeeds, k.args[i].range, "warmup",
+                 "a number of epochs: `warmup 5`");
+      return;
+    }
+    NumberRule r{"the kl warm-up (epochs)"};
+    r.integer = true;
+    r.hasHi = true;
+    r.hi = 2147483647.0;
+    if (auto v = checkNumber(k.args[i + 1], r, ctx)) m.klWarmup = static_cast<int64_t>(*v);
+    i += 2;
+  }
+  if (i < k.args.size()) ctx.report(DiagKind::KlUnexpected, k.args[i].range, k.args[i].text);
+}
+
 // Where an activation's values lie (closed hull).
 void activationRange(Activation a, double &lo, double &hi) {
   const double inf = HUGE_VAL;
@@ -266,6 +299,7 @@ bool checkStatements(const ast::ModelDecl &decl, SemaContext &ctx) {
   duplicates("sparsity", rangesOf(decl.sparsities), ctx);
   duplicates("regularize", rangesOf(decl.regularizers), ctx);
   duplicates("train", rangesOf(decl.trains), ctx);
+  duplicates("kl", rangesOf(decl.kls), ctx);
   bool ok = true;
   auto need = [&](bool present, const char *kw) {
     if (present) return;
@@ -285,6 +319,8 @@ void checkSettings(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m
   checkSparsity(decl, ctx, m);
   checkRegularize(decl, ctx, m);
   checkTrain(decl, ctx, m);
+  checkKl(decl, ctx, m);
+  checkBudgets(decl, ctx, m);
 }
 
 bool checkInput(const ast::InputStmt &in, SemaContext &ctx, CheckedModel &m) {
@@ -323,6 +359,7 @@ bool checkInput(const ast::InputStmt &in, SemaContext &ctx, CheckedModel &m) {
 }
 
 void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
+  checkBudgetsFit(decl, ctx, m);
   // The bottleneck rule.
   if (m.codeIndex >= 0 && static_cast<size_t>(m.codeIndex) < m.layers.size()) {
     int64_t code = 0, input = 0;

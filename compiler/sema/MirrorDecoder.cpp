@@ -9,6 +9,9 @@
 // layer takes the activation of the encoder layer that produced the shape it
 // rebuilds (a pool's or flatten's output counts as its input's); the layer
 // that rebuilds the input takes the output activation of the input range.
+// Batch norm and dropout (shape-keeping) go after the decoder layer that
+// rebuilds the shape of the encoder layer they follow, in encoder order; so
+// never after the output layer.
 #include "compiler/sema/SemaInternal.h"
 
 #include <fmt/format.h>
@@ -52,6 +55,7 @@ bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool
   bool ok = true;
   for (size_t i = enc.size(); i-- > 0;) {
     const Layer &e = enc[i].layer;
+    if (e.isShapeKeeping()) continue; // placed after the mirror of the layer they precede
     int twin = static_cast<int>(i);
     Activation act = producerActivation(enc, i, output);
     auto unsupported = [&](const std::string &why) {
@@ -114,6 +118,17 @@ bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool
     case LayerKind::Reshape:
       unsupported("an encoder `upsample` has no inverse; write `decoder asymmetric { ... }`");
       break;
+    case LayerKind::BatchNorm:
+    case LayerKind::Dropout:
+      break;
+    }
+    size_t run = i;
+    while (run > 0 && enc[run - 1].layer.isShapeKeeping()) --run;
+    for (size_t j = run; j < i; ++j) {
+      const Layer &k = enc[j].layer;
+      BuiltLayer d = decoderLayer(k.kind, k.in, k.out, static_cast<int>(j), decoderLoc);
+      d.layer.rate = k.rate;
+      out.push_back(std::move(d));
     }
   }
   for (BuiltLayer &b : out) b.text = layerText(b.layer);

@@ -4,6 +4,8 @@
 // model built by hand in a test can never overflow.
 #include "compiler/sema/Model.h"
 
+#include <fmt/format.h>
+
 #include <limits>
 
 namespace aec {
@@ -52,6 +54,8 @@ const char *layerKindName(LayerKind k) {
   case LayerKind::Upsample: return "upsample";
   case LayerKind::Flatten: return "flatten";
   case LayerKind::Reshape: return "reshape";
+  case LayerKind::BatchNorm: return "batchnorm";
+  case LayerKind::Dropout: return "dropout";
   }
   return "?";
 }
@@ -82,11 +86,13 @@ int64_t Layer::weightCount() const {
   case LayerKind::Dense:
     // A tied decoder layer reuses the transpose of its twin's weight.
     if (tiedTo >= 0) return 0;
-    return satMul(satElements(in), units);
+    return satMul(satElements(in), satMul(units, variational ? 2 : 1));
   case LayerKind::Conv2D:
     return satMul(satMul(channels, inChannels(*this)), satMul(kernel, kernel));
   case LayerKind::Conv1D:
     return satMul(satMul(channels, inChannels(*this)), kernel);
+  case LayerKind::BatchNorm:
+    return normFeatures(); // the scale
   default:
     return 0;
   }
@@ -94,9 +100,10 @@ int64_t Layer::weightCount() const {
 
 int64_t Layer::biasCount() const {
   switch (kind) {
-  case LayerKind::Dense: return units;
+  case LayerKind::Dense: return satMul(units, variational ? 2 : 1);
   case LayerKind::Conv2D:
   case LayerKind::Conv1D: return channels;
+  case LayerKind::BatchNorm: return normFeatures(); // the shift
   default: return 0;
   }
 }
@@ -105,7 +112,7 @@ int64_t Layer::biasCount() const {
 // do no multiplications, biases and activations are not MACs.
 int64_t Layer::macsPerSample() const {
   switch (kind) {
-  case LayerKind::Dense: return satMul(satElements(in), units);
+  case LayerKind::Dense: return satMul(satElements(in), satMul(units, variational ? 2 : 1));
   case LayerKind::Conv2D:
     return satMul(satElements(out), satMul(inChannels(*this), satMul(kernel, kernel)));
   case LayerKind::Conv1D:
@@ -126,6 +133,55 @@ int64_t CheckedModel::frozenParams() const {
   for (const Layer &l : layers)
     if (l.frozen) n = satAdd(n, l.paramCount());
   return n;
+}
+
+int64_t CheckedModel::stateCount() const {
+  int64_t n = 0;
+  for (const Layer &l : layers) n = satAdd(n, l.stateCount());
+  return n;
+}
+
+// Training memory for the model's batch size B (float32 = 4 bytes):
+//   weights      4 * (trainable + frozen + batch-norm running stats)
+//   gradients    4 * trainable
+//   optimizer    adam: 2 * 4 * trainable (m and v); sgd with momentum: 4 * trainable;
+//                plain sgd: 0
+//   activations  2 * 4 * B * (input elements + sum of every layer's output elements
+//                             + a VAE's log-variance and noise, 2 * code elements)
+//                (the forward values, and as many gradients in the backward pass)
+// An estimate of the planned buffers, not of the process size.
+MemoryEstimate CheckedModel::trainMemory() const {
+  int64_t trainable = trainableParams();
+  int64_t acts = satElements(input);
+  for (const Layer &l : layers) acts = satAdd(acts, satElements(l.out));
+  if (variational && codeIndex >= 0) acts = satAdd(acts, satMul(2, satElements(codeShape())));
+  MemoryEstimate e;
+  e.weights = satMul(4, satAdd(satAdd(trainable, frozenParams()), stateCount()));
+  e.gradients = satMul(4, trainable);
+  if (train.optimizer == OptimizerKind::Adam) e.optimizer = satMul(8, trainable);
+  else if (train.momentum > 0) e.optimizer = satMul(4, trainable);
+  e.activations = satMul(satMul(8, train.batch), acts);
+  e.total = satAdd(satAdd(e.weights, e.gradients), satAdd(e.optimizer, e.activations));
+  return e;
+}
+
+std::string humanBytes(int64_t bytes) {
+  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 6) {
+    v /= 1024;
+    ++u;
+  }
+  if (u == 0) return fmt::format("{} B", bytes);
+  return fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string memoryBreakdown(const CheckedModel &m) {
+  MemoryEstimate e = m.trainMemory();
+  return fmt::format("{} = weights {} + gradients {} + optimizer {} + activations {}",
+                     humanBytes(e.total), humanBytes(e.weights), humanBytes(e.gradients),
+                     humanBytes(e.optimizer), humanBytes(e.activations));
 }
 
 namespace {
@@ -174,6 +230,7 @@ uint64_t CheckedModel::architectureHash() const {
     f.i64(l.factor);
     f.i64(l.tiedTo);
     f.byte(l.frozen ? 1 : 0);
+    if (l.variational) f.byte('V'); // only when set: older hashes stay as they were
   }
   f.i64(codeIndex);
   f.i64(static_cast<int64_t>(loss));

@@ -25,12 +25,19 @@ struct Shape {
   std::string str() const; // "[16, 14, 14]"
 };
 
-enum class LayerKind { Dense, Conv2D, Conv1D, MaxPool, AvgPool, Upsample, Flatten, Reshape };
+// BatchNorm and Dropout (issue 7) keep the shape: per feature on [N], per
+// channel on [C, L] and [C, H, W].
+enum class LayerKind { Dense, Conv2D, Conv1D, MaxPool, AvgPool, Upsample, Flatten, Reshape,
+                       BatchNorm, Dropout };
 enum class Activation { Linear, Relu, LeakyRelu, Sigmoid, Tanh, Elu };
 enum class Section { Encoder, Code, Decoder };
 
 constexpr float kLeakyReluSlope = 0.01f;
 constexpr float kEluAlpha = 1.0f;
+// Batch norm as PyTorch: running = (1 - momentum)·running + momentum·batch
+// (the running variance takes the unbiased batch variance).
+constexpr double kBatchNormMomentum = 0.1;
+constexpr double kBatchNormEps = 1e-5;
 
 const char *layerKindName(LayerKind k);   // "dense", "conv", "maxpool", ...
 const char *activationName(Activation a); // "relu", ...
@@ -47,6 +54,8 @@ struct Layer {
   int64_t kernel = 0;   // Conv: kernel size (KxK for 2-D, K for 1-D); same padding
   int64_t stride = 1;   // Conv: stride
   int64_t factor = 0;   // MaxPool/AvgPool/Upsample: factor
+  double rate = 0;      // Dropout: the drop probability, in (0, 1)
+  bool variational = false; // Code of a VAE: two dense heads (mean, log-variance)
   int mirrors = -1;     // Decoder: index in CheckedModel::layers of its encoder twin
   int tiedTo = -1;      // Dense decoder with `mirror tied`: uses transpose of layers[tiedTo]'s weight
   bool frozen = false;      // no gradient (encoder from ... freeze)
@@ -59,7 +68,15 @@ struct Layer {
   bool hasWeights() const {
     return kind == LayerKind::Dense || kind == LayerKind::Conv2D || kind == LayerKind::Conv1D;
   }
-  // Own parameters (0 for a tied layer's weight, which belongs to its twin).
+  // Batch norm / dropout: shape-keeping layers that `decoder mirror` places
+  // after the twin of what they follow and the symmetry check ignores.
+  bool isShapeKeeping() const { return kind == LayerKind::BatchNorm || kind == LayerKind::Dropout; }
+  // Batch norm: features (dense) or channels (conv) normalized.
+  int64_t normFeatures() const { return in.dims.empty() ? 0 : in.dims[0]; }
+  // Saved, untrained state: batch norm's running mean and variance.
+  int64_t stateCount() const { return kind == LayerKind::BatchNorm ? 2 * normFeatures() : 0; }
+  // Own parameters (0 for a tied layer's weight, which belongs to its twin);
+  // batch norm: scale (weight) and shift (bias); a variational code: both heads.
   int64_t weightCount() const;
   int64_t biasCount() const;
   int64_t paramCount() const { return weightCount() + biasCount(); }
@@ -80,6 +97,11 @@ struct TrainConfig {
   int64_t batch = 64;
   int64_t epochs = 10;
   uint64_t seed = 0;
+};
+
+// Training memory, in bytes, at the model's batch (float32; see Model.cpp).
+struct MemoryEstimate {
+  int64_t weights = 0, gradients = 0, optimizer = 0, activations = 0, total = 0;
 };
 
 struct CheckedModel {
@@ -105,12 +127,26 @@ struct CheckedModel {
   bool freezeEncoder = false;
   TrainConfig train;
 
+  // issue 7: `code N variational` and `kl β warmup E`.
+  bool variational = false;
+  double klBeta = 1.0;
+  int64_t klWarmup = 0;  // epochs of linear warm-up of β from 0
+  // `budget memory X` (bytes) and `budget params N`; 0 = none.
+  int64_t memoryBudget = 0;
+  int64_t paramsBudget = 0;
+
   const Shape &codeShape() const { return layers[codeIndex].out; }
   int64_t trainableParams() const;
   int64_t frozenParams() const;
+  int64_t stateCount() const; // batch-norm running stats (saved, not trained)
+  MemoryEstimate trainMemory() const;
   // A hash of everything that determines the parameter layout and the
   // computation (not hyperparameters like lr); stored in checkpoints.
   uint64_t architectureHash() const;
 };
+
+// "1.5 MiB"; and "<total> = weights .. + gradients .. + optimizer .. + activations ..".
+std::string humanBytes(int64_t bytes);
+std::string memoryBreakdown(const CheckedModel &m);
 
 } // namespace aec

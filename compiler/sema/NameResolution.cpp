@@ -3,6 +3,8 @@
 // LayerSpec with checked numbers (ShapeInference consumes it).
 #include "compiler/sema/SemaInternal.h"
 
+#include <fmt/format.h>
+
 namespace aec::sema {
 
 namespace {
@@ -15,6 +17,7 @@ const KindEntry kKinds[] = {
     {"dense", LayerKind::Dense},     {"conv", LayerKind::Conv2D},
     {"maxpool", LayerKind::MaxPool}, {"avgpool", LayerKind::AvgPool},
     {"upsample", LayerKind::Upsample}, {"flatten", LayerKind::Flatten},
+    {"batchnorm", LayerKind::BatchNorm}, {"dropout", LayerKind::Dropout}, // issue 7
 };
 
 struct ActEntry {
@@ -51,13 +54,16 @@ const char *sizeNeeded(LayerKind k) {
   case LayerKind::Conv2D:
   case LayerKind::Conv1D: return "a number of output channels, as in `conv 16 3x3 relu`";
   case LayerKind::Upsample: return "a factor, as in `upsample 2`";
+  case LayerKind::Dropout: return "a rate, as in `dropout 0.2`";
   default: return "a factor, as in `maxpool 2`";
   }
 }
 
-std::string specText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel, int64_t stride) {
+std::string specText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel, int64_t stride,
+                     double rate = 0) {
   std::string s = layerKindName(kind);
   switch (kind) {
+  case LayerKind::Dropout: return fmt::format("{} {}", s, rate);
   case LayerKind::Dense:
   case LayerKind::MaxPool:
   case LayerKind::AvgPool:
@@ -103,7 +109,7 @@ std::string layerText(const Layer &l) {
   int64_t size = l.kind == LayerKind::Dense ? l.units
                  : (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D) ? l.channels
                                                                                 : l.factor;
-  return specText(l.kind, l.kind == LayerKind::Conv2D, size, l.kernel, l.stride);
+  return specText(l.kind, l.kind == LayerKind::Conv2D, size, l.kernel, l.stride, l.rate);
 }
 
 bool checkLayerNames(const ast::LayerStmt &s, SemaContext &ctx) {
@@ -129,7 +135,7 @@ bool checkLayerNames(const ast::LayerStmt &s, SemaContext &ctx) {
       ok = false;
     }
   }
-  if (*kind == LayerKind::Flatten) {
+  if (*kind == LayerKind::Flatten || *kind == LayerKind::BatchNorm) {
     if (s.size) {
       ctx.report(DiagKind::LayerArgUnexpected, s.size->range, k, "a size");
       ok = false;
@@ -168,7 +174,13 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
   }
   spec.kind = *lookupKind(s.kind.name);
   if (s.activation) spec.activation = *lookupActivation(s.activation->name);
-  if (e.size) {
+  if (e.size && spec.kind == LayerKind::Dropout) {
+    NumberRule r{"the dropout rate"};
+    r.loOpen = r.hasHi = r.hiOpen = true;
+    r.hi = 1;
+    if (std::optional<double> p = checkNumber(*e.size, r, ctx)) spec.rate = *p;
+    else spec.ok = false;
+  } else if (e.size) {
     std::optional<int64_t> v = checkSize(*e.size, sizeWhat(spec.kind), ctx);
     if (!v) spec.ok = false;
     else spec.size = *v;
@@ -198,7 +210,7 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
     else spec.stride = *v;
   }
   if (spec.ok)
-    spec.text = specText(spec.kind, spec.conv2d, spec.size, spec.kernel, spec.stride);
+    spec.text = specText(spec.kind, spec.conv2d, spec.size, spec.kernel, spec.stride, spec.rate);
   return spec;
 }
 

@@ -48,6 +48,10 @@ bool buildCode(const ast::CodeStmt &c, SemaContext &ctx, const Shape &input,
       ctx.report(DiagKind::CodeShapeActivation, c.activation->range, text);
       ok = false;
     }
+    if (c.variational) {
+      ctx.report(DiagKind::VariationalNeedsFlatCode, c.variational->range, text);
+      ok = false;
+    }
     if (c.shape.empty() || c.shape.size() > 3) {
       ctx.report(DiagKind::ShapeRank, c.range, "the code shape", c.shape.size());
       return false;
@@ -121,10 +125,13 @@ bool buildCode(const ast::CodeStmt &c, SemaContext &ctx, const Shape &input,
   code.layer.section = Section::Code;
   code.layer.units = *units;
   code.layer.activation = act;
+  code.layer.variational = c.variational.has_value();
+  m.variational = code.layer.variational;
   code.layer.in = cur;
   code.layer.out = Shape{{*units}};
   code.layer.loc = c.range;
   code.text = "code " + std::to_string(*units); // as the user wrote it, for messages
+  if (c.variational) code.text += " variational";
   enc.push_back(std::move(code));
   m.codeIndex = static_cast<int>(enc.size()) - 1;
   return true;

@@ -28,6 +28,7 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
     if (l.tiedTo >= 0) s += " tied";
     if (l.pretrained) s += " pretrained";
     if (l.frozen) s += " frozen";
+    if (l.variational) s += " variational";
     s += "\n";
   }
   if (m.codeIndex >= 0 && static_cast<size_t>(m.codeIndex) < m.layers.size())
@@ -48,6 +49,9 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
     break;
   }
   s += fmt::format("  regularize l2 {}\n", m.l2);
+  if (m.variational) s += fmt::format("  kl beta={} warmup={}\n", m.klBeta, m.klWarmup);
+  if (m.memoryBudget) s += fmt::format("  budget memory={}\n", m.memoryBudget);
+  if (m.paramsBudget) s += fmt::format("  budget params={}\n", m.paramsBudget);
   if (!m.pretrainedPath.empty())
     s += fmt::format("  pretrained \"{}\"{}\n", m.pretrainedPath, m.freezeEncoder ? " freeze" : "");
   const TrainConfig &t = m.train;
@@ -57,7 +61,9 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
   else
     s += fmt::format("  train optimizer=sgd lr={} momentum={}", t.lr, t.momentum);
   s += fmt::format(" batch={} epochs={} seed={}\n", t.batch, t.epochs, t.seed);
-  s += fmt::format("  params trainable={} frozen={}\n", m.trainableParams(), m.frozenParams());
+  s += fmt::format("  params trainable={} frozen={}", m.trainableParams(), m.frozenParams());
+  if (m.stateCount()) s += fmt::format(" state={}", m.stateCount()); // batch-norm running stats
+  s += "\n";
   std::fwrite(s.data(), 1, s.size(), out);
 }
 

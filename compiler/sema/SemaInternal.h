@@ -120,6 +120,7 @@ struct LayerSpec {
   int64_t size = 0;             // units, channels or factor
   int64_t kernel = 0;
   int64_t stride = 1;
+  double rate = 0;              // Dropout
   SourceRange loc;
   std::vector<CallFrame> calls;
   std::string text;             // "conv 16 3x3", "maxpool 2": used in messages
@@ -195,7 +196,13 @@ bool checkStatements(const ast::ModelDecl &decl, SemaContext &ctx);
 void checkSettings(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m);
 // Input shape and range.
 bool checkInput(const ast::InputStmt &in, SemaContext &ctx, CheckedModel &m);
-// Bottleneck rule and loss/range agreement on a fully built model.
+// ---- BudgetChecks.cpp ----
+// `budget memory X KiB|MiB|GiB` / `budget params N` into `m` (one of each kind).
+void checkBudgets(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m);
+// The budgets against the built model; the breakdown in a note.
+void checkBudgetsFit(const ast::ModelDecl &decl, SemaContext &ctx, const CheckedModel &m);
+
+// Budgets, bottleneck rule and loss/range agreement on a fully built model.
 void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m);
 
 } // namespace aec::sema

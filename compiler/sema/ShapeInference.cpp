@@ -5,6 +5,8 @@
 //   maxpool/avgpool S   H, W (or L) must be divisible by S; -> [C, H/S, W/S]
 //   upsample S     [C, H*S, W*S]
 //   flatten        [C, H, W] -> [C*H*W]
+//   batchnorm, dropout P   keep the shape; they follow a dense or conv layer
+//                  (possibly through other batchnorm/dropout layers)
 // All products are checked against kMaxElements ("shape too large"). The
 // first error stops the section (a poison shape): one mistake, one error.
 #include "compiler/sema/SemaInternal.h"
@@ -120,6 +122,13 @@ public:
       l.out = o;
       break;
     }
+    case LayerKind::BatchNorm:
+    case LayerKind::Dropout:
+      if (!followsWeights(spec)) return false;
+      l.rate = spec.rate;
+      l.in = cur;
+      l.out = cur;
+      break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: {
       int64_t n = 0;
@@ -136,6 +145,23 @@ public:
   }
 
 private:
+  // Batch norm and dropout follow a dense or conv layer of their section (in
+  // a decoder the code counts as one), looking through each other.
+  bool followsWeights(const LayerSpec &spec) {
+    for (size_t i = out_.size(); i-- > 0;) {
+      const BuiltLayer &prev = out_[i];
+      if (prev.layer.isShapeKeeping()) continue;
+      if (prev.layer.hasWeights()) return true;
+      Reported r = ctx_.report(DiagKind::NormAfterNonWeightLayer, spec.loc, spec.text, prev.text);
+      ctx_.callNotes(r, spec.calls);
+      return false;
+    }
+    if (section_ != Section::Encoder) return true;
+    Reported r = ctx_.report(DiagKind::NormBeforeAnyLayer, spec.loc, spec.text);
+    ctx_.callNotes(r, spec.calls);
+    return false;
+  }
+
   // In a decoder, a flat tensor feeding a spatial layer is reshaped back to
   // the spatial shape the encoder flattened (there is no `reshape` statement;
   // `decoder mirror` builds the same reshape).

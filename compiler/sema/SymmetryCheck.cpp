@@ -4,7 +4,8 @@
 // are aligned by edit distance, so a missing or extra layer is one error,
 // not a mismatch at every later layer. Each error is at the decoder layer,
 // with a note at the encoder layer it should mirror. (`decoder asymmetric`
-// skips this pass; its output shape is still checked.)
+// skips this pass; its output shape is still checked.) Batch norm and
+// dropout are ignored on both sides.
 #include "compiler/sema/SemaInternal.h"
 
 #include <algorithm>
@@ -80,10 +81,10 @@ bool checkSymmetry(const std::vector<BuiltLayer> &encoder, const std::vector<Bui
                    SemaContext &ctx) {
   std::vector<const BuiltLayer *> want;
   for (const BuiltLayer &b : mirror)
-    if (b.layer.kind != LayerKind::Reshape) want.push_back(&b);
+    if (b.layer.kind != LayerKind::Reshape && !b.layer.isShapeKeeping()) want.push_back(&b);
   std::vector<BuiltLayer *> got;
   for (BuiltLayer &b : decoder)
-    if (!b.implicit) got.push_back(&b);
+    if (!b.implicit && !b.layer.isShapeKeeping()) got.push_back(&b);
 
   auto twinOf = [&](const BuiltLayer *w) -> const BuiltLayer * {
     int t = w->layer.mirrors;

@@ -4,14 +4,9 @@
 // Tied decoder weights belong to their encoder twin and are counted once;
 // frozen (pre-trained, `freeze`) parameters are reported apart.
 //
-// Training memory, in bytes, for the model's batch size B (float32 = 4 bytes):
-//   weights      4 * (trainable + frozen)
-//   gradients    4 * trainable
-//   optimizer    adam: 2 * 4 * trainable (m and v); sgd with momentum: 4 * trainable;
-//                plain sgd: 0
-//   activations  2 * 4 * B * (input elements + sum of every layer's output elements)
-//                (the forward values, and as many gradients in the backward pass)
-// It is an estimate of the planned buffers, not of the process size.
+// Training memory: CheckedModel::trainMemory (Model.cpp), which the
+// `budget memory` check uses too. Batch-norm scale and shift are params;
+// their running statistics are saved state, reported apart.
 #include "compiler/show/Show.h"
 
 #include "compiler/sema/SemaInternal.h"
@@ -34,36 +29,16 @@ int64_t clamp64(U128 v) {
   return static_cast<int64_t>(v > max ? max : v);
 }
 
-U128 elements(const Shape &s) {
-  U128 n = 1;
-  for (int64_t d : s.dims) {
-    n *= static_cast<U128>(d < 0 ? 0 : d);
-    if (n > (static_cast<U128>(1) << 100)) return n; // far beyond any real model
-  }
-  return n;
-}
-
-std::string human(int64_t bytes) {
-  const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    ++u;
-  }
-  if (u == 0) return fmt::format("{} B", bytes);
-  return fmt::format("{:.1f} {}", v, units[u]);
-}
-
 } // namespace
 
 void printShowTable(const CheckedModel &m, std::FILE *out) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"layer", "kind", "in", "out", "params", "MACs/sample", "mirrored-with"});
-  U128 macs = 0, activations = elements(m.input);
+  U128 macs = 0;
   for (const Layer &l : m.layers) {
     std::string kind = sema::layerText(l);
     if (l.hasWeights()) kind += std::string(" ") + activationName(l.activation);
+    if (l.variational) kind += " variational";
     std::string mirrors = "-";
     if (l.mirrors >= 0 && static_cast<size_t>(l.mirrors) < m.layers.size())
       mirrors = m.layers[static_cast<size_t>(l.mirrors)].name;
@@ -73,7 +48,6 @@ void printShowTable(const CheckedModel &m, std::FILE *out) {
     rows.push_back({l.name, kind, l.in.str(), l.out.str(), params,
                     std::to_string(l.macsPerSample()), mirrors});
     macs += static_cast<U128>(l.macsPerSample());
-    activations += elements(l.out);
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto &r : rows)
@@ -94,19 +68,14 @@ void printShowTable(const CheckedModel &m, std::FILE *out) {
   }
 
   int64_t trainable = m.trainableParams(), frozen = m.frozenParams();
-  U128 t = static_cast<U128>(trainable), f = static_cast<U128>(frozen);
-  U128 weights = 4 * (t + f), grads = 4 * t, opt = 0;
-  if (m.train.optimizer == OptimizerKind::Adam) opt = 8 * t;
-  else if (m.train.momentum > 0) opt = 4 * t;
-  U128 acts = 2 * 4 * static_cast<U128>(m.train.batch) * activations;
-  int64_t memory = clamp64(weights + grads + opt + acts);
+  MemoryEstimate mem = m.trainMemory();
+  int64_t memory = mem.total;
   s += fmt::format("trainable params: {}\n", trainable);
   s += fmt::format("frozen params: {}\n", frozen);
+  if (m.stateCount() > 0)
+    s += fmt::format("batch-norm running stats: {} (saved, not trained)\n", m.stateCount());
   s += fmt::format("MACs/sample: {}\n", clamp64(macs));
-  s += fmt::format("train memory (batch {}): {} = weights {} + gradients {} + optimizer {} + "
-                   "activations {}\n",
-                   m.train.batch, human(memory), human(clamp64(weights)), human(clamp64(grads)),
-                   human(clamp64(opt)), human(clamp64(acts)));
+  s += fmt::format("train memory (batch {}): {}\n", m.train.batch, memoryBreakdown(m));
   s += fmt::format("total: params={} frozen={} macs={} train_memory={}\n", trainable, frozen,
                    clamp64(macs), memory);
   std::fwrite(s.data(), 1, s.size(), out);

@@ -30,3 +30,13 @@ config.substitutions.append(
 # Tests that need Fashion-MNIST (Debian's dataset-fashion-mnist) say REQUIRES: fmnist.
 if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"):
     config.available_features.add("fmnist")
+
+# issue 7: PyTorch parity tests say REQUIRES: torch and run %python.
+import subprocess
+_probe = "import importlib.util as u, sys; sys.exit(0 if u.find_spec('torch') and u.find_spec('numpy') else 1)"
+_py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+try:
+    if subprocess.run([_py, "-c", _probe], capture_output=True).returncode == 0:
+        config.available_features.add("torch")
+except OSError:
+    pass
