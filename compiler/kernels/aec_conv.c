@@ -4,13 +4,22 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-/* Lanes for the row chunk at column j with `left` columns left. Rows are
- * visited in increasing address order, so a row's last partial chunk may run
- * as full vectors when `full`: the extra lanes read the next row (same
- * buffers, same thread) and write outputs that the next row overwrites right
- * after. Only the last row of the range [n0, n1) uses partial vectors, so
- * nothing outside the range is read or written. */
-#define ROW_M(left, full) ((left) >= AEC_VW || (full) ? AEC_VW : (left))
+/* Lanes for the row chunk at column j with `left` columns left in its row and
+ * `after` columns in the rows that follow it up to the end of the range
+ * [n0, n1). Rows are visited in increasing address order, so a row's last
+ * partial chunk may run as full vectors when the range has room for them: the
+ * extra lanes read the following rows (same buffers, same thread) and write
+ * outputs that those rows overwrite right after. A full vector may span more
+ * than the next row (7-wide rows, 16 lanes), hence `after` rather than "not
+ * the last row": nothing outside the range is ever read or written, so
+ * another thread's chunk is never clobbered. */
+#define ROW_M(left, after) ((left) >= AEC_VW || (left) + (after) >= AEC_VW ? AEC_VW : (left))
+
+/* Loop rows of the range after row i of plane c of sample n (C planes of R
+ * rows per sample, samples up to n1). */
+AEC_INLINE int64_t rows_after(int64_t n, int64_t n1, int64_t c, int64_t C, int64_t i, int64_t R) {
+  return ((n1 - 1 - n) * C + (C - 1 - c)) * R + (R - 1 - i);
+}
 
 AEC_INLINE void zero_floats(float *p, int64_t n) {
   int64_t i = 0;
@@ -133,9 +142,9 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
       float *dst = yn + ((o) * Ho + oy) * Wo;                                                 \
       int64_t ox = 0;                                                                         \
       if (SW == 1) {                                                                          \
-        const int full = n + 1 < n1 || (o) + 1 < Co || oy + 1 < Ho;                           \
+        const int64_t after = rows_after(n, n1, (o), Co, oy, Ho) * Wo;                        \
         for (; ox < Wo; ox += AEC_VW) {                                                       \
-          const int64_t m = ROW_M(Wo - ox, full);                                             \
+          const int64_t m = ROW_M(Wo - ox, after);                                            \
           if (m == AEC_VW)                                                                    \
             vstore(dst + ox, v_act(vload(row + ox) + bo, act));                               \
           else                                                                                \
@@ -185,9 +194,9 @@ AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t
       const float *row = (plane) + iy * Wp;                                                   \
       float *dst = dxn + ((c) * H + iy) * W;                                                  \
       const float *yr = yb ? yb + ((c) * H + iy) * W : 0;                                     \
-      const int full = n + 1 < n1 || (c) + 1 < Ci || iy + 1 < H;                              \
+      const int64_t after = rows_after(n, n1, (c), Ci, iy, H) * W;                            \
       for (int64_t ix = 0; ix < W; ix += AEC_VW) {                                            \
-        const int64_t m = ROW_M(W - ix, full);                                                \
+        const int64_t m = ROW_M(W - ix, after);                                               \
         if (m == AEC_VW) {                                                                    \
           vf v = vload(row + ix);                                                             \
           if (yr) v *= v_dact(vload(yr + ix), dact);                                          \
@@ -398,9 +407,9 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
           for (int64_t u = 0; u < SH; ++u) {
             float *d = y + n * in * SH * SW + (c * Ho + i * SH + u) * Wo;
             if (SW == 2) {
-              const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < H;
+              const int64_t after = rows_after(n, n1, c, C, i, H) * W;
               for (int64_t j = 0; j < W; j += AEC_VW) {
-                const int64_t m = ROW_M(W - j, full);
+                const int64_t m = ROW_M(W - j, after);
                 const vf v = load_m(s + j, m);
                 store_pair(d + 2 * j, v, v, m);
               }
@@ -420,9 +429,9 @@ AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int
         const float *s = x + n * in + (c * H + i * SH) * W;
         float *d = y + n * (in / (SH * SW)) + (c * Ho + i) * Wo;
         if (SW == 2) {
-          const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < Ho;
+          const int64_t after = rows_after(n, n1, c, C, i, Ho) * Wo;
           for (int64_t j = 0; j < Wo; j += AEC_VW) {
-            const int64_t m = ROW_M(Wo - j, full);
+            const int64_t m = ROW_M(Wo - j, after);
             vf e, o;
             load_pair(s + 2 * j, m, &e, &o);
             vf mx = o > e ? o : e, sum = e + o;
@@ -464,9 +473,9 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
           const float *g = dy + n * in * SH * SW + (c * Ho + i * SH) * Wo;
           const float *yb = dact_y ? dact_y + n * in + (c * H + i) * W : 0;
           if (SW == 2) {
-            const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < H;
+            const int64_t after = rows_after(n, n1, c, C, i, H) * W;
             for (int64_t j = 0; j < W; j += AEC_VW) {
-              const int64_t m = ROW_M(W - j, full);
+              const int64_t m = ROW_M(W - j, after);
               vf sum = 0.0f, e, o;
               for (int64_t u = 0; u < SH; ++u) {
                 load_pair(g + u * Wo + 2 * j, m, &e, &o);
@@ -499,9 +508,9 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
         float *d = dx + n * in + (c * H + i * SH) * W;
         const float *yb = dact_y ? dact_y + n * in + (c * H + i * SH) * W : 0;
         if (SW == 2) {
-          const int64_t full = n + 1 < n1 || c + 1 < C || i + 1 < Ho;
+          const int64_t after = rows_after(n, n1, c, C, i, Ho) * Wo;
           for (int64_t j = 0; j < Wo; j += AEC_VW) {
-            const int64_t m = ROW_M(Wo - j, full);
+            const int64_t m = ROW_M(Wo - j, after);
             /* Rows u < SH-1 of the block were written for earlier j already:
              * only the block's last row may run over (into the next block). */
             const int64_t m_exact = Wo - j < AEC_VW ? Wo - j : AEC_VW;

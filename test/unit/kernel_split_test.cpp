@@ -1,0 +1,184 @@
+// Thread-split invariance of the kernel library, at every vector width: the
+// code generator hands each kernel's range (samples, GEMM rows, weight-gradient
+// rows or units, bias columns) to aec_rt_parallel_for, which cuts it into
+// chunks that run concurrently. Training is bit-identical for any thread count
+// only if a chunk's results do not depend on where the range is cut and a
+// chunk reads and writes nothing outside its part. Here every kernel runs
+// once over the whole range, then split at several points with the LAST chunk
+// first (so a chunk that writes past its end clobbers a finished neighbour),
+// and the results must match bit for bit. (Issue 9: 16-lane row vectors of
+// maxpool/upsample on 7-wide rows wrote two rows ahead, into the next thread's
+// sample, on AVX-512 only.)
+#ifdef AEC_HAVE_KERNEL_LIBRARY
+
+#include "compiler/codegen/kernels/aec_conv.h"
+#include "compiler/codegen/kernels/aec_kernel_table.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Table = aec_kernel_table;
+
+class KernelSplit : public ::testing::TestWithParam<const Table *> {
+protected:
+  const Table &k() const { return *GetParam(); }
+};
+
+std::string widthName(const ::testing::TestParamInfo<const Table *> &info) {
+  return "vw" + std::to_string(info.param->vector_width);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllWidths, KernelSplit,
+                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
+                                           &aec_kernel_table_vw16),
+                         widthName);
+
+std::vector<float> randomVec(std::mt19937 &rng, size_t n) {
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> v(n);
+  for (float &x : v) x = u(rng);
+  return v;
+}
+
+// run(b, e, outputs) computes units [b, e) into the output buffers. Each
+// buffer starts as `init` (a guard pattern, or the accumulation base); the
+// whole range in one call is the reference for splits at every point.
+using RangeFn = std::function<void(int64_t, int64_t, std::vector<std::vector<float>> &)>;
+
+void expectSplitInvariant(const RangeFn &run, int64_t units,
+                          const std::vector<std::vector<float>> &init, const std::string &what,
+                          int64_t step = 1) {
+  std::vector<std::vector<float>> ref = init;
+  run(0, units, ref);
+  for (int64_t s = step; s < units; s += step) {
+    std::vector<std::vector<float>> out = init;
+    run(s, units, out); // the later chunk finishes first
+    run(0, s, out);
+    for (size_t b = 0; b < out.size(); ++b)
+      ASSERT_EQ(0, std::memcmp(out[b].data(), ref[b].data(), out[b].size() * sizeof(float)))
+          << what << ": buffer " << b << " differs when split at " << s << " of " << units;
+  }
+}
+
+std::vector<float> guard(size_t n) { return std::vector<float>(n, 1234.5f); }
+
+struct ConvCase {
+  int64_t Ci, Co, H, W, k, stride;
+};
+
+const ConvCase kConvCases[] = {
+    {1, 4, 7, 7, 3, 1},  {3, 5, 5, 3, 3, 1}, {2, 1, 7, 7, 3, 1}, {8, 16, 14, 14, 3, 1},
+    {16, 1, 6, 6, 3, 1}, {2, 3, 9, 7, 5, 2}, {3, 2, 1, 7, 3, 1}, {4, 6, 3, 2, 3, 1},
+};
+
+TEST_P(KernelSplit, Conv) {
+  std::mt19937 rng(7);
+  const int64_t N = 5;
+  for (const ConvCase &c : kConvCases) {
+    const int64_t KH = c.H == 1 ? 1 : c.k, SH = c.H == 1 ? 1 : c.stride;
+    const int64_t Ho = (c.H + SH - 1) / SH, Wo = (c.W + c.stride - 1) / c.stride;
+    const int64_t in = c.Ci * c.H * c.W, out = c.Co * Ho * Wo, T = KH * c.k;
+    const std::string name = "conv " + std::to_string(c.Ci) + "->" + std::to_string(c.Co) + " " +
+                             std::to_string(c.H) + "x" + std::to_string(c.W);
+    auto x = randomVec(rng, N * in), w = randomVec(rng, c.Co * c.Ci * T);
+    auto bias = randomVec(rng, c.Co), dy = randomVec(rng, N * out), ya = randomVec(rng, N * in);
+    std::vector<float> scratch;
+    expectSplitInvariant(
+        [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+          scratch.assign(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          k().conv_forward(b, e, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride, x.data(), w.data(),
+                           bias.data(), o[0].data(), 1, scratch.data());
+        },
+        N, {guard(N * out)}, name + " forward");
+    expectSplitInvariant(
+        [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+          scratch.assign(N * aec_conv_bwd_data_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          k().conv_backward_data(b, e, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride, dy.data(),
+                                 w.data(), o[0].data(), ya.data(), 4, scratch.data());
+        },
+        N, {guard(N * in)}, name + " input gradient");
+    const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
+    expectSplitInvariant(
+        [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+          scratch.assign(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          k().conv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride,
+                                   x.data(), dy.data(), o[0].data(), o[1].data(), 1,
+                                   scratch.data());
+        },
+        c.Co * G, {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)},
+        name + " weight gradient");
+  }
+}
+
+struct PoolCase {
+  int64_t C, H, W, SH, SW;
+};
+
+const PoolCase kPoolCases[] = {{8, 14, 14, 2, 2}, {3, 6, 6, 2, 2}, {2, 4, 10, 2, 2},
+                               {4, 1, 14, 1, 2},  {2, 6, 6, 3, 3}, {16, 28, 28, 2, 2}};
+
+TEST_P(KernelSplit, PoolAndUpsample) {
+  std::mt19937 rng(8);
+  const int64_t N = 4;
+  for (const PoolCase &p : kPoolCases)
+    for (int kind = 0; kind < 3; ++kind) {
+      const bool up = kind == 2;
+      const int64_t in = p.C * p.H * p.W, out = up ? in * p.SH * p.SW : in / (p.SH * p.SW);
+      const std::string name = std::string(kind == 0 ? "maxpool" : kind == 1 ? "avgpool" : "upsample") +
+                               " " + std::to_string(p.C) + "x" + std::to_string(p.H) + "x" +
+                               std::to_string(p.W);
+      auto x = randomVec(rng, N * in), dy = randomVec(rng, N * out), ya = randomVec(rng, N * in);
+      std::vector<float> y(N * out);
+      k().pool_forward(0, N, p.C, p.H, p.W, p.SH, p.SW, kind, x.data(), y.data());
+      expectSplitInvariant(
+          [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+            k().pool_forward(b, e, p.C, p.H, p.W, p.SH, p.SW, kind, x.data(), o[0].data());
+          },
+          N, {guard(N * out)}, name + " forward");
+      expectSplitInvariant(
+          [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+            k().pool_backward(b, e, p.C, p.H, p.W, p.SH, p.SW, kind, dy.data(), x.data(),
+                              y.data(), o[0].data(), ya.data(), 1);
+          },
+          N, {guard(N * in)}, name + " backward");
+    }
+}
+
+// The code generator cuts GEMM rows in whole register tiles (ModuleGen.cpp).
+int64_t rowTile(const Table &t) { return t.vector_width >= 16 ? 8 : 6; }
+
+TEST_P(KernelSplit, GemmRowsWeightGradientAndBiasGradient) {
+  std::mt19937 rng(9);
+  const int64_t M = 29, K = 13, N = 37;
+  auto A = randomVec(rng, M * K), B = randomVec(rng, K * N), dZ = randomVec(rng, M * N);
+  auto bias = randomVec(rng, N), y = randomVec(rng, M * N);
+  for (int transB = 0; transB < 2; ++transB)
+    expectSplitInvariant(
+        [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+          k().gemm(b, e, N, K, A.data(), K, B.data(), transB ? K : N, transB, o[0].data(), N, 0,
+                   bias.data(), 3, y.data(), N, 1);
+        },
+        M, {guard(M * N)}, "gemm transB=" + std::to_string(transB), rowTile(k()));
+  expectSplitInvariant(
+      [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+        k().gemm_tn(b, e, N, M, A.data(), K, dZ.data(), N, o[0].data(), N, 0.5f, 1);
+      },
+      K, {randomVec(rng, K * N)}, "gemm_tn", rowTile(k()));
+  expectSplitInvariant(
+      [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+        k().colsum(b, e, M, dZ.data(), N, o[0].data(), 1.0f, 1);
+      },
+      N, {randomVec(rng, N)}, "colsum");
+}
+
+} // namespace
+
+#endif
