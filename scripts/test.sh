@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds aec and runs every test: unit tests (GoogleTest), then the lit suite.
-# Ends with one line `tests: N passed, M failed`.
+# Ends with one line `tests: N passed, M failed, K skipped; vector widths tested: ...`
+# (the widths test/lit/widths ran at, from lit.cfg.py; the kernel unit tests
+# always run all three natively compiled widths).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${AEC_BUILD_DIR:-$root/build}
@@ -18,5 +20,6 @@ failed=$(( $(count "$logs/unit.log" 's/^\[  FAILED  \] \([0-9]*\) tests\{0,1\}, 
          + $(count "$logs/lit.log" 's/^ *\(Failed\|Unresolved\|Timed Out\|Unexpectedly Passed\): *\([0-9]*\).*/\2/p') ))
 skipped=$(count "$logs/lit.log" 's/^ *\(Unsupported\|Skipped\): *\([0-9]*\).*/\2/p')
 if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+widths=$(sed -n 's/.*note: vector widths tested: //p' "$logs/lit.log" | head -n 1)
+echo "tests: $passed passed, $failed failed, $skipped skipped; vector widths tested: ${widths:-?}"
 exit $status

@@ -175,17 +175,21 @@ private:
   int64_t size(int t) const { return g_.tensors[t].size(); }
 
   // Row ranges in whole register tiles: parallel_for runs over tiles
-  // [b, e) and the closure turns them into rows [b·T, min(e·T, rows)), so
-  // no thread ends on a partial tile except at the very end.
+  // [b, e) and the closure turns them into rows [b·T, e·T), the last tile
+  // absorbing the remainder (floor(rows/T) tiles, at least one). So a chunk
+  // of a split range always has at least T rows: GEMM ranges of 1 row, or up
+  // to 4 with transB, sum in another order (aec_kernels.h), and a lone partial
+  // tile would make the result depend on the thread count.
   Value *tiles(IRBuilder<> &b, Value *rows) {
     const int64_t T = opts_.rowTile;
-    return b.CreateUDiv(b.CreateAdd(rows, cI64(T - 1)), cI64(T));
+    Value *t = b.CreateUDiv(rows, cI64(T));
+    return b.CreateSelect(b.CreateICmpULT(t, cI64(1)), cI64(1), t);
   }
   std::pair<Value *, Value *> tileRows(IRBuilder<> &b, Value *t0, Value *t1, Value *rows) {
     const int64_t T = opts_.rowTile;
     Value *r0 = b.CreateMul(t0, cI64(T));
     Value *r1 = b.CreateMul(t1, cI64(T));
-    r1 = b.CreateSelect(b.CreateICmpSLT(r1, rows), r1, rows);
+    r1 = b.CreateSelect(b.CreateICmpSGT(b.CreateAdd(r1, cI64(T)), rows), rows, r1);
     return {r0, r1};
   }
   int64_t tileChunk(int64_t rows) const {
@@ -406,7 +410,8 @@ bool Gen::emitOp(Env &e, const Op &op) {
     setField(e, P1, ptrOf(e, op.ins[1]));
     setField(e, P2, ptrOf(e, op.out));
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(tileChunk(K)), tileChunk(rowChunk(N * g_.maxBatch, 4)));
+    parallelFor(e, fn, cI64(std::max<int64_t>(1, K / opts_.rowTile)),
+                tileChunk(rowChunk(N * g_.maxBatch, 4)));
     return true;
   }
   case OpKind::BiasGrad: {

@@ -12,7 +12,12 @@
  * Conventions: matrices are row-major float; `ld*` is the row stride in
  * floats. Row/element ranges [b, e) let the generated code split work over the
  * runtime's thread pool (aec_rt_parallel_for); results never depend on how a
- * range is split. No kernel allocates memory or calls libc/libm.
+ * range is split, with one exception: aec_gemm ranges of 1 row, or of up to
+ * AEC_DOT_ROWS (4) rows with transB, take GEMV / dot-product paths (batch-1
+ * inference) that sum in another order, so a caller splitting GEMM rows gives
+ * every piece at least one whole register tile (ModuleGen.cpp does).
+ * test/unit/kernel_split_test.cpp checks this at every vector width. No kernel
+ * allocates memory or calls libc/libm.
  *
  * Activation kinds = enum aec_activation in runtime/include/aec/model_abi.h:
  *   0 linear, 1 relu, 2 leaky_relu (slope 0.01), 3 sigmoid, 4 tanh, 5 elu (alpha 1).

@@ -1,6 +1,7 @@
 /* GEMM tile sizes per vector width AEC_VW, shared by the kernels (aec_gemm.c)
  * and the code generator, which splits batch rows at multiples of the row
- * tile (aec_gemm_row_tile) so that no chunk ends in a partial tile.
+ * tile (aec_gemm_row_tile), the last chunk taking the remainder, so that no
+ * chunk is a lone partial tile (few-row ranges sum in another order).
  *
  * Register blocking: MR*NV accumulators + NV B vectors + 1 broadcast must fit
  * the register file (16 ymm/xmm, 32 zmm). AEC_KC: K block; the packed B panel

@@ -40,3 +40,23 @@ try:
         config.available_features.add("torch")
 except OSError:
     pass
+
+# Kernel vector widths this CPU can run, as `name=target-cpu` for `aec build
+# --target-cpu` (test/lit/widths runs its checks once per width; the others
+# are skipped). Overridable with AEC_VECTOR_WIDTHS.
+def _vector_widths():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = set(next((l for l in f if l.startswith("flags")), "").split())
+    except OSError:
+        flags = set()
+    found = ["sse=x86-64"]
+    if {"avx2", "fma", "bmi2", "f16c", "movbe"} <= flags:
+        found.append("avx2=x86-64-v3")
+        if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= flags:
+            found.append("avx512=x86-64-v4")
+    return " ".join(found)
+
+config.environment["AEC_VECTOR_WIDTHS"] = os.environ.get("AEC_VECTOR_WIDTHS") or _vector_widths()
+lit_config.note("vector widths tested: " + " ".join(
+    w.split("=")[0] for w in config.environment["AEC_VECTOR_WIDTHS"].split()))

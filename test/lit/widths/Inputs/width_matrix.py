@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Runs checks of generated code once per kernel vector width the host can run
+(aec build --target-cpu: x86-64 = SSE/4 lanes, x86-64-v3 = AVX2/8,
+x86-64-v4 = AVX-512/16), so that a width-specific bug shows on any machine that
+has the width, not only on machines whose native width it is.
+
+  width_matrix.py gradcheck OUT FILE.ae...   every gradient check of those lit
+      files (their `cc ... -DMODEL=` and `%t/EXE ARGS | FileCheck` RUN lines)
+  width_matrix.py determinism OUT DET.ae     each model of DET.ae trained for
+      one epoch with --threads 1, 2 and 3 on the same data: the checkpoints and
+      the reconstructions of 9 samples must be bit-identical
+
+Prints `vector widths tested: ...` first and one line per check; exits 1 on
+any failure. The widths come from AEC_VECTOR_WIDTHS (set by lit.cfg.py from
+the CPU's flags), e.g. `sse=x86-64 avx2=x86-64-v3`.
+"""
+import array
+import filecmp
+import os
+import random
+import re
+import subprocess
+import sys
+
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+
+
+def widths():
+    spec = os.environ.get("AEC_VECTOR_WIDTHS", "sse=x86-64")
+    return [tuple(w.split("=", 1)) for w in spec.split()]
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} -> exit {r.returncode}\n{r.stdout}")
+    return r.stdout
+
+
+def gradchecks(path):
+    """(model, args) for every gradient check of a lit file."""
+    text = open(path).read()
+    checks = []
+    for m in re.finditer(r"-DMODEL=(\w+)_model .*-o %t/(\w+)\s*$", text, re.M):
+        model, exe = m.group(1), m.group(2)
+        call = re.search(r"RUN: %t/" + exe + r"(( [^|]*)?) \|", text)
+        checks.append((model, call.group(1).split() if call else []))
+    return checks
+
+
+def gradcheck(out, files):
+    failed = 0
+    for name, cpu in widths():
+        for path in files:
+            for model, args in gradchecks(path):
+                obj = os.path.join(out, f"{model}-{name}.o")
+                exe = os.path.join(out, f"{model}-{name}")
+                try:
+                    run(["aec", "build", path, "--model", model, "--emit=obj",
+                         "--target-cpu", cpu, "-o", obj])
+                    run(["cc", "-std=c11", "-O1", "-I" + os.path.join(SRC, "runtime", "include"),
+                         f"-DMODEL={model}_model", os.path.join(SRC, "test", "numerics",
+                                                                  "gradcheck.c"), obj, "-lm",
+                         "-o", exe])
+                    text = run([exe] + args)
+                    ok = "OK" in text.split()
+                except RuntimeError as e:
+                    text, ok = str(e), False
+                print(f"{name} gradcheck {model}: {'ok' if ok else 'FAILED'}")
+                if not ok:
+                    print(text)
+                    failed += 1
+    return failed
+
+
+def save_npy(path, shape, rng):
+    """Uniform [0, 1) float32 .npy (no numpy needed)."""
+    count = 1
+    for d in shape:
+        count *= d
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % "".join(
+        f"{d}, " for d in shape)
+    header += " " * (63 - (len(header) + 10) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode())
+        f.write(array.array("f", (rng.random() for _ in range(count))).tobytes())
+
+
+def models(path):
+    return re.findall(r"^model (\w+)", open(path).read(), re.M)
+
+
+def determinism(out, path):
+    failed = 0
+    info = {}
+    for model in models(path):
+        text = run(["aec", "show", path, "--model", model])
+        dims = re.search(r"input \[([0-9, ]+)\]", text).group(1)
+        info[model] = [int(d) for d in dims.split(",")]
+    rng = random.Random(5)
+    for name, cpu in widths():
+        for model, dims in info.items():
+            exe = os.path.join(out, f"{model}-{name}")
+            data = os.path.join(out, f"{model}.npy")
+            small = os.path.join(out, f"{model}-9.npy")
+            if not os.path.exists(data):
+                save_npy(data, [128] + dims, rng)
+                save_npy(small, [9] + dims, rng)
+            try:
+                run(["aec", "build", path, "--model", model, "--target-cpu", cpu, "-o", exe])
+                outs = []
+                for t in (1, 2, 3):
+                    w, rec = f"{exe}.t{t}.aew", f"{exe}.t{t}.npy"
+                    run([exe, "train", "--data", data, "--threads", str(t), "--save", w])
+                    run([exe, "reconstruct", "--weights", f"{exe}.t1.aew", "--data", small,
+                         "--threads", str(t), "--out", rec])
+                    outs.append((w, rec))
+                bad = [f"threads {t}" for t, (w, rec) in zip((2, 3), outs[1:])
+                       if not filecmp.cmp(outs[0][0], w, shallow=False)
+                       or not filecmp.cmp(outs[0][1], rec, shallow=False)]
+                ok, text = not bad, "differs from threads 1: " + ", ".join(bad)
+            except RuntimeError as e:
+                ok, text = False, str(e)
+            print(f"{name} determinism {model}: {'ok' if ok else 'FAILED'}")
+            if not ok:
+                print(text)
+                failed += 1
+    return failed
+
+
+def main():
+    kind, out, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    os.makedirs(out, exist_ok=True)
+    print("vector widths tested: " + " ".join(n for n, _ in widths()), flush=True)
+    failed = gradcheck(out, files) if kind == "gradcheck" else determinism(out, files[0])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
