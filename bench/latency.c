@@ -1,11 +1,20 @@
-/* Batch-1 reconstruct latency of the generated fashion_mlp library:
- * median over 2000 calls after 200 warm-up calls, as the PyTorch peer does.
- * usage: latency [weights.aew] [threads] */
-#include "fashion_mlp.h"
+/* Batch-1 reconstruct latency of a generated library (default fashion_mlp; bench/run.sh
+ * builds it with -DAEC_MODEL=name -DAEC_HEADER='"name.h"'): median over `runs` calls (default
+ * 2000) after 200 warm-up calls, as the PyTorch peer does.
+ * usage: latency [weights.aew] [threads] [runs] */
+#ifndef AEC_MODEL
+#define AEC_MODEL fashion_mlp
+#define AEC_HEADER "fashion_mlp.h"
+#endif
+#include AEC_HEADER
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#define AEC_CAT2(a, b) a##b
+#define AEC_CAT(a, b) AEC_CAT2(a, b)
+#define M(x) AEC_CAT(AEC_MODEL, x)
 
 static double now_us(void) {
   struct timespec ts;
@@ -20,24 +29,26 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   int threads = argc > 2 ? atoi(argv[2]) : 1;
-  fashion_mlp_set_threads(threads);
-  fashion_mlp_session *s = fashion_mlp_create();
-  if (!s || (argc > 1 && fashion_mlp_load(s, argv[1]) != 0)) {
-    fprintf(stderr, "latency: %s\n", fashion_mlp_last_error());
+  M(_set_threads)(threads);
+  M(_session) *s = M(_create)();
+  if (!s || (argc > 1 && M(_load)(s, argv[1]) != 0)) {
+    fprintf(stderr, "latency: %s\n", M(_last_error)());
     return 1;
   }
-  static float x[fashion_mlp_INPUT_SIZE], y[fashion_mlp_OUTPUT_SIZE];
-  for (int i = 0; i < fashion_mlp_INPUT_SIZE; ++i) x[i] = (float)(i % 97) / 96.0f;
-  enum { kWarmup = 200, kRuns = 2000 };
-  static double t[kRuns];
-  for (int i = 0; i < kWarmup; ++i) fashion_mlp_reconstruct(s, x, 1, y);
+  static float x[M(_INPUT_SIZE)], y[M(_OUTPUT_SIZE)];
+  for (int i = 0; i < M(_INPUT_SIZE); ++i) x[i] = (float)(i % 97) / 96.0f;
+  enum { kWarmup = 200, kMaxRuns = 2000 };
+  int kRuns = argc > 3 ? atoi(argv[3]) : kMaxRuns;
+  if (kRuns < 1 || kRuns > kMaxRuns) kRuns = kMaxRuns;
+  static double t[kMaxRuns];
+  for (int i = 0; i < kWarmup; ++i) M(_reconstruct)(s, x, 1, y);
   for (int i = 0; i < kRuns; ++i) {
     double t0 = now_us();
-    fashion_mlp_reconstruct(s, x, 1, y);
+    M(_reconstruct)(s, x, 1, y);
     t[i] = now_us() - t0;
   }
   qsort(t, kRuns, sizeof t[0], cmp_double);
   printf("threads=%d batch1_us=%.1f p90_us=%.1f\n", threads, t[kRuns / 2], t[kRuns * 9 / 10]);
-  fashion_mlp_destroy(s);
+  M(_destroy)(s);
   return 0;
 }

@@ -1,65 +1,133 @@
 #!/usr/bin/env bash
-# Benchmarks aec against the peers (PyTorch CPU, PCA) in one run and prints ratios.
-#   bench/run.sh [epochs]      (default 1 epoch for throughput; AEC_BENCH_QUALITY=1 adds the
-#                               10-epoch test-MSE comparison, which takes several minutes)
-# Needs the peers' packages: AEC_WITH_PEERS=1 scripts/deps.sh installs them.
+# Benchmarks aec against the PyTorch CPU peer (best of 1 and 2 threads) on every workload in one
+# run and prints, per workload, aec's figure, PyTorch's, the ratio and the share of the machine's
+# sgemm peak (numpy/OpenBLAS 2048^3, measured first in the same run).
+#   bench/run.sh [--quick] [epochs]
+# Workloads: dense 784-512-128-32 (b256), conv AE of DESIGN (b128), deep 784-1000-500-250-30
+# (b256) on Fashion-MNIST; tabular 30-16-8 (b32, 50 epochs of scikit-learn's breast-cancer table,
+# 455 rows); batch-1 reconstruct latency of dense and tabular; compile time of every example.
+# --quick: Fashion-MNIST workloads on the first 10240 images (PyTorch: 2560), tabular 10 epochs,
+# shorter latency runs. AEC_BENCH_QUALITY=1 adds the 10-epoch test-MSE comparison with PCA (several minutes).
+# AEC_BENCH_NO_BUILD=1 uses the build in $AEC_BUILD_DIR as it is.
+# The machines are shared: compare ratios from one run, not figures from different runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${AEC_BUILD_DIR:-$root/build}
 peers=${AEC_PEERS:-$root/../shared/peers}
+quick=0
+if [ "${1:-}" = --quick ]; then quick=1; shift; fi
 epochs=${1:-1}
+limit=0; plimit=0; tab_epochs=50; lat_runs=2000
+if [ $quick = 1 ]; then limit=10240; plimit=2560; tab_epochs=10; lat_runs=500; fi
 data=/usr/share/datasets/fashion-mnist
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-AEC_WITH_PEERS=1 "$root/scripts/build.sh" >/dev/null
+[ "${AEC_BENCH_NO_BUILD:-0}" = 1 ] || AEC_WITH_PEERS=1 "$root/scripts/build.sh" >/dev/null
+export AEC_STDLIB=$root/stdlib
 aec="$build/bin/aec"
 py=/usr/bin/python3
-
+pyf() { "$py" -c "print($1)"; }
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -n 1; }
 
-# Trains model file $2 (executable $3, batch $4) for $epochs epochs in aec and the peer
-# workload $5 in PyTorch at 1 and 2 threads; prints samples/s and the ratio to PyTorch's
-# best. Leaves PyTorch's best batch-1 latency in best_lat.
+echo "== sgemm peak: numpy/OpenBLAS 2048^3, all cores (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset)"
+peak=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/sgemm_peak.py" $((quick ? 3 : 8)) | tee /dev/stderr | field gflops)
+
+# Training data: the Fashion-MNIST training images (or the first $limit) and the tabular table.
+train_data=$data/train-images-idx3-ubyte.gz
+"$py" - "$work" "$limit" "$data" <<'EOF'
+import sys, gzip, numpy as np
+from sklearn.datasets import load_breast_cancer
+work, limit, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+x = load_breast_cancer().data.astype(np.float32); x = (x - x.mean(0)) / x.std(0)
+np.save(f"{work}/tabular.npy", x[:455])
+if limit:
+    with gzip.open(f"{data}/train-images-idx3-ubyte.gz") as f: buf = f.read()
+    np.save(f"{work}/fmnist.npy", np.frombuffer(buf, np.uint8, offset=16)[:limit * 784].reshape(limit, 784))
+EOF
+[ $limit = 0 ] || train_data=$work/fmnist.npy
+
+# Training FLOPs per sample from `aec show`: forward 2*MACs, weight gradient 2*MACs, input
+# gradient 2*MACs except for the first layer (no gradient below it).
+train_flops() {
+  "$aec" show "$1" | awk '/^layer /{h=1; next} h && first == "" && $0 ~ /^[a-z]/ {first=$(NF-1)}
+    /^total:/ {for (i = 1; i <= NF; ++i) if ($i ~ /^macs=/) {sub("macs=", "", $i); m=$i}}
+    END {print 2 * (3 * m - first)}'
+}
+
+summary=()
+add() { summary+=("$(printf '%-34s %12s %12s %8s %8s' "$@")"); }
+
+# compare_training label model.ae exe batch peer-kind data epochs: trains in aec and in PyTorch
+# at 1 and 2 threads; adds samples/s, the ratio to PyTorch's best and the share of the sgemm
+# peak. Leaves PyTorch's best batch-1 latency in best_lat.
 compare_training() {
-  local label=$1 ae=$2 exe=$3 batch=$4 kind=$5 line aec_sps sps best=0 th
-  "$aec" build "$ae" -o "$work/$exe"
-  line=$("$work/$exe" train --data "$data/train-images-idx3-ubyte.gz" --epochs "$epochs" \
-    --batch "$batch" --save "$work/$exe.aew" | tail -n 1)
+  local label=$1 ae=$2 exe=$3 batch=$4 kind=$5 input=$6 ep=$7 plimit=$8 line aec_sps sps best=0 th flops
+  "$aec" build "$ae" -o "$work/$exe" 2>/dev/null
+  line=$("$work/$exe" train --data "$input" --epochs "$ep" --batch "$batch" --save "$work/$exe.aew" 2>/dev/null | tail -n 1)
   echo "aec:     $line"
   aec_sps=$(echo "$line" | field samples_per_s)
   best_lat=1e9
   for th in 1 2; do
-    line=$(cd "$peers" && "$py" torch_ae.py "$kind" "$epochs" "$batch" "$th")
+    line=$("$py" "$root/bench/torch_peer.py" "$kind" "$ep" "$batch" "$th" "$plimit")
     echo "pytorch: $line"
     sps=$(echo "$line" | field train_samples_per_s)
-    best=$("$py" -c "print(max($best, $sps))")
-    best_lat=$("$py" -c "print(min($best_lat, $(echo "$line" | field infer_batch1_us)))")
+    best=$(pyf "max($best, $sps)")
+    best_lat=$(pyf "min($best_lat, $(echo "$line" | field infer_batch1_us))")
   done
-  echo "$label training samples/s: aec $aec_sps, pytorch best $best, ratio $("$py" -c "print(f'{$aec_sps/$best:.2f}')")"
+  flops=$(train_flops "$ae")
+  add "$label train samples/s" "$aec_sps" "$best" "$(pyf "f'{$aec_sps/$best:.2f}x'")" \
+    "$(pyf "f'{100*$aec_sps*$flops/1e9/$peak:.0f}%'")"
 }
 
-echo "== dense 784-512-128-32 mirrored, BCE, Adam, batch 256, $epochs epoch(s) on Fashion-MNIST"
-compare_training dense "$root/bench/fashion_mlp.ae" fashion 256 mlp
-dense_best_lat=$best_lat
+# latency label exe-name peer-latency: batch-1 reconstruct of the library built from model
+# $exe's weights, at 1 and 2 threads.
+latency() {
+  local label=$1 ae=$2 name=$3 peer=$4 th line lat=1e9
+  "$aec" build "$ae" --emit=lib --inference-only -o "$work/lib$name.a"
+  cc -O2 -I"$work" -DAEC_MODEL="$name" -DAEC_HEADER="\"$name.h\"" "$root/bench/latency.c" \
+    "$work/lib$name.a" -lz -lpng -lpthread -lm -o "$work/latency_$name"
+  for th in 1 2; do
+    line=$("$work/latency_$name" "$work/$name.aew" "$th" "$lat_runs")
+    echo "aec:     $name $line"
+    lat=$(pyf "min($lat, $(echo "$line" | field batch1_us))")
+  done
+  add "$label batch-1 latency us" "$lat" "$peer" "$(pyf "f'{$peer/$lat:.2f}x'")" "-"
+}
 
-echo; echo "== batch-1 reconstruct latency (median of 2000)"
-"$aec" build "$root/bench/fashion_mlp.ae" --emit=lib --inference-only -o "$work/libfashion_mlp.a"
-cc -O2 -I"$work" "$root/bench/latency.c" "$work/libfashion_mlp.a" -lz -lpng -lpthread -lm -o "$work/latency"
-aec_lat=1e9
-for th in 1 2; do
-  lat_line=$("$work/latency" "$work/fashion.aew" "$th")
-  echo "aec:     $lat_line"
-  aec_lat=$("$py" -c "print(min($aec_lat, $(echo "$lat_line" | field batch1_us)))")
+echo; echo "== dense 784-512-128-32 mirrored, BCE, Adam, batch 256, $epochs epoch(s) of $train_data"
+compare_training "dense 784-512-128-32 b256" "$root/bench/fashion_mlp.ae" fashion_mlp 256 mlp "$train_data" "$epochs" "$plimit"
+dense_lat=$best_lat
+
+echo; echo "== conv AE (conv 16, maxpool, conv 8, maxpool, mirrored), BCE, Adam, batch 128"
+compare_training "conv AE 16-8 b128" "$root/examples/fashion_conv.ae" fashion_conv 128 conv "$train_data" "$epochs" "$plimit"
+
+echo; echo "== deep 784-1000-500-250-30 mirrored, BCE, Adam, batch 256"
+compare_training "deep 784-1000-500-250-30 b256" "$root/bench/deep_784_30.ae" deep_784_30 256 deep "$train_data" "$epochs" "$plimit"
+
+echo; echo "== tabular 30-16-8 mirrored (breast cancer, 455 rows), MSE, Adam, batch 32, $tab_epochs epochs"
+compare_training "tabular 30-16-8 b32" "$root/examples/tabular.ae" tabular 32 tabular "$work/tabular.npy" "$tab_epochs" 0
+tab_lat=$best_lat
+
+echo; echo "== batch-1 reconstruct latency (median of $lat_runs)"
+latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
+latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
+
+echo; echo "== compile time of the examples (aec build, wall and CPU seconds)"
+for f in "$root"/examples/*.ae; do
+  { TIMEFORMAT='%R %U %S'; time "$aec" build "$f" -o "$work/compiled" >/dev/null 2>&1; } 2> "$work/time"
+  read -r wall user sys < "$work/time"
+  cpu=$(pyf "round($user + $sys, 2)")
+  echo "$(basename "$f"): wall ${wall}s cpu ${cpu}s"
+  add "compile $(basename "$f") cpu s" "$cpu" "-" "-" "-"
 done
-echo "batch-1 latency us: aec $aec_lat, pytorch best $dense_best_lat, speedup $("$py" -c "print(f'{$dense_best_lat/$aec_lat:.2f}')")"
 
 if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
   echo; echo "== quality: test MSE after 10 epochs"
-  "$work/fashion" train --data "$data/train-images-idx3-ubyte.gz" --epochs 10 --save "$work/w10.aew" | tail -n 1
-  "$work/fashion" eval --weights "$work/w10.aew" --data "$data/t10k-images-idx3-ubyte.gz"
-  (cd "$peers" && "$py" torch_ae.py mlp 10 256 1)
-  (cd "$peers" && "$py" pca.py 32)
+  "$work/fashion_mlp" train --data "$data/train-images-idx3-ubyte.gz" --epochs 10 --save "$work/w10.aew" | tail -n 1
+  "$work/fashion_mlp" eval --weights "$work/w10.aew" --data "$data/t10k-images-idx3-ubyte.gz"
+  "$py" "$root/bench/torch_peer.py" mlp 10 256 1
+  if [ -f "$peers/pca.py" ]; then (cd "$peers" && "$py" pca.py 32); fi
 fi
 
-# ---- conv workload (examples/fashion_conv.ae; section added with the conv lowering) ----------
-echo; echo "== conv AE (conv 16, maxpool, conv 8, maxpool, mirrored), BCE, Adam, batch 128, $epochs epoch(s)"
-compare_training conv "$root/examples/fashion_conv.ae" fashion_conv 128 conv
+echo; echo "== summary (sgemm peak $peak GFLOP/s; shared machine: compare within this run)"
+printf '%-34s %12s %12s %8s %8s\n' workload aec pytorch ratio "of peak"
+printf '%s\n' "${summary[@]}"

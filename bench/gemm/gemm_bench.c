@@ -10,17 +10,7 @@
  *   dW    dW[in][out] += X^T . dZ (accumulate, as the code generator)  aec_gemm_tn
  * Prints GFLOP/s per form and shape with 1 and 2 threads (rows split like
  * aec_rt_parallel_for would). */
-#define AEC_KERNELS_STATIC static inline __attribute__((always_inline))
-/* The variant the loader would pick for this target (override with -DAEC_VW). */
-#ifndef AEC_VW
-#if defined(__AVX512F__)
-#define AEC_VW 16
-#elif defined(__AVX2__) && defined(__FMA__)
-#define AEC_VW 8
-#else
-#define AEC_VW 4
-#endif
-#endif
+#include "../kernel_bench.h"
 #include "../../compiler/kernels/aec_elementwise.c"
 #include "../../compiler/kernels/aec_gemm.c"
 
