@@ -8,13 +8,12 @@
  * (str = u32 length + bytes). The reader checks every length against the
  * buffer, so a truncated or corrupted file is an error, never a crash; a
  * session is only modified after the whole file has been validated. Saving
- * writes a temp file beside the target, fsyncs it and renames it over. */
+ * goes through the output-path guard (temp file, fsync, rename). */
 #include <errno.h>
-#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "rt_internal.h"
@@ -50,19 +49,6 @@ static void put_str(wbuf *b, const char *s) {
   uint32_t n = s ? (uint32_t)strlen(s) : 0;
   put_u32(b, n);
   put(b, s, n);
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t k = write(fd, p, n);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += k;
-    n -= (size_t)k;
-  }
-  return 0;
 }
 
 int aec_rt_save(aec_session *s, const char *path) {
@@ -107,34 +93,9 @@ int aec_rt_save(aec_session *s, const char *path) {
   put_u32(&b, crc);
   if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
 
-  size_t plen = strlen(path);
-  char *tmp = (char *)malloc(plen + 32);
-  if (!tmp) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory", path); }
-  snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int rc = 0;
-  if (fd < 0) {
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
-  } else if (write_all(fd, b.p, b.len) != 0 || fsync(fd) != 0) {
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
-    close(fd);
-    unlink(tmp);
-  } else if (close(fd) != 0 || rename(tmp, path) != 0) {
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: cannot write checkpoint: %s", path, strerror(errno));
-    unlink(tmp);
-  } else {
-    /* make the rename itself durable */
-    char *dir = strdup(path);
-    if (dir) {
-      char *slash = strrchr(dir, '/');
-      const char *d = ".";
-      if (slash) { *(slash == dir ? slash + 1 : slash) = '\0'; d = dir; }
-      int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (dfd >= 0) { fsync(dfd); close(dfd); }
-      free(dir);
-    }
-  }
-  free(tmp);
+  char err[512];
+  int rc = aec_out_write_file(path, NULL, 0, b.p, b.len, err, sizeof err);
+  if (rc) aec_rt_fail(rc == AEC_OUT_EUSER ? AEC_RT_EUSER : AEC_RT_EINTERNAL, "%s", err);
   free(b.p);
   return rc;
 }
@@ -179,6 +140,45 @@ static char *get_str(rbuf *r) {
   memcpy(s, p, n);
   s[n] = '\0';
   return s;
+}
+
+/* Index of the first non-finite float (or, if nonneg, negative one) among
+ * n little-endian floats at p, or -1. */
+static int64_t first_bad(const unsigned char *p, int64_t n, int nonneg) {
+  for (int64_t i = 0; i < n; ++i) {
+    float v;
+    memcpy(&v, p + 4 * i, 4);
+    if (!isfinite(v) || (nonneg && v < 0)) return i;
+  }
+  return -1;
+}
+
+/* A checksum only proves the bytes are the ones written: the values must
+ * also make sense, or training resumes into nonsense (lr -1 ascends, epoch
+ * -2^62 runs forever, NaN weights evaluate to nan with exit 0). */
+static int check_values(const char *path, const aec_ckpt *c) {
+  const int64_t kMaxCount = (int64_t)1 << 40;
+  if (!(c->lr > 0) || !isfinite(c->lr))
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint learning rate %g is not a positive finite number", path, (double)c->lr);
+  if (c->epoch < 0 || c->epoch > kMaxCount || c->step < 0 || c->step > kMaxCount)
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint epoch %lld / step %lld is outside [0, 2^40]", path,
+                       (long long)c->epoch, (long long)c->step);
+  if (c->opt_slots && c->optimizer != AEC_OPT_SGD && c->optimizer != AEC_OPT_ADAM)
+    return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint optimizer %d is unknown", path, c->optimizer);
+  for (int32_t i = 0; i < c->num_tensors; ++i) {
+    const aec_ckpt_tensor *t = &c->tensors[i];
+    int64_t at = first_bad(t->data, t->size, 0);
+    if (at >= 0)
+      return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint tensor `%s` value %lld is not finite", path, t->name, (long long)at);
+    for (int32_t k = 0; k < c->opt_slots; ++k) {
+      int nonneg = c->optimizer == AEC_OPT_ADAM && k == 1; /* Adam's second moment */
+      at = first_bad(t->opt + (size_t)k * (size_t)t->size * 4, t->size, nonneg);
+      if (at >= 0)
+        return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint optimizer state %d of tensor `%s` value %lld is %s", path, k,
+                           t->name, (long long)at, nonneg ? "not a finite non-negative number" : "not finite");
+    }
+  }
+  return 0;
 }
 
 int aec_ckpt_read(const char *path, aec_ckpt *c) {
@@ -266,7 +266,8 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
     aec_ckpt_free(c);
     return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is malformed (inconsistent lengths)", path);
   }
-  return 0;
+  if ((rc = check_values(path, c))) aec_ckpt_free(c);
+  return rc;
 }
 
 int aec_rt_load(aec_session *s, const char *path) {

@@ -41,6 +41,10 @@ int aec_cli_measure(aec_session *s, const aec_dataset *d, double *mse, double *l
 const char *aec_cli_optimizer_name(int32_t opt);
 const char *aec_cli_loss_name(int32_t loss);
 
+/* Refuses outputs that are special files, inputs or each other
+ * (cli_outputs.c); returns the exit status. */
+int aec_cli_check_outputs(const aec_cli_opts *o, const char *cmd);
+
 /* Progress (progress.c). */
 void aec_progress_epoch(int64_t epoch, int64_t epochs, double loss, int has_val, double val_mse,
                     double samples_per_s, double eta_s);

@@ -30,7 +30,10 @@ int aec_cli_open(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec
 int aec_cli_load_input(const aec_cli_opts *o, const aec_model *m, const char *path, const char *cmd, aec_dataset *d) {
   char what[160];
   snprintf(what, sizeof what, "model `%s`'s input", m->name);
-  return aec_cli_report(o, cmd, aec_data_load(path, m->input_size, what, d));
+  int rc = aec_data_load(path, m->input_size, what, d);
+  if (!rc && m->has_range && (rc = aec_data_check_range(path, d, m->range_lo, m->range_hi, what)))
+    aec_data_free(d);
+  return aec_cli_report(o, cmd, rc);
 }
 
 const char *aec_cli_optimizer_name(int32_t opt) { return opt == AEC_OPT_SGD ? "sgd" : "adam"; }

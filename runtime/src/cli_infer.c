@@ -65,14 +65,14 @@ static int score_body(const aec_cli_opts *o, const aec_model *m, const char *cmd
   if (!scores) rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EINTERNAL, "out of memory"));
   if (!rc) rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, NULL, NULL, scores));
   if (!rc) {
-    FILE *f = fopen(o->out, "w");
+    aec_out out;
+    FILE *f = aec_rt_out_open(&out, o->out);
     if (!f) {
-      rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", o->out, strerror(errno)));
+      rc = aec_cli_report(o, cmd, AEC_RT_EUSER);
     } else {
       int ok = fprintf(f, "index,mse\n") > 0;
       for (int64_t i = 0; ok && i < d->n; ++i) ok = fprintf(f, "%lld,%.9g\n", (long long)i, scores[i]) > 0;
-      ok = (fclose(f) == 0) && ok;
-      if (!ok) rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EUSER, "%s: write failed", o->out));
+      rc = aec_cli_report(o, cmd, aec_rt_out_close(&out, ok));
     }
   }
   free(scores);

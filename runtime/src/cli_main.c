@@ -46,6 +46,7 @@ static void usage(FILE *f, const char *prog, const aec_model *m) {
 
 static int has_word(const char *list, const char *word) {
   size_t n = strlen(word);
+  if (n == 0) return 0; /* `--=x`: strstr would find "" at every step, forever */
   for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
     if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
   return 0;
@@ -78,7 +79,11 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "batch")) { rc = parse_int(o->prog, name, v, 1, &i); o->batch = i; o->has_batch = 1; }
   else if (!strcmp(name, "threads")) {
     rc = parse_int(o->prog, name, v, 0, &i);
-    if (!rc && i > 1024) i = 1024;
+    if (!rc && i > AEC_MAX_THREADS) {
+      fprintf(stderr, "%s: --threads must be at most %d (0 = all cores), got `%s`\n", o->prog,
+              AEC_MAX_THREADS, v);
+      return EXIT_USER;
+    }
     o->threads = (int)i;
     o->has_threads = 1;
   } else if (!strcmp(name, "seed")) {
@@ -172,6 +177,7 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
       return EXIT_USER;
     }
   }
+  if (aec_cli_check_outputs(&o, cmd->name)) return EXIT_USER;
   aec_rt_set_threads(o.has_threads ? o.threads : 0);
   return cmd->fn(&o, model);
 }

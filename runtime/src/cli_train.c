@@ -2,8 +2,8 @@
  * is dropped, as the PyTorch peer does; a data set smaller than one batch
  * trains on all of it as one batch), a checkpoint after every epoch, exact
  * resume from one (weights, optimizer state, step, epoch and RNG state are
- * all in it), and a stop with exit status 3 when the loss stops being
- * finite -- the last good checkpoint stays as it was. */
+ * all in it), and a stop with exit status 3 when training diverges
+ * (diverge.h) -- the last good checkpoint stays as it was. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,24 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "diverge.h"
+
+/* Prints why training stopped and whether the last good checkpoint is kept. */
+static int diverged(const aec_cli_opts *o, int saved, const char *why) {
+  int keep = saved || access(o->save, F_OK) == 0;
+  fprintf(stderr, "train: %s; %s%s\n", why,
+          keep ? "keeping the last good checkpoint " : "no checkpoint was written to ", o->save);
+  return EXIT_DIVERGED;
+}
+
+/* The loss of the starting weights on up to 2048 training samples: the
+ * divergence rule's first reference. */
+static double start_loss(aec_session *s, const aec_dataset *d) {
+  aec_dataset head = *d;
+  if (head.n > 2048) head.n = 2048;
+  double loss = NAN;
+  return aec_cli_measure(s, &head, NULL, &loss, NULL) ? NAN : loss;
+}
 
 int aec_cli_train(const aec_cli_opts *o, const aec_model *m) {
   if (m->inference_only || !m->accumulate || !m->update) {
@@ -50,6 +68,8 @@ int aec_cli_train(const aec_cli_opts *o, const aec_model *m) {
   if (start >= epochs)
     fprintf(stderr, "train: %s already has %lld epochs (asked for %lld); nothing to do\n",
             o->resume, (long long)start, (long long)epochs);
+  aec_diverge dg;
+  aec_diverge_init(&dg, start < epochs ? start_loss(s, &d) : NAN);
   for (int64_t e = start; e < epochs; ++e) {
     double te = aec_rt_now();
     for (int64_t i = 0; i < d.n; ++i) perm[i] = i;
@@ -66,18 +86,25 @@ int aec_cli_train(const aec_cli_opts *o, const aec_model *m) {
       int r = aec_rt_train_step2(s, batch, B, &loss);
       if (r) { rc = aec_cli_report(o, "train", r); goto out; }
       if (!isfinite(loss)) {
-        int keep = saved || access(o->save, F_OK) == 0;
-        fprintf(stderr, "train: loss became %s at epoch %lld step %lld; %s%s\n",
-                isnan(loss) ? "nan" : "inf", (long long)(e + 1), (long long)(st + 1),
-                keep ? "keeping the last good checkpoint " : "no checkpoint was written to ",
-                o->save);
-        rc = EXIT_DIVERGED;
+        char why[128];
+        snprintf(why, sizeof why, "loss became %s at epoch %lld step %lld", isnan(loss) ? "nan" : "inf",
+                 (long long)(e + 1), (long long)(st + 1));
+        rc = diverged(o, saved, why);
         goto out;
       }
+      aec_diverge_step(&dg, loss);
       sum += loss;
     }
     samples += steps * B;
     last_loss = sum / (double)steps;
+    double limit;
+    if (aec_diverge_epoch(&dg, last_loss, &limit)) {
+      char why[192];
+      snprintf(why, sizeof why, "training diverged at epoch %lld: mean loss %.6g is more than %gx the best "
+               "seen in this run (limit %.6g)", (long long)(e + 1), last_loss, AEC_DIVERGE_FACTOR, limit);
+      rc = diverged(o, saved, why);
+      goto out;
+    }
     aec_rt_set_epoch(s, e + 1);
     double val_mse = 0;
     if (o->val && (rc = aec_cli_report(o, "train", aec_cli_measure(s, &v, &val_mse, NULL, NULL)))) goto out;

@@ -33,6 +33,15 @@ static void extension(const char *path, char *ext, size_t cap) {
   }
 }
 
+int aec_data_truncated(const char *path, const char *fmt, uint64_t avail, int64_t n, int64_t per, int es) {
+  unsigned __int128 need = (unsigned __int128)(uint64_t)n * (uint64_t)per * (unsigned)es;
+  if (need >> 64)
+    return aec_rt_fail(AEC_RT_EUSER, "%s: %s data is truncated (%llu bytes of %.4g)", path, fmt,
+                       (unsigned long long)avail, (double)need);
+  return aec_rt_fail(AEC_RT_EUSER, "%s: %s data is truncated (%llu bytes of %llu)", path, fmt,
+                     (unsigned long long)avail, (unsigned long long)need);
+}
+
 static void shape_str(char *buf, size_t cap, int32_t rank, const int64_t *dims) {
   size_t k = 0;
   buf[0] = '\0';
@@ -92,4 +101,26 @@ int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_d
     }
   }
   return 0;
+}
+
+int aec_data_check_range(const char *path, const aec_dataset *d, float lo, float hi, const char *what) {
+  const double tol = 1e-3 * ((double)hi - (double)lo); /* float rounding of rescaled data */
+  int64_t total = d->n * d->sample_size, outside = 0, first = -1;
+  float mn = INFINITY, mx = -INFINITY;
+  for (int64_t i = 0; i < total; ++i) {
+    float v = d->data[i];
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+    if ((double)v < lo - tol || (double)v > hi + tol) {
+      if (first < 0) first = i;
+      ++outside;
+    }
+  }
+  if (!outside) return 0;
+  return aec_rt_fail(AEC_RT_EUSER,
+                     "%s: %lld of %lld values (%.3g%%) are outside %s range [%g, %g] (min %g, max %g; "
+                     "first: sample %lld value %lld); rescale the data",
+                     path, (long long)outside, (long long)total, 100.0 * (double)outside / (double)total, what,
+                     (double)lo, (double)hi, (double)mn, (double)mx, (long long)(first / d->sample_size),
+                     (long long)(first % d->sample_size));
 }

@@ -36,15 +36,14 @@ int aec_data_parse_idx(const char *path, const unsigned char *b, size_t size, ae
   d->rank = rank - 1;
   for (int i = 1; i < rank; ++i) {
     d->dims[i - 1] = be32(b + 4 + 4 * i);
-    per *= d->dims[i - 1];
-    if (per > ((int64_t)1 << 40)) return aec_rt_fail(AEC_RT_EUSER, "%s: IDX dims are too large", path);
+    if (__builtin_mul_overflow(per, d->dims[i - 1], &per) || per > ((int64_t)1 << 40))
+      return aec_rt_fail(AEC_RT_EUSER, "%s: IDX dims are too large (more than 2^40 values per sample)", path);
   }
   const unsigned char *p = b + 4 + 4 * rank;
   size_t avail = size - (4 + 4 * (size_t)rank);
-  unsigned __int128 need = (unsigned __int128)n * (uint64_t)per * (uint64_t)es;
-  if (need > avail)
-    return aec_rt_fail(AEC_RT_EUSER, "%s: IDX data is truncated (%zu bytes of %llu)", path, avail,
-                       (unsigned long long)need);
+  uint64_t need;
+  if (__builtin_mul_overflow((uint64_t)n, (uint64_t)per * (uint64_t)es, &need) || need > avail)
+    return aec_data_truncated(path, "IDX", avail, n, per, es);
   d->n = n;
   d->sample_size = per;
   size_t total = (size_t)n * (size_t)per;

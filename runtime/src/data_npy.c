@@ -1,33 +1,14 @@
 /* .npy files (format v1, v2 and v3 headers): C order, little-endian
  * float32/float64 or uint8 (scaled to [0, 1]); shape [n, ...]. */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data_npy_header.h"
 #include "rt_internal.h"
 
 int aec_data_is_npy(const unsigned char *b, size_t size) {
   return size >= 6 && memcmp(b, "\x93NUMPY", 6) == 0;
-}
-
-/* Finds the value after 'key': in the header dict. */
-static const char *dict_value(const char *h, const char *key) {
-  char pat[32];
-  snprintf(pat, sizeof pat, "'%s'", key);
-  const char *p = strstr(h, pat);
-  if (!p) {
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    p = strstr(h, pat);
-  }
-  if (!p) return NULL;
-  p += strlen(pat);
-  while (*p == ' ') ++p;
-  if (*p != ':') return NULL;
-  ++p;
-  while (*p == ' ') ++p;
-  return p;
 }
 
 int aec_data_parse_npy(const char *path, const unsigned char *b, size_t size, aec_dataset *d) {
@@ -51,52 +32,29 @@ int aec_data_parse_npy(const char *path, const unsigned char *b, size_t size, ae
   memcpy(h, b + hstart, hlen);
   h[hlen] = '\0';
 
+  aec_npy_header hd;
+  char why[160];
   int rc = 0;
-  const char *descr = dict_value(h, "descr");
-  const char *fortran = dict_value(h, "fortran_order");
-  const char *shape = dict_value(h, "shape");
-  int kind = 0; /* 1 f4, 2 f8, 3 u1 */
-  if (descr && (*descr == '\'' || *descr == '"')) {
-    char q = *descr;
-    const char *e = strchr(descr + 1, q);
-    size_t n = e ? (size_t)(e - descr - 1) : 0;
-    if ((n == 3 && !memcmp(descr + 1, "<f4", 3))) kind = 1;
-    else if (n == 3 && !memcmp(descr + 1, "<f8", 3)) kind = 2;
-    else if (n == 3 && (!memcmp(descr + 1, "|u1", 3) || !memcmp(descr + 1, "<u1", 3))) kind = 3;
-    if (!kind) {
-      rc = aec_rt_fail(AEC_RT_EUSER,
-                       "%s: .npy dtype %.*s is not supported (use float32, float64 or uint8, little-endian)",
-                       path, (int)n, descr + 1);
-      goto out;
-    }
-  } else {
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy header has no dtype", path);
+  if (aec_npy_parse_header(h, hlen, &hd, why, sizeof why)) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy %s", path, why);
     goto out;
   }
-  if (fortran && strncmp(fortran, "False", 5) != 0) {
+  int kind = 0; /* 1 f4, 2 f8, 3 u1 */
+  if (!strcmp(hd.descr, "<f4")) kind = 1;
+  else if (!strcmp(hd.descr, "<f8")) kind = 2;
+  else if (!strcmp(hd.descr, "|u1") || !strcmp(hd.descr, "<u1")) kind = 3;
+  if (!kind) {
+    rc = aec_rt_fail(AEC_RT_EUSER,
+                     "%s: .npy dtype %s is not supported (use float32, float64 or uint8, little-endian)",
+                     path, hd.descr);
+    goto out;
+  }
+  if (hd.fortran_order) {
     rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy array is in Fortran order; save it in C order", path);
     goto out;
   }
-  if (!shape || *shape != '(') {
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy header has no shape", path);
-    goto out;
-  }
-  int64_t dims[16];
-  int rank = 0;
-  const char *p = shape + 1;
-  for (;;) {
-    while (*p == ' ' || *p == ',') ++p;
-    if (*p == ')') break;
-    if (!isdigit((unsigned char)*p) || rank == 16) {
-      rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy shape is malformed", path);
-      goto out;
-    }
-    char *end;
-    long long v = strtoll(p, &end, 10);
-    dims[rank++] = v;
-    p = end;
-    while (*p == 'L') ++p;
-  }
+  int rank = hd.rank;
+  const int64_t *dims = hd.shape;
   if (rank == 0) {
     rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy array is a scalar; need shape [n, ...]", path);
     goto out;
@@ -108,9 +66,8 @@ int aec_data_parse_npy(const char *path, const unsigned char *b, size_t size, ae
   }
   int64_t per = 1;
   for (int i = 1; i < rank; ++i) {
-    per *= dims[i];
-    if (per > ((int64_t)1 << 40)) {
-      rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy shape is too large", path);
+    if (__builtin_mul_overflow(per, dims[i], &per) || per > ((int64_t)1 << 40)) {
+      rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy shape is too large (more than 2^40 values per sample)", path);
       goto out;
     }
     d->dims[i - 1] = dims[i];
@@ -119,10 +76,9 @@ int aec_data_parse_npy(const char *path, const unsigned char *b, size_t size, ae
   {
     int es = kind == 1 ? 4 : kind == 2 ? 8 : 1;
     size_t avail = size - hstart - hlen;
-    unsigned __int128 need = (unsigned __int128)dims[0] * (uint64_t)per * (uint64_t)es;
-    if (need > avail) {
-      rc = aec_rt_fail(AEC_RT_EUSER, "%s: .npy data is truncated (%zu bytes of %llu)", path, avail,
-                       (unsigned long long)need);
+    uint64_t need;
+    if (__builtin_mul_overflow((uint64_t)dims[0], (uint64_t)per * (uint64_t)es, &need) || need > avail) {
+      rc = aec_data_truncated(path, ".npy", avail, dims[0], per, es);
       goto out;
     }
     const unsigned char *data = b + hstart + hlen;

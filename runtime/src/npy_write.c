@@ -1,8 +1,6 @@
 /* Writes float32 .npy files (format v1, C order) for encode/decode/
- * reconstruct outputs. */
-#include <errno.h>
+ * reconstruct outputs, atomically (aec/output_path.h). */
 #include <stdio.h>
-#include <string.h>
 
 #include "rt_internal.h"
 
@@ -19,8 +17,9 @@ int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, 
   /* pad so the data starts at a multiple of 64, ending with '\n' */
   int total = 10 + k + 1;
   int pad = (64 - total % 64) % 64;
-  FILE *f = fopen(path, "wb");
-  if (!f) return aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", path, strerror(errno));
+  aec_out out;
+  FILE *f = aec_rt_out_open(&out, path);
+  if (!f) return AEC_RT_EUSER;
   unsigned short hlen = (unsigned short)(k + pad + 1);
   unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                            (unsigned char)(hlen >> 8)};
@@ -29,7 +28,5 @@ int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, 
   ok = ok && fputc('\n', f) != EOF;
   size_t cnt = (size_t)(n * per);
   ok = ok && fwrite(data, sizeof(float), cnt, f) == cnt;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok) return aec_rt_fail(AEC_RT_EUSER, "%s: write failed: %s", path, strerror(errno));
-  return 0;
+  return aec_rt_out_close(&out, ok);
 }

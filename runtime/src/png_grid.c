@@ -1,6 +1,5 @@
 /* `reconstruct --png`: a grayscale grid of input/reconstruction pairs, up
  * to 8 pairs per row, written with libpng. */
-#include <errno.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,24 +36,25 @@ int aec_png_grid_write(const char *path, const float *inputs, const float *recon
         img[(y0 + y) * W + x0 + w + x] = to_byte(recons[i * h * w + y * w + x], lo, hi);
       }
   }
-  FILE *f = fopen(path, "wb");
+  aec_out out;
+  FILE *f = aec_rt_out_open(&out, path);
   if (!f) {
     free(img);
-    return aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", path, strerror(errno));
+    return AEC_RT_EUSER;
   }
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   png_bytep *rowp = (png_bytep *)malloc(sizeof(png_bytep) * (size_t)H);
   if (!png || !info || !rowp) {
     png_destroy_write_struct(&png, &info);
-    fclose(f);
+    aec_out_abort(&out);
     free(img);
     free(rowp);
     return aec_rt_fail(AEC_RT_EINTERNAL, "%s: cannot set up libpng", path);
   }
   if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
-    fclose(f);
+    aec_out_abort(&out);
     free(img);
     free(rowp);
     return aec_rt_fail(AEC_RT_EUSER, "%s: writing the PNG failed", path);
@@ -66,9 +66,7 @@ int aec_png_grid_write(const char *path, const float *inputs, const float *recon
   png_set_rows(png, info, rowp);
   png_write_png(png, info, PNG_TRANSFORM_IDENTITY, NULL);
   png_destroy_write_struct(&png, &info);
-  int ok = fclose(f) == 0;
   free(img);
   free(rowp);
-  if (!ok) return aec_rt_fail(AEC_RT_EUSER, "%s: write failed: %s", path, strerror(errno));
-  return 0;
+  return aec_rt_out_close(&out, 1);
 }

@@ -4,7 +4,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "aec/output_path.h"
 #include "aec/runtime.h"
 
 #ifdef __cplusplus
@@ -90,6 +92,9 @@ typedef struct aec_dataset {
  * NaN/inf are errors. */
 int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_dataset *out);
 void aec_data_free(aec_dataset *d);
+/* Rejects data with values outside [lo, hi] (plus 0.1% of the width),
+ * saying how many and where; `what` names the range's owner. */
+int aec_data_check_range(const char *path, const aec_dataset *d, float lo, float hi, const char *what);
 
 /* Format parsers: fill d->data/n/rank/dims (n = first dim) from a file's
  * bytes. They return AEC_RT_EUSER with a message naming `path`. */
@@ -100,14 +105,26 @@ int aec_data_parse_csv(const char *path, const unsigned char *buf, size_t size,
 int aec_data_parse_raw(const char *path, const unsigned char *buf, size_t size,
                        int64_t sample_size, aec_dataset *d);
 int aec_data_is_idx(const unsigned char *buf, size_t size);
+/* "<path>: <fmt> data is truncated (A bytes of N)" with N = n * per * es
+ * computed without wrapping. Returns AEC_RT_EUSER. */
+int aec_data_truncated(const char *path, const char *fmt, uint64_t avail, int64_t n, int64_t per, int es);
 int aec_data_is_npy(const unsigned char *buf, size_t size);
 
 /* ---- writers ---- */
+/* Output files through the guard (aec/output_path.h, output_file.c): a
+ * stream on a temp file beside `path`, or NULL with the error set. */
+FILE *aec_rt_out_open(aec_out *o, const char *path);
+/* Commits the temp file if ok (renamed over the target), else removes it;
+ * returns 0 or AEC_RT_EUSER with the error set. */
+int aec_rt_out_close(aec_out *o, int ok);
 /* float32 C-order .npy, shape [n, dims...] */
 int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, const int64_t *dims);
 /* Grid of `count` (<= 64) input/reconstruction pairs, 8 per row. */
 int aec_png_grid_write(const char *path, const float *inputs, const float *recons, int64_t count,
                        int64_t h, int64_t w, float lo, float hi);
+
+/* ---- thread pool (thread_pool.c) ---- */
+#define AEC_MAX_THREADS 256 /* caller included; aec_rt_set_threads clamps to it */
 
 /* ---- misc ---- */
 double aec_rt_now(void); /* monotonic seconds */

@@ -14,7 +14,8 @@
  * dynamically from a counter tagged with the job's generation, so a worker
  * that wakes late (descheduled by another process) finds nothing left and the
  * caller never waits for it — only for chunks that were actually claimed.
- * Nested or concurrent calls run inline.
+ * Nested or concurrent calls run inline. Workers are joined by a destructor
+ * (process exit, dlclose of a shared model library).
  *
  * Shared words written by different parties sit on their own cache lines. */
 #include <pthread.h>
@@ -25,7 +26,6 @@
 
 #include "rt_internal.h"
 
-#define AEC_MAX_THREADS 256
 /* Chunks per thread. 2 or 4 would let the others cover for a delayed thread
  * but every GEMM chunk re-packs all of B; on the 784-512-128-32 MLP (batch
  * 256, 2 threads) 1, 2 and 4 measured the same within noise, so 1. */
@@ -61,7 +61,9 @@ static pthread_cond_t g_wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
 static int g_threads = 0; /* configured total (caller included); 0 = not set yet */
 static int g_workers = 0; /* started worker threads */
-static long long g_spin_ns = -1;
+static pthread_t g_tids[AEC_MAX_THREADS];
+static atomic_int g_stop;  /* set by pool_shutdown: workers return */
+static atomic_llong g_spin_ns = -1; /* racing first readers compute the same value */
 static _Thread_local int t_in_pool = 0;
 
 static inline void cpu_relax(void) {
@@ -79,12 +81,14 @@ static long long now_ns(void) {
 }
 
 static long long spin_ns(void) {
-  if (g_spin_ns < 0) {
+  long long v = atomic_load_explicit(&g_spin_ns, memory_order_relaxed);
+  if (v < 0) {
     const char *s = getenv("AEC_SPIN_US");
-    g_spin_ns = s && *s ? atoll(s) * 1000LL : AEC_SPIN_NS_DEFAULT;
-    if (g_spin_ns < 0) g_spin_ns = 0;
+    v = s && *s ? atoll(s) * 1000LL : AEC_SPIN_NS_DEFAULT;
+    if (v < 0) v = 0;
+    atomic_store_explicit(&g_spin_ns, v, memory_order_relaxed);
   }
-  return g_spin_ns;
+  return v;
 }
 
 /* Chunk c of nchunks over [0, n): sizes differ by at most one unit. */
@@ -123,6 +127,7 @@ static void *worker(void *arg) {
   t_in_pool = 1;
   uint64_t seen = atomic_load(&g_pub.generation) & ~1ull;
   for (;;) {
+    if (atomic_load(&g_stop)) return NULL;
     uint64_t gen = atomic_load_explicit(&g_pub.generation, memory_order_acquire);
     if (gen == seen || (gen & 1)) {
       long long budget = spin_ns(), t0 = budget > 0 ? now_ns() : 0;
@@ -130,18 +135,19 @@ static void *worker(void *arg) {
         cpu_relax();
         gen = atomic_load_explicit(&g_pub.generation, memory_order_acquire);
         if (gen != seen && !(gen & 1)) break;
-        if ((i & 255) == 0 && now_ns() - t0 > budget) break;
+        if ((i & 255) == 0 && (now_ns() - t0 > budget || atomic_load(&g_stop))) break;
       }
       if (gen == seen || (gen & 1)) {
         pthread_mutex_lock(&g_mu);
         atomic_fetch_add(&g_sleepers, 1); /* seq_cst: pairs with the caller's */
         for (;;) {
           gen = atomic_load(&g_pub.generation);
-          if (gen != seen && !(gen & 1)) break;
+          if ((gen != seen && !(gen & 1)) || atomic_load(&g_stop)) break;
           pthread_cond_wait(&g_wake, &g_mu);
         }
         atomic_fetch_sub(&g_sleepers, 1);
         pthread_mutex_unlock(&g_mu);
+        if (atomic_load(&g_stop)) return NULL;
       }
     }
     chunk_fn fn = atomic_load_explicit(&g_pub.fn, memory_order_relaxed);
@@ -187,12 +193,9 @@ static void start_workers(int want) {
     size_t cur = 0;
     if (pthread_attr_getstacksize(&attr, &cur) != 0 || cur < AEC_WORKER_STACK)
       pthread_attr_setstacksize(&attr, AEC_WORKER_STACK);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   }
   while (g_workers < want) {
-    pthread_t tid;
-    if (pthread_create(&tid, have_attr ? &attr : NULL, worker, NULL) != 0) break;
-    if (!have_attr) pthread_detach(tid);
+    if (pthread_create(&g_tids[g_workers], have_attr ? &attr : NULL, worker, NULL) != 0) break;
     ++g_workers;
   }
   if (have_attr) pthread_attr_destroy(&attr);
@@ -202,7 +205,7 @@ void aec_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void
                          int64_t n, int64_t min_chunk) {
   if (n <= 0) return;
   if (min_chunk < 1) min_chunk = 1;
-  if (t_in_pool || pthread_mutex_trylock(&g_lock) != 0) { /* nested or concurrent */
+  if (t_in_pool || atomic_load(&g_stop) || pthread_mutex_trylock(&g_lock) != 0) { /* nested, concurrent, or shut down */
     fn(ctx, 0, n);
     return;
   }
@@ -262,5 +265,21 @@ void aec_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void
       pthread_mutex_unlock(&g_mu);
     }
   }
+  pthread_mutex_unlock(&g_lock);
+}
+
+/* Joins the workers when the process exits or when a shared library that
+ * holds this runtime is dlclose'd (their code would be unmapped under
+ * them). A job in flight finishes first: its caller holds g_lock. Later
+ * calls run inline. */
+__attribute__((destructor)) static void pool_shutdown(void) {
+  if (t_in_pool) return; /* exit() from inside a job: g_lock is ours */
+  pthread_mutex_lock(&g_lock);
+  atomic_store(&g_stop, 1);
+  pthread_mutex_lock(&g_mu);
+  pthread_cond_broadcast(&g_wake);
+  pthread_mutex_unlock(&g_mu);
+  for (int i = 0; i < g_workers; ++i) pthread_join(g_tids[i], NULL);
+  g_workers = 0;
   pthread_mutex_unlock(&g_lock);
 }

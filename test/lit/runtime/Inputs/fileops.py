@@ -6,7 +6,8 @@
   fileops.py npyinfo FILE              prints `npy <descr> <shape>`
   fileops.py decreasing LOG            checks the epoch losses in LOG decrease
   fileops.py same A B                  byte-identical files
-  fileops.py differ A B                files differ"""
+  fileops.py differ A B                files differ
+  fileops.py deadpid                   prints a pid no process has"""
 import re, shutil, struct, sys
 
 cmd, args = sys.argv[1], sys.argv[2:]
@@ -46,5 +47,15 @@ elif cmd in ("same", "differ"):
     eq = open(args[0], "rb").read() == open(args[1], "rb").read()
     if eq != (cmd == "same"):
         sys.exit("%s and %s are %s" % (args[0], args[1], "identical" if eq else "different"))
+elif cmd == "deadpid":
+    import os
+    for pid in range(4000000, 1000000, -7919):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            print(pid)
+            break
+        except PermissionError:
+            pass
 else:
     sys.exit("unknown fileops command " + cmd)

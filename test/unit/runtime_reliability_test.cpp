@@ -1,0 +1,100 @@
+// Issue 9 (runtime side): the output-path guard (from C++, as the compiler
+// driver uses it) and the divergence rule.
+#include "aec/output_path.h"
+#include "diverge.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+std::string scratch(const std::string &name) {
+  const char *tmp = getenv("TMPDIR");
+  std::string dir = std::string(tmp ? tmp : "/tmp") + "/aec_rel_test_" + std::to_string(getpid());
+  mkdir(dir.c_str(), 0755);
+  return dir + "/" + name;
+}
+
+std::string slurp(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(OutputPath, RefusesSpecialFilesAndInputs) {
+  char err[512];
+  EXPECT_EQ(aec_out_check("/dev/null", nullptr, 0, err, sizeof err), AEC_OUT_EUSER);
+  EXPECT_NE(std::string(err).find("character device"), std::string::npos) << err;
+  std::string dir = scratch("");
+  EXPECT_EQ(aec_out_check(dir.c_str(), nullptr, 0, err, sizeof err), AEC_OUT_EUSER);
+  std::string in = scratch("in.ae");
+  std::ofstream(in) << "model m {}";
+  std::string other = dir + "./in.ae";
+  const char *inputs[] = {nullptr, in.c_str()};
+  EXPECT_EQ(aec_out_check(other.c_str(), inputs, 2, err, sizeof err), AEC_OUT_EUSER);
+  EXPECT_NE(std::string(err).find("same file"), std::string::npos) << err;
+  std::string fresh = scratch("out.o");
+  EXPECT_EQ(aec_out_check(fresh.c_str(), inputs, 2, err, sizeof err), AEC_OUT_OK) << err;
+  EXPECT_TRUE(aec_out_same_file(fresh.c_str(), (dir + "x/../out.o").c_str()) == 0); /* x/ is missing */
+  EXPECT_TRUE(aec_out_same_file(fresh.c_str(), (dir + "./out.o").c_str()));
+}
+
+TEST(OutputPath, WritesAtomicallyAndCleansStaleTemps) {
+  char err[512];
+  std::string out = scratch("w.aew");
+  std::string stale = out + ".tmp.2147483646"; /* above pid_max: no such process */
+  std::ofstream(stale) << "junk";
+  ASSERT_EQ(aec_out_write_file(out.c_str(), nullptr, 0, "abc", 3, err, sizeof err), AEC_OUT_OK) << err;
+  EXPECT_EQ(slurp(out), "abc");
+  EXPECT_NE(access(stale.c_str(), F_OK), 0);
+  // An aborted write leaves the old contents and no temp file.
+  aec_out o;
+  ASSERT_EQ(aec_out_open(&o, out.c_str(), nullptr, 0, err, sizeof err), AEC_OUT_OK) << err;
+  std::string tmp = o.tmp;
+  ASSERT_EQ(write(o.fd, "partial", 7), 7);
+  EXPECT_EQ(slurp(out), "abc"); /* nothing reaches the target before commit */
+  aec_out_abort(&o);
+  EXPECT_EQ(slurp(out), "abc");
+  EXPECT_NE(access(tmp.c_str(), F_OK), 0);
+  // Through a stream, committed.
+  ASSERT_EQ(aec_out_open(&o, out.c_str(), nullptr, 0, err, sizeof err), AEC_OUT_OK) << err;
+  FILE *f = aec_out_fdopen(&o, err, sizeof err);
+  ASSERT_NE(f, nullptr);
+  fputs("xyz", f);
+  ASSERT_EQ(aec_out_commit(&o, err, sizeof err), AEC_OUT_OK) << err;
+  EXPECT_EQ(slurp(out), "xyz");
+}
+
+TEST(Divergence, EpochFarAboveBestIsCaught) {
+  aec_diverge d;
+  double limit;
+  aec_diverge_init(&d, 0.69);
+  aec_diverge_step(&d, 0.70);
+  EXPECT_EQ(aec_diverge_epoch(&d, 0.40, &limit), 0); /* normal first epochs */
+  EXPECT_EQ(aec_diverge_epoch(&d, 0.30, &limit), 0);
+  EXPECT_EQ(aec_diverge_epoch(&d, 0.9, &limit), 0); /* a bump (3x) is not divergence */
+  EXPECT_EQ(aec_diverge_epoch(&d, 26.7, &limit), 1); /* clamped BCE after --lr 1e6 */
+  EXPECT_DOUBLE_EQ(limit, 1.5);
+  EXPECT_EQ(aec_diverge_epoch(&d, NAN, &limit), 1);
+}
+
+TEST(Divergence, FirstEpochAfterResumeAndLuckyFirstBatch) {
+  aec_diverge d;
+  double limit;
+  // Resumed: the starting weights' clean loss is the reference.
+  aec_diverge_init(&d, 0.28);
+  aec_diverge_step(&d, 0.29);
+  EXPECT_EQ(aec_diverge_epoch(&d, 20.0, &limit), 1);
+  // A lucky first batch (0.001) cannot set the bar: max(it, start loss).
+  aec_diverge_init(&d, 0.2);
+  aec_diverge_step(&d, 0.001);
+  aec_diverge_step(&d, 5.0); /* only the first step counts */
+  EXPECT_EQ(aec_diverge_epoch(&d, 0.5, &limit), 0);
+}
+
+}  // namespace
