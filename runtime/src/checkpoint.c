@@ -181,11 +181,25 @@ static int check_values(const char *path, const aec_ckpt *c) {
   return 0;
 }
 
+/* The bounded reader's probe: the magic first, then header + body + CRC. */
+static int ckpt_probe(void *ctx, const char *path, const unsigned char *b, size_t len, int eof, uint64_t *total,
+                      size_t *more) {
+  (void)ctx;
+  (void)eof;
+  if (len < 4 || memcmp(b, "AEW1", 4) != 0)
+    return aec_rt_fail(AEC_RT_EUSER, "%s: not an aec checkpoint (no AEW1 magic)", path), -1;
+  if (len < AEW_HEADER) { *more = 0; return 0; } /* short: the parser says truncated */
+  uint64_t body;
+  memcpy(&body, b + 8, 8);
+  *total = body > UINT64_MAX - AEW_HEADER - 4 ? UINT64_MAX : body + AEW_HEADER + 4;
+  return 1;
+}
+
 int aec_ckpt_read(const char *path, aec_ckpt *c) {
   memset(c, 0, sizeof *c);
   unsigned char *buf;
   size_t size;
-  int rc = aec_rt_read_file(path, &buf, &size);
+  int rc = aec_rt_read_bounded(path, ckpt_probe, NULL, &buf, &size);
   if (rc) return rc;
   c->blob = buf;
   if (size < 4 || memcmp(buf, "AEW1", 4) != 0) {
@@ -207,6 +221,8 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
   }
   if (body > size - AEW_HEADER - 4) {
     aec_ckpt_free(c);
+    if (body > UINT64_MAX - AEW_HEADER - 4) /* the sum would wrap */
+      return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is truncated (%zu bytes, header says more than 2^64)", path, size);
     return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is truncated (%zu bytes, header says %llu)", path,
                        size, (unsigned long long)(body + AEW_HEADER + 4));
   }
@@ -253,8 +269,8 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
     int64_t prod = 1;
     for (int32_t d = 0; d < t->rank; ++d) {
       t->dims[d] = get_i64(&r);
-      if (t->dims[d] < 0 || t->dims[d] > ((int64_t)1 << 40)) r.bad = 1;
-      else prod *= t->dims[d];
+      if (t->dims[d] < 0 || t->dims[d] > ((int64_t)1 << 40) || __builtin_mul_overflow(prod, t->dims[d], &prod))
+        r.bad = 1; /* found by the aew fuzzer: the product wrapped */
     }
     t->size = get_i64(&r);
     if (r.bad || t->size != prod || t->size > (int64_t)(body / 4)) { r.bad = 1; break; }

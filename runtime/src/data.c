@@ -54,26 +54,16 @@ int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_d
   memset(out, 0, sizeof *out);
   unsigned char *buf;
   size_t size;
-  int rc = aec_rt_read_file(path, &buf, &size);
-  if (rc) return rc;
   char ext[16];
   extension(path, ext, sizeof ext);
-  if (!strcasecmp(ext, "csv") || !strcasecmp(ext, "txt") || !strcasecmp(ext, "tsv"))
-    rc = aec_data_parse_csv(path, buf, size, sample_size, out);
-  else if (!strcasecmp(ext, "f32") || !strcasecmp(ext, "raw") || !strcasecmp(ext, "bin"))
-    rc = aec_data_parse_raw(path, buf, size, sample_size, out);
-  else if (aec_data_is_npy(buf, size))
-    rc = aec_data_parse_npy(path, buf, size, out);
-  else if (aec_data_is_idx(buf, size))
-    rc = aec_data_parse_idx(path, buf, size, out);
-  else if (!strcasecmp(ext, "npy"))
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: not a .npy file (bad magic)", path);
-  else if (!strncasecmp(ext, "idx", 3) || strstr(path, "ubyte"))
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: not an IDX file (bad magic)", path);
-  else
-    rc = aec_rt_fail(AEC_RT_EUSER,
-                     "%s: unknown data format (not IDX or .npy; use a .csv, .f32, .raw or .bin "
-                     "extension for CSV or raw float32)", path);
+  int csv = !strcasecmp(ext, "csv") || !strcasecmp(ext, "txt") || !strcasecmp(ext, "tsv");
+  int raw = !strcasecmp(ext, "f32") || !strcasecmp(ext, "raw") || !strcasecmp(ext, "bin");
+  int rc = aec_rt_read_bounded(path, csv || raw ? NULL : aec_data_probe, ext, &buf, &size);
+  if (rc) return rc;
+  if (csv) rc = aec_data_parse_csv(path, buf, size, sample_size, out);
+  else if (raw) rc = aec_data_parse_raw(path, buf, size, sample_size, out);
+  else if (aec_data_is_npy(buf, size)) rc = aec_data_parse_npy(path, buf, size, out);
+  else rc = aec_data_parse_idx(path, buf, size, out); /* the probe let nothing else through */
   free(buf);
   if (rc) { aec_data_free(out); return rc; }
   if (out->n == 0) {

@@ -74,8 +74,24 @@ int aec_ckpt_read(const char *path, aec_ckpt *out);
 void aec_ckpt_free(aec_ckpt *c);
 const aec_ckpt_tensor *aec_ckpt_find(const aec_ckpt *c, const char *name);
 
-/* ---- whole-file reading through zlib (file_read.c): gzip or plain ---- */
-int aec_rt_read_file(const char *path, unsigned char **data, size_t *size);
+/* ---- the bounded reader (file_read.c): gzip or plain ---- */
+/* A format probe sees the first `len` decompressed bytes (eof: that is all
+ * of them) and returns 1 with *total = the whole size the header implies;
+ * 0 with *more > len = the header needs more bytes (*more <= len: no
+ * header, read everything up to the memory cap); -1 after aec_rt_fail (not
+ * this format). */
+typedef int (*aec_rt_probe)(void *ctx, const char *path, const unsigned char *head, size_t len, int eof,
+                            uint64_t *total, size_t *more);
+/* Reads the file, never more than the probe's total (+1 byte, so trailing
+ * data shows) or, without a header or probe, the machine's memory. The
+ * buffer has a NUL after the data. */
+int aec_rt_read_bounded(const char *path, aec_rt_probe probe, void *ctx, unsigned char **data, size_t *size);
+int aec_rt_read_file(const char *path, unsigned char **data, size_t *size); /* no probe */
+uint64_t aec_rt_memory_cap(void); /* physical memory in bytes */
+/* The data-set probe (data_probe.c): IDX or npy by magic, else an error
+ * naming the format `ctx` (the file's extension) suggests. */
+int aec_data_probe(void *ctx, const char *path, const unsigned char *head, size_t len, int eof, uint64_t *total,
+                   size_t *more);
 
 /* ---- data sets (data.c and data_*.c) ---- */
 typedef struct aec_dataset {

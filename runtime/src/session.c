@@ -2,6 +2,7 @@
  * workspace) and the inference entry points, which split n into chunks of
  * at most max_batch. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -36,6 +37,9 @@ static int check_model(const aec_model *m) {
  * and with THP in `madvise` mode (a common default) they would otherwise sit
  * on 4 KB pages and miss the TLB. Freed with free(). */
 static float *alloc_floats(int64_t n) {
+  /* More than the machine has would only fail later, or thrash (and a
+   * sanitizer's allocator aborts on absurd sizes instead of returning NULL). */
+  if (n < 0 || (uint64_t)n > aec_rt_memory_cap() / sizeof(float)) return NULL;
   size_t bytes = (n > 0 ? (size_t)n : 1) * sizeof(float);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   const size_t huge = (size_t)2 << 20;
@@ -69,8 +73,17 @@ aec_session *aec_rt_create(const aec_model *model) {
     }
   }
   if (!ok) {
-    aec_rt_fail(AEC_RT_EINTERNAL, "out of memory allocating model `%s` (%lld parameters)",
-                model->name, (long long)model->param_count);
+    /* Name what was asked for: "3232 parameters" hides that the workspace
+     * of a big batch is what does not fit. Doubles: no wrap. */
+    int train = s->grads || (!model->inference_only && model->accumulate && model->update);
+    double params = 4.0 * (double)model->param_count, ws = 4.0 * (double)model->workspace_size;
+    double total = params * (train ? 2.0 + (double)model->opt_slots : 1.0) + ws;
+    aec_rt_fail(AEC_RT_EINTERNAL,
+                "out of memory: model `%s` needs %.4g GiB for %s (parameters%s %.4g GiB, workspace "
+                "%.4g GiB for batches of %lld); this machine has %.4g GiB", model->name,
+                total / 1073741824.0, train ? "training" : "inference",
+                train ? ", gradients and optimizer state" : "", (total - ws) / 1073741824.0,
+                ws / 1073741824.0, (long long)model->max_batch, (double)aec_rt_memory_cap() / 1073741824.0);
     aec_rt_destroy(s);
     return NULL;
   }

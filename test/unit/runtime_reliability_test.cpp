@@ -1,7 +1,9 @@
 // Issue 9 (runtime side): the output-path guard (from C++, as the compiler
 // driver uses it) and the divergence rule.
 #include "aec/output_path.h"
+#include "aec/runtime.h"
 #include "diverge.h"
+#include "ref_model.h"
 
 #include <gtest/gtest.h>
 
@@ -95,6 +97,17 @@ TEST(Divergence, FirstEpochAfterResumeAndLuckyFirstBatch) {
   aec_diverge_step(&d, 0.001);
   aec_diverge_step(&d, 5.0); /* only the first step counts */
   EXPECT_EQ(aec_diverge_epoch(&d, 0.5, &limit), 0);
+}
+
+// Issue 9 item 6: a model whose training memory cannot be allocated names
+// the memory needed, not its parameter count.
+TEST(SessionMemory, OutOfMemoryNamesTheBytesNeeded) {
+  aec_model m = ref_ae_model;
+  m.workspace_size = (int64_t)1 << 46; /* 256 TiB: more than a 47-bit address space */
+  EXPECT_EQ(aec_rt_create(&m), nullptr);
+  std::string err = aec_rt_last_error();
+  EXPECT_NE(err.find("needs 2.621e+05 GiB for training"), std::string::npos) << err;
+  EXPECT_NE(err.find("workspace 2.621e+05 GiB for batches of"), std::string::npos) << err;
 }
 
 }  // namespace
