@@ -14,6 +14,9 @@ namespace {
 
 // Offsets are uint32_t; keep one spare value for the end-of-file position.
 constexpr uint64_t kMaxFileSize = std::numeric_limits<uint32_t>::max() - 1;
+// A model source is a few KB; reading stops here so that `aec check
+// /dev/zero` or a huge file ends with an error, not with all memory.
+constexpr uint64_t kMaxSourceSize = 16u << 20;
 
 bool readWholeFile(const std::string &path, std::string &text, std::string &error) {
   struct stat st {};
@@ -25,6 +28,11 @@ bool readWholeFile(const std::string &path, std::string &text, std::string &erro
     error = "is a directory";
     return false;
   }
+  const char *tooLarge = "file is too large (a source file has at most 16 MiB)";
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > kMaxSourceSize) {
+    error = tooLarge;
+    return false;
+  }
   std::FILE *f = std::fopen(path.c_str(), "rb");
   if (!f) {
     error = std::strerror(errno);
@@ -34,12 +42,15 @@ bool readWholeFile(const std::string &path, std::string &text, std::string &erro
   char buf[65536];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    if (text.size() + n > kMaxFileSize) {
+    if (text.size() + n > kMaxSourceSize) {
       std::fclose(f);
-      error = "file is too large (4 GiB at most)";
+      error = tooLarge;
       return false;
     }
     text.append(buf, n);
+    // Binary: what was read is enough for the parser's located BinaryFile
+    // error (a device like /dev/zero never ends).
+    if (std::memchr(buf, 0, n)) break;
   }
   bool failed = std::ferror(f) != 0;
   int savedErrno = errno;

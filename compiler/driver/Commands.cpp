@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace aec {
 
@@ -147,6 +148,21 @@ EmitKind emitKind(const std::string &e) {
   return EmitKind::Exe;
 }
 
+// issue 9: a model whose training cannot fit in this machine's memory still
+// builds (the artifact may train elsewhere, or only run inference), but not
+// without a word; `budget memory` in the model makes it an error instead.
+void warnTrainingMemory(const CheckedModel &m) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return;
+  const int64_t ram = static_cast<int64_t>(pages) * page;
+  if (m.trainMemory().total <= ram) return;
+  std::fprintf(stderr,
+               "aec: warning: training `%s` needs %s at batch %lld, more than the %s of "
+               "memory of this machine: `train` will fail here\n",
+               m.name.c_str(), memoryBreakdown(m).c_str(), static_cast<long long>(m.train.batch),
+               humanBytes(ram).c_str());
+}
+
 // issue 7: the front end knows these model kinds before the back end does.
 const char *unsupportedFeature(const CheckedModel &m) {
   if (m.variational) return "variational codes (`code N variational`)";
@@ -173,6 +189,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     s.diags.report(DiagKind::BackendUnsupported, SourceRange{}, feature);
     return 1;
   }
+  if (!o.inferenceOnly) warnTrainingMemory(*m);
   BuildOptions b;
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;

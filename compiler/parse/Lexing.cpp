@@ -220,10 +220,25 @@ private:
 
 LexResult lexFile(antlr4::Lexer &lexer, antlr4::CharStream &, FileId file, SyntaxDiags &diags) {
   LexResult result;
-  // Keep the EOF token: ListTokenSource throws on an empty list.
+  // Keep the EOF token: ListTokenSource throws on an empty list. Garbage
+  // (a binary file without NUL bytes) stops once invalid bytes were seen on
+  // more lines than errors are shown (one per line), instead of lexing
+  // megabytes that no diagnostic will mention.
+  size_t invalidLines = 0;
+  size_t lastInvalidLine = 0;
   for (;;) {
     std::unique_ptr<Token> t = lexer.nextToken();
     bool eof = t->getType() == Token::EOF;
+    if (t->getType() == AELexer::INVALID && t->getLine() != lastInvalidLine) {
+      lastInvalidLine = t->getLine();
+      ++invalidLines;
+    }
+    if (!eof && invalidLines > SyntaxDiags::kMaxErrors) {
+      result.tokens.push_back(std::move(t));
+      lexer.emitEOF(); // into lexer.token, which nextToken would return
+      result.tokens.push_back(std::move(lexer.token));
+      break;
+    }
     result.tokens.push_back(std::move(t));
     if (eof)
       break;
