@@ -6,6 +6,7 @@
 #include "compiler/sema/Model.h"
 
 #include <string>
+#include <vector>
 
 namespace aec {
 
@@ -19,6 +20,9 @@ struct BuildOptions {
   int optLevel = 3;        // -O0..-O3
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)
   std::string runtimeIncludeDir;
+  // Files the build reads (the .ae sources with their imports, a pretrained
+  // checkpoint): no output may be one of them (codegen/Output.h).
+  std::vector<std::string> inputs;
 };
 
 // The file `-o` defaults to for `emit` and a model (or symbol prefix) `name`:

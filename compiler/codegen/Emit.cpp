@@ -1,6 +1,8 @@
 // O3, machine code, link, archive.
 #include "compiler/codegen/Emit.h"
 
+#include "compiler/codegen/Output.h"
+
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Object/Archive.h>
 #include <llvm/Object/ArchiveWriter.h>
@@ -41,65 +43,33 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel)
 }
 
 bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
-                     const std::string &path, std::string &error) {
-  std::error_code ec;
-  std::unique_ptr<llvm::raw_fd_ostream> file;
-  llvm::raw_pwrite_stream *os = nullptr;
+                     const std::string &path, const std::vector<std::string> &others,
+                     std::string &error) {
+  // Into memory, then one guarded write: never a partial file, and the
+  // assembly printer's stream is gone before anything is written.
   llvm::SmallString<0> buffer;
-  llvm::raw_svector_ostream mem(buffer);
-  if (path == "-") {
-    os = &mem;
-  } else {
-    file = std::make_unique<llvm::raw_fd_ostream>(
-        path, ec, assembly ? llvm::sys::fs::OF_Text : llvm::sys::fs::OF_None);
-    if (ec) {
-      error = fmt::format("cannot write `{}`: {}", path, ec.message());
+  {
+    llvm::raw_svector_ostream mem(buffer);
+    llvm::legacy::PassManager pm;
+    if (tm.addPassesToEmitFile(pm, mem, nullptr,
+                               assembly ? llvm::CodeGenFileType::AssemblyFile
+                                        : llvm::CodeGenFileType::ObjectFile)) {
+      error = "the target cannot emit this file type";
       return false;
     }
-    os = file.get();
+    pm.run(module);
   }
-  llvm::legacy::PassManager pm;
-  if (tm.addPassesToEmitFile(pm, *os, nullptr,
-                             assembly ? llvm::CodeGenFileType::AssemblyFile
-                                      : llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target cannot emit this file type";
-    return false;
-  }
-  pm.run(module);
-  if (path == "-") {
-    llvm::outs() << buffer;
-    llvm::outs().flush();
-  } else {
-    file->close();
-    if (file->has_error()) {
-      error = fmt::format("cannot write `{}`: {}", path, file->error().message());
-      file->clear_error();
-      return false;
-    }
-  }
-  return true;
+  return writeText(std::string(buffer.str()), path, others, error);
 }
 
-bool writeText(const std::string &text, const std::string &path, std::string &error) {
+bool writeText(const std::string &text, const std::string &path,
+               const std::vector<std::string> &others, std::string &error) {
   if (path == "-") {
     llvm::outs() << text;
     llvm::outs().flush();
     return true;
   }
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    error = fmt::format("cannot write `{}`: {}", path, ec.message());
-    return false;
-  }
-  os << text;
-  os.close();
-  if (os.has_error()) {
-    error = fmt::format("cannot write `{}`: {}", path, os.error().message());
-    os.clear_error();
-    return false;
-  }
-  return true;
+  return writeOutput(path, text, others, false, error);
 }
 
 bool runLinker(const std::vector<std::string> &args, std::string &error) {
@@ -132,7 +102,8 @@ bool runLinker(const std::vector<std::string> &args, std::string &error) {
 }
 
 bool writeStaticLibrary(const std::string &path, const std::string &object,
-                        const std::string &runtimeArchive, std::string &error) {
+                        const std::string &runtimeArchive,
+                        const std::vector<std::string> &others, std::string &error) {
   std::vector<llvm::NewArchiveMember> members;
   auto obj = llvm::NewArchiveMember::getFile(object, true);
   if (!obj) {
@@ -165,12 +136,13 @@ bool writeStaticLibrary(const std::string &path, const std::string &object,
     error = fmt::format("cannot read `{}`: {}", runtimeArchive, llvm::toString(std::move(err)));
     return false;
   }
-  if (llvm::Error e = llvm::writeArchive(path, members, llvm::SymtabWritingMode::NormalSymtab,
-                                         llvm::object::Archive::K_GNU, true, false)) {
-    error = fmt::format("cannot write `{}`: {}", path, llvm::toString(std::move(e)));
+  auto data = llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab,
+                                         llvm::object::Archive::K_GNU, true, false);
+  if (!data) {
+    error = fmt::format("cannot write `{}`: {}", path, llvm::toString(data.takeError()));
     return false;
   }
-  return true;
+  return writeOutput(path, (*data)->getBuffer(), others, false, error);
 }
 
 std::string cHeader(const HeaderInfo &h) {

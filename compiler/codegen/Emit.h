@@ -13,19 +13,23 @@ namespace aec::codegen {
 // Runs the new pass manager's default pipeline for optLevel (0..3).
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
 
-// Writes an object file or assembly to `path` ("-" = stdout).
+// Writes an object file or assembly to `path` ("-" = stdout) through the
+// output guard (Output.h); `others` are the build's inputs and other outputs.
 bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
-                     const std::string &path, std::string &error);
+                     const std::string &path, const std::vector<std::string> &others,
+                     std::string &error);
 
-// Writes text to `path` ("-" = stdout).
-bool writeText(const std::string &text, const std::string &path, std::string &error);
+// Writes text to `path` ("-" = stdout) through the output guard.
+bool writeText(const std::string &text, const std::string &path,
+               const std::vector<std::string> &others, std::string &error);
 
 // Runs `cc` (or clang-19) with `args`; on failure `error` holds the command.
 bool runLinker(const std::vector<std::string> &args, std::string &error);
 
 // Writes a static archive holding `object` and every member of `runtimeArchive`.
 bool writeStaticLibrary(const std::string &path, const std::string &object,
-                        const std::string &runtimeArchive, std::string &error);
+                        const std::string &runtimeArchive,
+                        const std::vector<std::string> &others, std::string &error);
 
 // The C header of `--emit=lib`/`--emit=shared`.
 struct HeaderInfo {

@@ -198,6 +198,9 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   b.optLevel = o.optLevel;
   b.runtimeLibDir = dirs.runtimeLib;
   b.runtimeIncludeDir = dirs.runtimeInclude;
+  for (size_t i = 0; i < s.sources.fileCount(); ++i)
+    b.inputs.push_back(s.sources.path(static_cast<FileId>(i)));
+  if (!m->pretrainedPath.empty()) b.inputs.push_back(m->pretrainedPath);
   return s.status(buildModel(*m, b, s.diags));
 #else
   std::fputs("aec: error: code generation is not available in this build\n", stderr);
