@@ -571,6 +571,23 @@ bool Gen::emitOp(Env &e, const Op &op) {
     parallelFor(e, fn, b.CreateMul(e.n, cI64(D)), 32768);
     return true;
   }
+  case OpKind::Dropout:
+  case OpKind::DropoutGrad: {
+    // One mask per (step seed, layer): forward and backward XOR the same salt.
+    const int64_t D = size(op.out);
+    const uint64_t salt = 0x9E3779B97F4A7C15ull * static_cast<uint64_t>(op.layer + 1);
+    Function *fn = closure(cname(op, "dropout"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
+                             call(cb, "aec_dropout",
+                                  {i0, i1, field(cb, ctx, P0), field(cb, ctx, P1),
+                                   cF32(op.amount), field(cb, ctx, I1)});
+                           });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.out));
+    setField(e, I1, b.CreateXor(e.seed, cI64(static_cast<int64_t>(salt))));
+    parallelFor(e, fn, b.CreateMul(e.n, cI64(D)), 32768);
+    return true;
+  }
   case OpKind::Act:
   case OpKind::ActGrad: {
     const int64_t D = size(op.out);
@@ -664,7 +681,7 @@ Function *Gen::genForward(bool decodeOnly) {
   e.n = f->getArg(3);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
   for (const Op &op : g_.ops) { // inference reads the clean input
-    if (op.kind == OpKind::Noise) e.subst[op.out] = op.ins[0];
+    if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout) e.subst[op.out] = op.ins[0];
     if (op.noiseFrom >= 0) e.subst[op.out2] = op.noiseFrom;
   }
   if (decodeOnly) {
@@ -676,7 +693,8 @@ Function *Gen::genForward(bool decodeOnly) {
   }
   for (const Op &op : g_.ops) {
     if (op.phase != Phase::Forward) break;
-    if (op.kind == OpKind::Noise || op.kind == OpKind::Loss || op.kind == OpKind::Sparsity)
+    if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout || op.kind == OpKind::Loss ||
+        op.kind == OpKind::Sparsity)
       continue;
     if (decodeOnly && op.layer <= model_.codeIndex) continue;
     if (!emitOp(e, op)) return nullptr;

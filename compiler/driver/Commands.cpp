@@ -168,7 +168,6 @@ const char *unsupportedFeature(const CheckedModel &m) {
   if (m.variational) return "variational codes (`code N variational`)";
   for (const Layer &l : m.layers) {
     if (l.kind == LayerKind::BatchNorm) return "`batchnorm`";
-    if (l.kind == LayerKind::Dropout) return "`dropout`";
   }
   return nullptr;
 }

@@ -200,6 +200,22 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       cur = y;
       break;
     }
+    case LayerKind::Dropout: {
+      // Inference-only: a view of its input (no code); otherwise training
+      // draws the mask and the inference functions read the input instead.
+      Tensor t = batched(l.name + ".out", l.out.dims, li);
+      if (inferenceOnly) t.aliasOf = cur;
+      int y = g.addTensor(t);
+      Op op{inferenceOnly ? OpKind::Reshape : OpKind::Dropout};
+      op.ins = {cur};
+      op.out = y;
+      op.amount = l.rate;
+      op.trainOnly = true;
+      op.layer = li;
+      addOp(op);
+      cur = y;
+      break;
+    }
     case LayerKind::Flatten:
     case LayerKind::Reshape: {
       Tensor t = batched(l.name + ".out", l.out.dims, li);

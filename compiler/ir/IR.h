@@ -92,6 +92,11 @@ enum class OpKind {
   ConvInputGrad,  // out = convᵀ(in0 = dZ, in1 = W); after fusion [⊙ act'(in2)]
   ConvWeightGrad, // out += Σ_n dZ ⋆ x (in0 = x, in1 = dZ); out2 += Σ dZ per channel (bias)
   PoolGrad,       // out = pool'(in0 = dY, in1 = x, in2 = y); after fusion [⊙ act'(in3)]
+  // issue 7: inverted dropout (training only; no code in inference paths),
+  // its mask from the RNG per (step seed, layer, element): out = dropout(in0)
+  // with rate `amount`; the gradient applies the same mask to dY.
+  Dropout,
+  DropoutGrad,
   // Backward, after fusion.
   LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
   // Update.

@@ -17,6 +17,8 @@ namespace aec::ir {
 const char *opKindName(OpKind k) {
   switch (k) {
   case OpKind::Noise: return "noise";
+  case OpKind::Dropout: return "dropout";
+  case OpKind::DropoutGrad: return "dropout_grad";
   case OpKind::MatMul: return "matmul";
   case OpKind::BiasAdd: return "bias_add";
   case OpKind::Act: return "act";
@@ -132,6 +134,10 @@ std::string print(const Graph &g) {
     switch (op.kind) {
     case OpKind::Noise:
       s += fmt::format(" kind={} amount={} train_only", noiseName(op.noise), op.amount);
+      break;
+    case OpKind::Dropout:
+    case OpKind::DropoutGrad:
+      s += fmt::format(" p={}{}", op.amount, op.kind == OpKind::Dropout ? " train_only" : "");
       break;
     case OpKind::MatMul:
     case OpKind::Dense:

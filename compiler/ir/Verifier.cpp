@@ -71,6 +71,8 @@ struct Checker {
     case OpKind::Act:
     case OpKind::Reshape:
     case OpKind::Noise:
+    case OpKind::Dropout:
+    case OpKind::DropoutGrad:
       if (size(op.ins[0]) != size(op.out)) return where("element count changes");
       return true;
     case OpKind::ActGrad:

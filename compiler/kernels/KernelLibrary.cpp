@@ -1,6 +1,7 @@
 // Loader for the embedded kernel bitcode (see KernelLibrary.h).
 #include "compiler/kernels/KernelLibrary.h"
 #include "compiler/kernels/aec_kernels.h"
+#include "compiler/kernels/aec_norm.h"
 
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/Function.h>
@@ -59,7 +60,7 @@ int kernelVectorWidthForTarget(const llvm::TargetMachine &target) {
 }
 
 const std::vector<std::string> &kernelEntryPoints() {
-  static const std::vector<std::string> names = {AEC_KERNEL_ENTRY_POINTS};
+  static const std::vector<std::string> names = {AEC_KERNEL_ENTRY_POINTS, AEC_NORM_ENTRY_POINTS};
   return names;
 }
 

@@ -163,6 +163,34 @@ AEC_KAPI void aec_noise(int64_t b, int64_t e, const float *x, float *out, int ki
   }
 }
 
+/* Inverted dropout (issue 7): element i is dropped when its uniform from the
+ * noise RNG (same hash as aec_noise, per (seed, i)) is < p, kept ones are
+ * scaled by 1/(1-p). Forward (x -> y) and backward (dy -> dx) call it with
+ * the same seed, so they see the same mask and no mask is stored. */
+AEC_KAPI void aec_dropout(int64_t b, int64_t e, const float *x, float *y, float p, uint64_t seed) {
+  uint64_t key = mix64(seed);
+  uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+  const float keep = 1.0f / (1.0f - p);
+  vu iota = v_iota();
+  for (int64_t i = b; i < e; i += AEC_VW) {
+    int64_t n = e - i < AEC_VW ? e - i : AEC_VW;
+    uint32_t hi32 = (uint32_t)((uint64_t)i >> 32);
+    vf u = 1.0f;
+    if ((uint32_t)((uint64_t)(i + n - 1) >> 32) == hi32) {
+      u = uniform24(noise_hash((uint32_t)i + iota, hi32, k0, k1));
+    } else {
+      for (int t = 0; t < n; ++t) {
+        int64_t j = i + t;
+        u[t] = uniform24(noise_hash((vu)(uint32_t)j, (uint32_t)((uint64_t)j >> 32), k0, k1))[0];
+      }
+    }
+    vf v = n == AEC_VW ? vload(x + i) : vload_part(x + i, n);
+    vf r = u < p ? 0.0f : v * keep;
+    if (n == AEC_VW) vstore(y + i, r);
+    else vstore_part(y + i, r, n);
+  }
+}
+
 /* ---- loss --------------------------------------------------------------- */
 
 AEC_INLINE vf lane_mask_lt(int64_t n) { /* 1.0 in lanes < n, else 0 */

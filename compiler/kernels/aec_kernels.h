@@ -88,6 +88,11 @@ void aec_act_backward(int64_t b, int64_t e, const float *y, const float *dy, flo
 void aec_noise(int64_t b, int64_t e, const float *x, float *out, int kind, float amount,
                float lo, float hi, uint64_t seed);
 
+/* Inverted dropout over [b, e) (issue 7): y = 0 where the RNG's uniform for
+ * (seed, i) is < p, else x/(1-p); the same call on dy gives dx. In place is
+ * allowed. */
+void aec_dropout(int64_t b, int64_t e, const float *x, float *y, float p, uint64_t seed);
+
 /* Reconstruction loss for rows [r0, r1) of width D: y = output activation
  * values, x = clean target.
  *   kind 0 mse: per-row loss mean((y-x)^2); dZ = dscale * 2(y-x)/D * act'(y)
@@ -133,7 +138,8 @@ void aec_sgd(int64_t b, int64_t e, float *p, float *g, float *vel, float lr, flo
 /* Names of every entry point above, NULL-terminated (for the loader/tests). */
 #define AEC_KERNEL_ENTRY_POINTS                                                          \
   "aec_gemm", "aec_gemm_tn", "aec_colsum", "aec_act_forward", "aec_act_backward",        \
-      "aec_noise", "aec_loss", "aec_sparsity_l1", "aec_sparsity_kl", "aec_adam", "aec_sgd"
+      "aec_noise", "aec_loss", "aec_sparsity_l1", "aec_sparsity_kl", "aec_adam", "aec_sgd", \
+      "aec_dropout"
 
 #ifdef __cplusplus
 }

@@ -106,6 +106,16 @@ void autodiff(Graph &g) {
     case OpKind::Sparsity:
     case OpKind::Noise:
       break; // handled at the code layer / no gradient to the input
+    case OpKind::Dropout: {
+      if (!grad.count(op.out) || !tensorNeedsGrad(op.ins[0])) break;
+      Op dg{OpKind::DropoutGrad, Phase::Backward};
+      dg.ins = {grad[op.out]};
+      dg.out = newGrad(op.ins[0]);
+      dg.amount = op.amount;
+      dg.layer = op.layer;
+      back.push_back(dg);
+      break;
+    }
     case OpKind::Act: {
       if (!grad.count(op.out)) break;
       Op ag{OpKind::ActGrad, Phase::Backward};

@@ -68,7 +68,7 @@ static const aec_tensor_info *find_tensor(int layer, int rank) {
  * (K-1)/2; stride S: out = ceil(in / S). in_dims: the layer's input dims. */
 static void ref_spatial(const aec_layer_info *li, const double *p, int l, const double *cur,
                         double *nx, int n, int rank, const int64_t *in_dims) {
-  if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE) {
+  if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE || li->kind == AEC_DROPOUT) {
     memcpy(nx, cur, sizeof(double) * n * li->out_size);
     return;
   }

@@ -16,7 +16,8 @@ extern "C" {
 #define AEC_MAX_RANK 4
 
 enum aec_layer_kind { AEC_DENSE, AEC_CONV2D, AEC_CONV1D, AEC_MAXPOOL, AEC_AVGPOOL,
-                      AEC_UPSAMPLE, AEC_FLATTEN, AEC_RESHAPE };
+                      AEC_UPSAMPLE, AEC_FLATTEN, AEC_RESHAPE,
+                      AEC_BATCHNORM, AEC_DROPOUT /* issue 7 */ };
 enum aec_activation { AEC_LINEAR, AEC_RELU, AEC_LEAKY_RELU, AEC_SIGMOID, AEC_TANH, AEC_ELU };
 enum aec_loss { AEC_LOSS_MSE, AEC_LOSS_BCE };
 enum aec_optimizer { AEC_OPT_ADAM, AEC_OPT_SGD };
@@ -91,7 +92,8 @@ struct aec_model {
   int32_t inference_only;  /* 1: accumulate and update are NULL */
 
   /* Forward pass of n clean samples x[n][input_size]; fills every layer's
-   * output in ws (see aec_layer_info.act_offset). */
+   * output in ws (see aec_layer_info.act_offset), except that of a dropout
+   * layer in a training build, which equals its input at inference. */
   void (*forward)(const float *params, float *ws, const float *x, int64_t n);
   /* The layers after the code: code[n][code_size] -> ws (layers after
    * code_layer are filled; the last is the reconstruction). */
