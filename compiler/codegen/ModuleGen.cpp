@@ -7,6 +7,7 @@
 #include "compiler/codegen/ModuleGen.h"
 #include "compiler/kernels/aec_conv.h" // inline geometry helpers only
 
+#include <cstring>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
 #include <llvm/IR/Function.h>
@@ -197,9 +198,15 @@ private:
   }
 
   Value *ptrOf(Env &e, int t) {
-    auto it = e.subst.find(t);
-    if (it != e.subst.end()) t = it->second;
-    int s = g_.storageOf(t);
+    // Substitutions apply through views too (a flatten of a dropout's output
+    // reads the dropout's input at inference).
+    int s = t;
+    for (;;) {
+      auto it = e.subst.find(s);
+      if (it != e.subst.end()) s = it->second;
+      if (g_.tensors[s].aliasOf < 0) break;
+      s = g_.tensors[s].aliasOf;
+    }
     const ir::Tensor &T = g_.tensors[s];
     Value *base = nullptr;
     switch (T.buffer) {
@@ -571,6 +578,77 @@ bool Gen::emitOp(Env &e, const Op &op) {
     parallelFor(e, fn, b.CreateMul(e.n, cI64(D)), 32768);
     return true;
   }
+  case OpKind::BatchNorm:
+  case OpKind::BatchNormGrad: {
+    // Per channel over [n][C][S]; gamma/beta and the running mean/var are
+    // separate params at constant distances (planned offsets).
+    const bool fwd = op.kind == OpKind::BatchNorm;
+    const int x = fwd ? op.ins[0] : op.ins[1], gamma = fwd ? op.ins[1] : op.ins[2];
+    const int64_t Cn = g_.tensors[x].dims[0], S = size(x) / Cn;
+    const int stats = fwd ? op.out2 : op.ins[3];
+    const int beta = fwd ? op.ins[2] : gamma + 1; // BuildIR adds beta right after gamma
+    const int64_t betaD = g_.tensors[beta].offset - g_.tensors[gamma].offset;
+    auto at = [&](IRBuilder<> &cb, Value *p, int64_t d) { return cb.CreateConstInBoundsGEP1_64(f32, p, d); };
+    if (fwd && !e.seed) { // inference: scale/shift from the running stats, then one affine pass
+      const int64_t varD = g_.tensors[op.ins[4]].offset - g_.tensors[op.ins[3]].offset;
+      Value *g0 = ptrOf(e, gamma), *st = ptrOf(e, stats), *rm = ptrOf(e, op.ins[3]);
+      call(b, "aec_bn_fold", {cI64(Cn), g0, at(b, g0, betaD), rm, at(b, rm, varD),
+                              cF32(kBatchNormEps), st, at(b, st, Cn)});
+      Function *fn = closure(cname(op, "bn_affine"),
+                             [&](IRBuilder<> &cb, Value *ctx, Value *r0, Value *r1) {
+                               Value *s = field(cb, ctx, P2);
+                               call(cb, "aec_bn_affine", {r0, r1, cI64(Cn), cI64(S),
+                                                          field(cb, ctx, P0), s, at(cb, s, Cn),
+                                                          field(cb, ctx, P1)});
+                             });
+      setField(e, P0, ptrOf(e, x));
+      setField(e, P1, ptrOf(e, op.out));
+      setField(e, P2, st);
+      parallelFor(e, fn, e.n, rowChunk(4 * size(x), 1));
+      return true;
+    }
+    if (fwd) {
+      const int64_t varD = g_.tensors[op.ins[4]].offset - g_.tensors[op.ins[3]].offset;
+      Function *fn = closure(cname(op, "bn_train"),
+                             [&](IRBuilder<> &cb, Value *ctx, Value *c0, Value *c1) {
+                               Value *gp = field(cb, ctx, P1), *st = field(cb, ctx, P4),
+                                     *rm = field(cb, ctx, P5);
+                               call(cb, "aec_bn_train",
+                                    {c0, c1, field(cb, ctx, I0), cI64(Cn), cI64(S),
+                                     field(cb, ctx, P0), gp, at(cb, gp, betaD),
+                                     cF32(kBatchNormEps), cF32(kBatchNormMomentum),
+                                     field(cb, ctx, P3), st, at(cb, st, Cn), rm,
+                                     at(cb, rm, varD)});
+                             });
+      setField(e, P0, ptrOf(e, x));
+      setField(e, P1, ptrOf(e, gamma));
+      setField(e, P3, ptrOf(e, op.out));
+      setField(e, P4, ptrOf(e, stats));
+      setField(e, P5, ptrOf(e, op.ins[3]));
+      setField(e, I0, e.n);
+      parallelFor(e, fn, cI64(Cn), 1);
+      return true;
+    }
+    const bool dparams = op.out2 >= 0, dinput = op.out >= 0;
+    Function *fn = closure(cname(op, "bn_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *c0, Value *c1) {
+                             Value *st = field(cb, ctx, P2), *dg = field(cb, ctx, P4);
+                             call(cb, "aec_bn_backward",
+                                  {c0, c1, field(cb, ctx, I0), cI64(Cn), cI64(S),
+                                   field(cb, ctx, P0), field(cb, ctx, P1), st, at(cb, st, Cn),
+                                   field(cb, ctx, P3), field(cb, ctx, P5), dg,
+                                   dparams ? at(cb, dg, betaD) : null(), cI32(1)});
+                           });
+    setField(e, P0, ptrOf(e, x));
+    setField(e, P1, ptrOf(e, gamma));
+    setField(e, P2, ptrOf(e, stats));
+    setField(e, P3, ptrOf(e, op.ins[0]));
+    setField(e, P4, dparams ? ptrOf(e, op.out2) : null());
+    setField(e, P5, dinput ? ptrOf(e, op.out) : null());
+    setField(e, I0, e.n);
+    parallelFor(e, fn, cI64(Cn), 1);
+    return true;
+  }
   case OpKind::Dropout:
   case OpKind::DropoutGrad: {
     // One mask per (step seed, layer): forward and backward XOR the same salt.
@@ -776,8 +854,14 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
     const Layer &l = model_.layers[t.layer];
     const bool isWeight = t.dims.size() >= 2; // dense [in][out], conv [out_c][in_c][k..]
     const bool conv = l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D;
-    int init = 0; // zero (biases)
-    if (isWeight)
+    int init = 0; // zero (biases, batch-norm shift and running mean)
+    auto endsWith = [&](const char *suffix) {
+      const size_t k = std::strlen(suffix);
+      return t.name.size() >= k && t.name.compare(t.name.size() - k, k, suffix) == 0;
+    };
+    if (l.kind == LayerKind::BatchNorm) {
+      if (endsWith(".gamma") || endsWith(".running_var")) init = 3; // AEC_INIT_ONE
+    } else if (isWeight)
       init = (l.activation == Activation::Relu || l.activation == Activation::LeakyRelu ||
               l.activation == Activation::Elu)
                  ? 1 /* kaiming */

@@ -167,7 +167,6 @@ void warnTrainingMemory(const CheckedModel &m) {
 const char *unsupportedFeature(const CheckedModel &m) {
   if (m.variational) return "variational codes (`code N variational`)";
   for (const Layer &l : m.layers) {
-    if (l.kind == LayerKind::BatchNorm) return "`batchnorm`";
   }
   return nullptr;
 }

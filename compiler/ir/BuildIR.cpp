@@ -7,6 +7,8 @@
 // Only the inline geometry helpers, so scratch sizes match the kernels.
 #include "compiler/kernels/aec_conv.h"
 
+#include <array>
+
 namespace aec::ir {
 
 namespace {
@@ -103,6 +105,22 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
     g.layerBias[i] = g.addTensor(b);
     g.paramTensors.push_back(g.layerBias[i]);
   }
+  std::vector<std::array<int, 4>> bnParams(L, {-1, -1, -1, -1});
+  for (size_t i = 0; i < L; ++i) {
+    const Layer &l = model.layers[i];
+    if (l.kind != LayerKind::BatchNorm) continue;
+    const char *names[4] = {".gamma", ".beta", ".running_mean", ".running_var"};
+    for (int k = 0; k < 4; ++k) {
+      Tensor t;
+      t.name = l.name + names[k];
+      t.buffer = Buffer::Param;
+      t.dims = {l.normFeatures()};
+      t.layer = static_cast<int>(i);
+      t.trainable = k < 2 && !l.frozen;
+      bnParams[i][k] = g.addTensor(t);
+      g.paramTensors.push_back(bnParams[i][k]);
+    }
+  }
   for (size_t i = 0; i < L; ++i) {
     const Layer &l = model.layers[i];
     if (!l.hasWeights()) continue;
@@ -195,6 +213,22 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       op.out = y;
       op.factor = l.factor;
       op.pool = l.kind == LayerKind::MaxPool ? 0 : l.kind == LayerKind::AvgPool ? 1 : 2;
+      op.layer = li;
+      addOp(op);
+      cur = y;
+      break;
+    }
+    case LayerKind::BatchNorm: {
+      int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
+      Tensor st;
+      st.name = l.name + ".stats";
+      st.buffer = Buffer::Workspace;
+      st.dims = {2 * l.normFeatures()};
+      Op op{OpKind::BatchNorm};
+      const std::array<int, 4> &p = bnParams[i];
+      op.ins = {cur, p[0], p[1], p[2], p[3]};
+      op.out = y;
+      op.out2 = g.addTensor(st);
       op.layer = li;
       addOp(op);
       cur = y;

@@ -97,6 +97,15 @@ enum class OpKind {
   // with rate `amount`; the gradient applies the same mask to dY.
   Dropout,
   DropoutGrad,
+  // Batch norm (issue 7), x [C] or [C, spatial...] per sample:
+  //   batch_norm: out = bn(in0; gamma in1, beta in2, running mean in3, running
+  //   var in4). Training (accumulate): batch statistics, saved in out2
+  //   ([2C]: mean, 1/std) and the running statistics updated; inference: the
+  //   folded affine form from the running statistics (out2 holds scale, shift).
+  //   batch_norm_grad: out = dx (or -1) from in0 = dY, in1 = x, in2 = gamma,
+  //   in3 = the saved statistics; out2 += dgamma (and dbeta, the next param).
+  BatchNorm,
+  BatchNormGrad,
   // Backward, after fusion.
   LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
   // Update.

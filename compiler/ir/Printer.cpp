@@ -18,6 +18,8 @@ const char *opKindName(OpKind k) {
   switch (k) {
   case OpKind::Noise: return "noise";
   case OpKind::Dropout: return "dropout";
+  case OpKind::BatchNorm: return "batch_norm";
+  case OpKind::BatchNormGrad: return "batch_norm_grad";
   case OpKind::DropoutGrad: return "dropout_grad";
   case OpKind::MatMul: return "matmul";
   case OpKind::BiasAdd: return "bias_add";

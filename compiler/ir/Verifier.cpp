@@ -164,6 +164,16 @@ struct Checker {
       if (op.hasDeriv && (op.ins.size() < 4 || size(op.ins[3]) != size(op.out)))
         return where("derivative operand differs");
       return true;
+    case OpKind::BatchNorm:
+    case OpKind::BatchNormGrad: {
+      if (op.ins.size() < 4 || op.out2 < 0) return where("needs its operands and statistics");
+      const int x = op.kind == OpKind::BatchNorm ? op.ins[0] : op.ins[1];
+      const int64_t c = T(x).dims.empty() ? 0 : T(x).dims[0];
+      const int stats = op.kind == OpKind::BatchNorm ? op.out2 : op.ins[3];
+      if (size(stats) != 2 * c) return where("statistics are not [2C]");
+      if (op.out >= 0 && size(op.out) != size(x)) return where("element count changes");
+      return true;
+    }
     case OpKind::Adam:
     case OpKind::SGD:
       if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))

@@ -56,8 +56,11 @@ AEC_KAPI void aec_bn_backward(int64_t c0, int64_t c1, int64_t M, int64_t C, int6
         sg += (double)dyc[k] * ((xc[k] - muf) * inv);
       }
     }
-    dbeta[c] = (accumulate ? dbeta[c] : 0.0f) + (float)sb;
-    dgamma[c] = (accumulate ? dgamma[c] : 0.0f) + (float)sg;
+    if (dgamma) {
+      dbeta[c] = (accumulate ? dbeta[c] : 0.0f) + (float)sb;
+      dgamma[c] = (accumulate ? dgamma[c] : 0.0f) + (float)sg;
+    }
+    if (!dx) continue;
     const float g = gamma[c] * inv, mb = (float)(sb / m), mg = (float)(sg / m);
     for (int64_t i = 0; i < M; ++i) {
       const float *xc = x + (i * C + c) * S, *dyc = dy + (i * C + c) * S;

@@ -29,7 +29,8 @@ void aec_bn_train(int64_t c0, int64_t c1, int64_t M, int64_t C, int64_t S, const
 
 /* Gradients of aec_bn_train (from the saved mean and invstd):
  *   dbeta = Σ dy, dgamma = Σ dy·xhat, dx = gamma·invstd·(dy - dbeta/m - xhat·dgamma/m).
- * dgamma/dbeta are added to when `accumulate`; dx may alias dy. */
+ * dgamma/dbeta are added to when `accumulate`; either dx or dgamma (with dbeta)
+ * may be NULL (not needed); dx may alias dy. */
 void aec_bn_backward(int64_t c0, int64_t c1, int64_t M, int64_t C, int64_t S, const float *x,
                      const float *gamma, const float *mean, const float *invstd,
                      const float *dy, float *dx, float *dgamma, float *dbeta, int accumulate);

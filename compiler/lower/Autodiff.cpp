@@ -106,6 +106,21 @@ void autodiff(Graph &g) {
     case OpKind::Sparsity:
     case OpKind::Noise:
       break; // handled at the code layer / no gradient to the input
+    case OpKind::BatchNorm: {
+      if (!grad.count(op.out)) break;
+      const int gamma = op.ins[1];
+      const bool params = g.tensors[gamma].trainable, input = tensorNeedsGrad(op.ins[0]);
+      if (!params && !input) break;
+      Op bg{OpKind::BatchNormGrad, Phase::Backward};
+      bg.ins = {grad[op.out], op.ins[0], gamma, op.out2};
+      bg.out2 = params ? gradOfParam(gamma) : -1;
+      if (params) gradOfParam(op.ins[2]); // beta's gradient: written by the same op
+      bg.out = input ? newGrad(op.ins[0]) : -1;
+      bg.accumulate = true;
+      bg.layer = op.layer;
+      back.push_back(bg);
+      break;
+    }
     case OpKind::Dropout: {
       if (!grad.count(op.out) || !tensorNeedsGrad(op.ins[0])) break;
       Op dg{OpKind::DropoutGrad, Phase::Backward};

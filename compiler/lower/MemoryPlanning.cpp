@@ -69,6 +69,7 @@ void planMemory(Graph &g) {
     const Op &op = g.ops[i];
     for (int in : op.ins) touch(in, i);
     touch(op.out, i);
+    touch(op.out2, i);
     touch(op.scratch, i);
     touch(op.noiseFrom, i);
   }

@@ -72,6 +72,9 @@ int aec_rt_init_params(aec_session *s, uint64_t seed) {
     case AEC_INIT_XAVIER_UNIFORM: /* Glorot: U(-sqrt(6/(fan_in+fan_out)), +) */
       bound = sqrt(6.0 / (double)(t->fan_in + t->fan_out > 0 ? t->fan_in + t->fan_out : 1));
       break;
+    case AEC_INIT_ONE:
+      for (int64_t k = 0; k < t->size; ++k) p[k] = 1.0f;
+      continue;
     default:
       bound = 0;
     }

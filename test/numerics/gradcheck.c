@@ -68,6 +68,25 @@ static const aec_tensor_info *find_tensor(int layer, int rank) {
  * (K-1)/2; stride S: out = ceil(in / S). in_dims: the layer's input dims. */
 static void ref_spatial(const aec_layer_info *li, const double *p, int l, const double *cur,
                         double *nx, int n, int rank, const int64_t *in_dims) {
+  if (li->kind == AEC_BATCHNORM) {
+    const aec_tensor_info *t[4] = {0};
+    const char *suffix[4] = {".gamma", ".beta", ".running_mean", ".running_var"};
+    for (int i = 0; i < MODEL.num_tensors; ++i)
+      for (int k = 0; k < 4; ++k) {
+        const char *nm = MODEL.tensors[i].name, *s = suffix[k];
+        size_t a = strlen(nm), b = strlen(s);
+        if (MODEL.tensors[i].layer == l && a >= b && !strcmp(nm + a - b, s)) t[k] = &MODEL.tensors[i];
+      }
+    const int64_t C = in_dims[0], S = li->out_size / C;
+    for (int i = 0; i < n; ++i)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t k = 0; k < S; ++k) {
+          int64_t j = ((int64_t)i * C + c) * S + k;
+          nx[j] = p[t[0]->offset + c] * (cur[j] - p[t[2]->offset + c]) /
+                      sqrt(p[t[3]->offset + c] + 1e-5) + p[t[1]->offset + c];
+        }
+    return;
+  }
   if (li->kind == AEC_FLATTEN || li->kind == AEC_RESHAPE || li->kind == AEC_DROPOUT) {
     memcpy(nx, cur, sizeof(double) * n * li->out_size);
     return;
@@ -245,6 +264,8 @@ int main(int argc, char **argv) {
     const aec_tensor_info *ti = &m->tensors[t];
     double s = ti->rank >= 2 ? 1.5 / sqrt((double)ti->fan_in) : 0.2;
     for (int64_t i = 0; i < ti->size; ++i) params[ti->offset + i] = (float)((2 * urand() - 1) * s);
+    if (ti->init == AEC_INIT_ONE) /* batch-norm scale and running variance: around 1 */
+      for (int64_t i = 0; i < ti->size; ++i) params[ti->offset + i] += 1.0f;
   }
   for (int64_t i = 0; i < n * D; ++i) x[i] = (float)(0.05 + 0.9 * urand());
   for (int64_t i = 0; i < P; ++i) pd[i] = params[i];

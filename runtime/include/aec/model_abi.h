@@ -21,7 +21,8 @@ enum aec_layer_kind { AEC_DENSE, AEC_CONV2D, AEC_CONV1D, AEC_MAXPOOL, AEC_AVGPOO
 enum aec_activation { AEC_LINEAR, AEC_RELU, AEC_LEAKY_RELU, AEC_SIGMOID, AEC_TANH, AEC_ELU };
 enum aec_loss { AEC_LOSS_MSE, AEC_LOSS_BCE };
 enum aec_optimizer { AEC_OPT_ADAM, AEC_OPT_SGD };
-enum aec_init { AEC_INIT_ZERO, AEC_INIT_KAIMING_UNIFORM, AEC_INIT_XAVIER_UNIFORM };
+enum aec_init { AEC_INIT_ZERO, AEC_INIT_KAIMING_UNIFORM, AEC_INIT_XAVIER_UNIFORM,
+                AEC_INIT_ONE /* batch-norm scale and running variance */ };
 
 /* One parameter tensor inside the flat float parameter buffer. */
 typedef struct aec_tensor_info {
@@ -102,7 +103,9 @@ struct aec_model {
    * deterministic whatever the thread count), loss against the clean x,
    * backward; grads += scale * dloss/dparams (scale is 1/batch for a mean
    * over the batch). Returns the sum over the n samples of the per-sample
-   * objective (reconstruction loss averaged over elements, plus sparsity). */
+   * objective (reconstruction loss averaged over elements, plus sparsity).
+   * Batch-norm layers use batch statistics and update their running mean
+   * and variance, which live in params (non-trainable tensors). */
   float (*accumulate)(const float *params, float *grads, float *ws, const float *x,
                       int64_t n, float scale, uint64_t noise_seed);
   /* One fused optimizer step over all trainable parameters (with l2 weight
