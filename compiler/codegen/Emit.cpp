@@ -182,6 +182,8 @@ std::string cHeader(const HeaderInfo &h) {
       "int {0}_save({0}_session *s, const char *path);\n"
       "int {0}_encode({0}_session *s, const float *x, int64_t n, float *codes);\n"
       "int {0}_decode({0}_session *s, const float *codes, int64_t n, float *out);\n"
+      "/* Variational models: `count` decoded draws from N(0, I) into out. */\n"
+      "int {0}_sample({0}_session *s, int64_t count, uint64_t seed, float *out);\n"
       "int {0}_reconstruct({0}_session *s, const float *x, int64_t n, float *out);\n"
       "int {0}_layer_output({0}_session *s, int32_t layer, const float *x, int64_t n,\n"
       "    float *out);\n"

@@ -239,7 +239,7 @@ private:
   }
 
   // Σ_{i<n} rows[i] in double, serially (deterministic for any thread count).
-  void sumRows(Env &e, Value *rows) {
+  void sumRows(Env &e, Value *rows, double factor = 1.0) {
     IRBuilder<> &b = *e.b;
     Function *f = b.GetInsertBlock()->getParent();
     BasicBlock *pre = b.GetInsertBlock();
@@ -261,7 +261,8 @@ private:
     PHINode *sum = b.CreatePHI(f64, 2);
     sum->addIncoming(ConstantFP::get(f64, 0.0), pre);
     sum->addIncoming(acc2, loop);
-    addTotal(e, sum);
+    addTotal(e, factor == 1.0 ? static_cast<Value *>(sum)
+                              : b.CreateFMul(sum, ConstantFP::get(f64, factor)));
   }
 
   int noiseKind(NoiseKind k) {
@@ -297,6 +298,7 @@ private:
   void genMain(GlobalVariable *model);
   void genCApi(GlobalVariable *model);
   GlobalVariable *modelVar_ = nullptr;
+  GlobalVariable *klWeight_ = nullptr; // β of a VAE's KL term (mutable: kl warm-up)
 };
 
 bool Gen::emitLoss(Env &e, const Op &op, bool withGrad) {
@@ -319,9 +321,11 @@ bool Gen::emitLoss(Env &e, const Op &op, bool withGrad) {
   setField(e, P1, x);
   setField(e, P2, dz);
   setField(e, P3, rows);
-  setField(e, F0, e.scale);
+  // A VAE's reconstruction term is summed over the D elements (ELBO).
+  const double perSample = model_.variational ? static_cast<double>(D) : 1.0;
+  setField(e, F0, model_.variational ? e.b->CreateFMul(e.scale, cF32(perSample)) : e.scale);
   parallelFor(e, fn, e.n, rowChunk(4 * D, 1));
-  sumRows(e, rows);
+  sumRows(e, rows, perSample);
   return true;
 }
 
@@ -386,12 +390,15 @@ bool Gen::emitOp(Env &e, const Op &op) {
       if (!pen) return false;
       addTotal(e, b.CreateFMul(b.CreateFPCast(pen, f64), b.CreateSIToFP(e.n, f64)));
     }
-    Function *fn = closure(cname(op, "input_grad"), [&](IRBuilder<> &cb, Value *ctx, Value *t0,
+    // (Closures are shared per layer and role: an accumulating one differs.)
+    Function *fn = closure(cname(op, op.accumulate ? "input_grad_acc" : "input_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *t0,
                                                          Value *t1) {
       auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
       call(cb, "aec_gemm",
            {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
-            cI32(kTransB), field(cb, ctx, P2), cI64(N), cI32(sparse ? 1 : 0), null(), cI32(0),
+            cI32(kTransB), field(cb, ctx, P2), cI64(N), cI32(sparse || op.accumulate ? 1 : 0),
+            null(), cI32(0),
             deriv ? field(cb, ctx, P3) : null(), cI64(deriv ? N : 0), cI32(dact)});
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
@@ -578,6 +585,38 @@ bool Gen::emitOp(Env &e, const Op &op) {
     parallelFor(e, fn, b.CreateMul(e.n, cI64(D)), 32768);
     return true;
   }
+  case OpKind::VaeSample:
+  case OpKind::VaeGrad: {
+    // Serial: n·K exps, small next to the heads' GEMMs. β is the model's
+    // kl_weight global (the runtime ramps it during `kl ... warmup E`).
+    const int64_t K = size(op.out);
+    Value *beta = b.CreateFPExt(b.CreateLoad(f32, klWeight_), f64);
+    if (op.kind == OpKind::VaeSample) {
+      Value *eps = ptrOf(e, op.out2);
+      Value *count = b.CreateMul(e.n, cI64(K));
+      b.CreateMemSet(eps, b.getInt8(0), b.CreateMul(count, cI64(4)), MaybeAlign(4));
+      Function *fn = closure(cname(op, "eps"),
+                             [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
+                               Value *p = field(cb, ctx, P0);
+                               call(cb, "aec_noise", {i0, i1, p, p, cI32(1), cF32(1.0), cF32(0.0),
+                                                      cF32(0.0), field(cb, ctx, I1)});
+                             });
+      const uint64_t salt = 0xD1B54A32D192ED03ull * static_cast<uint64_t>(op.layer + 1);
+      setField(e, P0, eps);
+      setField(e, I1, b.CreateXor(e.seed, cI64(static_cast<int64_t>(salt))));
+      parallelFor(e, fn, count, 32768);
+      Value *kl = call(b, "aec_vae_sample", {cI64(0), e.n, cI64(K), ptrOf(e, op.ins[0]),
+                                             ptrOf(e, op.ins[1]), eps, ptrOf(e, op.out)});
+      if (!kl) return false;
+      addTotal(e, b.CreateFMul(beta, kl));
+      return true;
+    }
+    Value *w = b.CreateFPTrunc(b.CreateFMul(beta, b.CreateFPExt(e.scale, f64)), f32);
+    call(b, "aec_vae_backward", {cI64(0), e.n, cI64(K), ptrOf(e, op.ins[1]), ptrOf(e, op.ins[2]),
+                                 ptrOf(e, op.ins[3]), ptrOf(e, op.ins[0]), ptrOf(e, op.out),
+                                 ptrOf(e, op.out2), w});
+    return true;
+  }
   case OpKind::BatchNorm:
   case OpKind::BatchNormGrad: {
     // Per channel over [n][C][S]; gamma/beta and the running mean/var are
@@ -759,7 +798,8 @@ Function *Gen::genForward(bool decodeOnly) {
   e.n = f->getArg(3);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
   for (const Op &op : g_.ops) { // inference reads the clean input
-    if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout) e.subst[op.out] = op.ins[0];
+    if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout || op.kind == OpKind::VaeSample)
+      e.subst[op.out] = op.ins[0];
     if (op.noiseFrom >= 0) e.subst[op.out2] = op.noiseFrom;
   }
   if (decodeOnly) {
@@ -772,7 +812,7 @@ Function *Gen::genForward(bool decodeOnly) {
   for (const Op &op : g_.ops) {
     if (op.phase != Phase::Forward) break;
     if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout || op.kind == OpKind::Loss ||
-        op.kind == OpKind::Sparsity)
+        op.kind == OpKind::Sparsity || op.kind == OpKind::VaeSample)
       continue;
     if (decodeOnly && op.layer <= model_.codeIndex) continue;
     if (!emitOp(e, op)) return nullptr;
@@ -909,7 +949,8 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        i64, i64, i64, i64,                        // max_batch, params, slots, workspace
        i32, ptr, i32, ptr, ptr,                   // layers, tensors, pretrained
        i32, i32, f32, f32, f32, f32, f32, i64, i64, i64, i32, // train defaults
-       ptr, ptr, ptr, ptr},
+       ptr, ptr, ptr, ptr,
+       ptr, f32, i64, i64},                       // kl_weight, kl_beta, kl_warmup, logvar_offset
       "aec_model");
   const TrainConfig &tc = model_.train;
   Constant *nullp = ConstantPointerNull::get(cast<PointerType>(ptr));
@@ -927,7 +968,9 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        I32(tc.optimizer == OptimizerKind::SGD ? 1 : 0), F32(tc.lr), F32(tc.momentum),
        F32(tc.beta1), F32(tc.beta2), F32(tc.eps), I64(tc.batch), I64(tc.epochs),
        I64(static_cast<int64_t>(tc.seed)), I32(g_.inferenceOnly ? 1 : 0), fwd, dec,
-       acc ? static_cast<Constant *>(acc) : nullp, upd ? static_cast<Constant *>(upd) : nullp});
+       acc ? static_cast<Constant *>(acc) : nullp, upd ? static_cast<Constant *>(upd) : nullp,
+       model_.variational ? static_cast<Constant *>(klWeight_) : nullp, F32(model_.klBeta),
+       I64(model_.klWarmup), I64(g_.vaeLogvar >= 0 ? g_.tensors[g_.vaeLogvar].offset : -1)});
   modelVar_ = new GlobalVariable(M, modelTy, true, GlobalValue::ExternalLinkage, init,
                                  opts_.prefix + "_model");
   modelVar_->setAlignment(Align(8));
@@ -957,6 +1000,7 @@ void Gen::genCApi(GlobalVariable *model) {
       {"save", "aec_rt_save", i32, {ptr, ptr}, false},
       {"encode", "aec_rt_encode", i32, {ptr, ptr, i64, ptr}, false},
       {"decode", "aec_rt_decode", i32, {ptr, ptr, i64, ptr}, false},
+      {"sample", "aec_rt_sample", i32, {ptr, i64, i64, ptr}, false},
       {"reconstruct", "aec_rt_reconstruct", i32, {ptr, ptr, i64, ptr}, false},
       {"layer_output", "aec_rt_layer_output", i32, {ptr, i32, ptr, i64, ptr}, false},
       {"last_error", "aec_rt_last_error", ptr, {}, false},
@@ -1001,6 +1045,9 @@ bool Gen::run(std::string &error) {
       for (Argument &a : f->args())
         if (a.getType()->isPointerTy()) a.addAttr(Attribute::NoAlias);
 
+  klWeight_ = new GlobalVariable(
+      M, f32, false, GlobalValue::InternalLinkage,
+      ConstantFP::get(f32, model_.klWarmup > 0 ? 0.0 : model_.klBeta), opts_.prefix + ".kl_weight");
   Function *fwd = genForward(false);
   Function *dec = fwd ? genForward(true) : nullptr;
   Function *acc = nullptr, *upd = nullptr;

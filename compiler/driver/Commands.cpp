@@ -165,9 +165,8 @@ void warnTrainingMemory(const CheckedModel &m) {
 
 // issue 7: the front end knows these model kinds before the back end does.
 const char *unsupportedFeature(const CheckedModel &m) {
-  if (m.variational) return "variational codes (`code N variational`)";
-  for (const Layer &l : m.layers) {
-  }
+  if (m.variational && m.sparsity != SparsityKind::None)
+    return "`sparsity` on a variational code";
   return nullptr;
 }
 

@@ -105,6 +105,26 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
     g.layerBias[i] = g.addTensor(b);
     g.paramTensors.push_back(g.layerBias[i]);
   }
+  // A variational code's log-variance head (its mean head is the layer's
+  // own weight and bias).
+  int logvarW = -1, logvarB = -1;
+  for (size_t i = 0; i < L; ++i) {
+    const Layer &l = model.layers[i];
+    if (!l.variational) continue;
+    Tensor w;
+    w.name = l.name + ".logvar.weight";
+    w.buffer = Buffer::Param;
+    w.dims = {l.in.elements(), l.units};
+    w.layer = static_cast<int>(i);
+    w.trainable = !l.frozen;
+    logvarW = g.addTensor(w);
+    g.paramTensors.push_back(logvarW);
+    Tensor b = w;
+    b.name = l.name + ".logvar.bias";
+    b.dims = {l.units};
+    logvarB = g.addTensor(b);
+    g.paramTensors.push_back(logvarB);
+  }
   std::vector<std::array<int, 4>> bnParams(L, {-1, -1, -1, -1});
   for (size_t i = 0; i < L; ++i) {
     const Layer &l = model.layers[i];
@@ -165,8 +185,54 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
     const Layer &l = model.layers[i];
     const int li = static_cast<int>(i);
     g.layerInput[i] = cur;
+    int layerOut = -1; // if not `cur`: a variational code's output is its mean
     switch (l.kind) {
     case LayerKind::Dense: {
+      if (l.variational) {
+        // mean = the layer's own dense; logvar = the second head on the same
+        // input; z = the sample (training) read by the decoder.
+        const int in = cur;
+        Op mm{OpKind::MatMul};
+        mm.ins = {in, g.layerWeight[i]};
+        mm.out = g.addTensor(batched(l.name + ".mm", {l.units}, li));
+        mm.layer = li;
+        addOp(mm);
+        Op ba{OpKind::BiasAdd};
+        ba.ins = {mm.out, g.layerBias[i]};
+        ba.out = g.addTensor(batched(l.name + ".z", {l.units}, li));
+        ba.layer = li;
+        addOp(ba);
+        const int mean = addActivation(l, li, ba.out);
+        Op lm{OpKind::MatMul};
+        lm.ins = {in, logvarW};
+        lm.out = g.addTensor(batched(l.name + ".logvar.mm", {l.units}, li));
+        lm.layer = li;
+        addOp(lm);
+        Op lb{OpKind::BiasAdd};
+        lb.ins = {lm.out, logvarB};
+        lb.out = g.addTensor(batched(l.name + ".logvar.z", {l.units}, li));
+        lb.layer = li;
+        addOp(lb);
+        Op la{OpKind::Act};
+        la.ins = {lb.out};
+        la.out = g.addTensor(batched(l.name + ".logvar", {l.units}, li));
+        la.layer = li;
+        addOp(la);
+        g.vaeLogvar = la.out;
+        layerOut = mean;
+        cur = mean;
+        if (inferenceOnly) break;
+        Op vs{OpKind::VaeSample};
+        vs.ins = {mean, la.out};
+        vs.out = g.addTensor(batched(l.name + ".sample", {l.units}, li));
+        vs.out2 = g.addTensor(batched(l.name + ".eps", {l.units}, -1));
+        vs.amount = model.klBeta;
+        vs.trainOnly = true;
+        vs.layer = li;
+        addOp(vs);
+        cur = vs.out;
+        break;
+      }
       int64_t out = l.units;
       int z = g.addTensor(batched(l.name + ".mm", {out}, li));
       Op mm{OpKind::MatMul};
@@ -268,8 +334,9 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
               ") is not supported by the code generator yet";
       return false;
     }
-    g.tensors[cur].isLayerOutput = true;
-    g.layerOutput[i] = cur;
+    if (layerOut < 0) layerOut = cur;
+    g.tensors[layerOut].isLayerOutput = true;
+    g.layerOutput[i] = layerOut;
   }
 
   if (!inferenceOnly) {

@@ -106,6 +106,13 @@ enum class OpKind {
   //   in3 = the saved statistics; out2 += dgamma (and dbeta, the next param).
   BatchNorm,
   BatchNormGrad,
+  // Variational code (issue 7): vae_sample: out = z = in0 (mean) +
+  //   exp(in1 (logvar) / 2)·ε with ε ~ N(0, 1) from the step seed in out2
+  //   (training only; inference reads the mean); adds β·KL to the objective.
+  //   vae_grad: out = dmean, out2 = dlogvar from in0 = dz, in1 = mean,
+  //   in2 = logvar, in3 = ε, the KL gradient fused in.
+  VaeSample,
+  VaeGrad,
   // Backward, after fusion.
   LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
   // Update.
@@ -164,6 +171,7 @@ struct Graph {
   std::vector<int> layerBias;     // per layer: bias tensor, -1
   std::vector<int> paramTensors;  // parameter tensors in aec_tensor_info order
   int codeLayer = -1;
+  int vaeLogvar = -1;     // a variational code's log-variance tensor, -1 if none
   int lossValue = -1;     // scalar
   int sparsityValue = -1; // scalar, -1 if none
 

@@ -19,6 +19,8 @@ const char *opKindName(OpKind k) {
   case OpKind::Noise: return "noise";
   case OpKind::Dropout: return "dropout";
   case OpKind::BatchNorm: return "batch_norm";
+  case OpKind::VaeSample: return "vae_sample";
+  case OpKind::VaeGrad: return "vae_grad";
   case OpKind::BatchNormGrad: return "batch_norm_grad";
   case OpKind::DropoutGrad: return "dropout_grad";
   case OpKind::MatMul: return "matmul";

@@ -164,6 +164,15 @@ struct Checker {
       if (op.hasDeriv && (op.ins.size() < 4 || size(op.ins[3]) != size(op.out)))
         return where("derivative operand differs");
       return true;
+    case OpKind::VaeSample:
+    case OpKind::VaeGrad: {
+      const size_t want = op.kind == OpKind::VaeSample ? 2 : 4;
+      if (op.ins.size() != want || op.out < 0 || op.out2 < 0) return where("needs its operands");
+      for (int t : op.ins)
+        if (size(t) != size(op.out)) return where("code widths differ");
+      if (size(op.out2) != size(op.out)) return where("code widths differ");
+      return true;
+    }
     case OpKind::BatchNorm:
     case OpKind::BatchNormGrad: {
       if (op.ins.size() < 4 || op.out2 < 0) return where("needs its operands and statistics");

@@ -68,6 +68,14 @@ void autodiff(Graph &g) {
     return id;
   };
 
+  // A backward op of `op`'s layer (issue 7's ops carry their rate/weight in amount).
+  auto backwardOf = [](OpKind kind, const Op &op, std::vector<int> ins) {
+    Op b{kind, Phase::Backward};
+    b.ins = std::move(ins);
+    b.amount = op.amount;
+    b.layer = op.layer;
+    return b;
+  };
   std::vector<Op> back;
   const std::vector<Op> fwd = g.ops;
   int sparsityFwd = -1;
@@ -106,28 +114,31 @@ void autodiff(Graph &g) {
     case OpKind::Sparsity:
     case OpKind::Noise:
       break; // handled at the code layer / no gradient to the input
+    case OpKind::VaeSample: {
+      if (!grad.count(op.out)) break;
+      Op vg = backwardOf(OpKind::VaeGrad, op, {grad[op.out], op.ins[0], op.ins[1], op.out2});
+      vg.out = newGrad(op.ins[0]);
+      vg.out2 = newGrad(op.ins[1]);
+      back.push_back(vg);
+      break;
+    }
     case OpKind::BatchNorm: {
       if (!grad.count(op.out)) break;
       const int gamma = op.ins[1];
       const bool params = g.tensors[gamma].trainable, input = tensorNeedsGrad(op.ins[0]);
       if (!params && !input) break;
-      Op bg{OpKind::BatchNormGrad, Phase::Backward};
-      bg.ins = {grad[op.out], op.ins[0], gamma, op.out2};
+      Op bg = backwardOf(OpKind::BatchNormGrad, op, {grad[op.out], op.ins[0], gamma, op.out2});
       bg.out2 = params ? gradOfParam(gamma) : -1;
       if (params) gradOfParam(op.ins[2]); // beta's gradient: written by the same op
       bg.out = input ? newGrad(op.ins[0]) : -1;
       bg.accumulate = true;
-      bg.layer = op.layer;
       back.push_back(bg);
       break;
     }
     case OpKind::Dropout: {
       if (!grad.count(op.out) || !tensorNeedsGrad(op.ins[0])) break;
-      Op dg{OpKind::DropoutGrad, Phase::Backward};
-      dg.ins = {grad[op.out]};
+      Op dg = backwardOf(OpKind::DropoutGrad, op, {grad[op.out]});
       dg.out = newGrad(op.ins[0]);
-      dg.amount = op.amount;
-      dg.layer = op.layer;
       back.push_back(dg);
       break;
     }
@@ -173,7 +184,9 @@ void autodiff(Graph &g) {
         Op ig{OpKind::InputGrad, Phase::Backward};
         ig.ins = {dz, w};
         ig.transB = op.transB;
-        ig.out = newGrad(x);
+        // A tensor read by two matmuls (a VAE's two heads) sums both gradients.
+        ig.accumulate = grad.count(x) > 0;
+        ig.out = ig.accumulate ? grad[x] : newGrad(x);
         ig.layer = op.layer;
         back.push_back(ig);
       }

@@ -128,7 +128,7 @@ void fuseInputGrad(Graph &g) {
     Op &ig = g.ops[i];
     const bool dense = ig.kind == OpKind::InputGrad;
     if (!dense && ig.kind != OpKind::ConvInputGrad && ig.kind != OpKind::PoolGrad) continue;
-    if (ig.hasDeriv) continue;
+    if (ig.hasDeriv || ig.accumulate) continue;
     size_t j = i + 1;
     int sparsity = -1;
     // (Only the dense GEMM folds the sparsity gradient; for conv/pool the

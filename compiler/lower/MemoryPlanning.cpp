@@ -54,6 +54,11 @@ void planMemory(Graph &g) {
     st.offset = ws;
     ws = alignUp(ws + extent(g, st));
   }
+  if (g.vaeLogvar >= 0) {
+    Tensor &lv = g.tensors[g.vaeLogvar];
+    lv.offset = ws;
+    ws = alignUp(ws + extent(g, lv));
+  }
   const int64_t pinnedEnd = ws;
 
   // Live intervals of the remaining workspace tensors (by storage).

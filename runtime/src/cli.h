@@ -18,6 +18,7 @@ typedef struct aec_cli_opts {
   uint64_t seed;
   int threads;
   int has_epochs, has_batch, has_lr, has_seed, has_threads;
+  int64_t count; /* sample --count */
 } aec_cli_opts;
 
 int aec_cli_train(const aec_cli_opts *o, const aec_model *m);
@@ -27,6 +28,11 @@ int aec_cli_decode(const aec_cli_opts *o, const aec_model *m);
 int aec_cli_reconstruct(const aec_cli_opts *o, const aec_model *m);
 int aec_cli_score(const aec_cli_opts *o, const aec_model *m);
 int aec_cli_info(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_sample(const aec_cli_opts *o, const aec_model *m); /* cli_vae.c */
+/* Mean KL(q(z|x) || N(0, I)) per sample of a variational model (cli_vae.c). */
+int aec_cli_vae_kl(aec_session *s, const aec_dataset *d, double *kl);
+/* Image height/width of the model input for --png, or a user error. */
+int aec_cli_image_shape(const aec_model *m, int64_t *h, int64_t *w);
 
 /* Shared helpers (cli_common.c). */
 /* Prints "<prog> <cmd>: <last error>" and returns the exit status for rc. */

@@ -48,10 +48,14 @@ static int map_to_npy(const aec_cli_opts *o, aec_session *s, rt_map map, const a
 
 static int eval_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
                      const aec_dataset *d) {
-  (void)m;
-  double mse, loss;
+  double mse, loss, kl = 0;
   int rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, &mse, &loss, NULL));
-  if (!rc) printf("mse=%.6g loss=%.6g\n", mse, loss);
+  if (!rc && m->kl_weight) rc = aec_cli_report(o, cmd, aec_cli_vae_kl(s, d, &kl));
+  if (rc) return rc;
+  /* A VAE's loss is the ELBO convention: per sample, the reconstruction
+   * summed over the elements plus the KL term (β = 1; z = the mean). */
+  if (m->kl_weight) printf("mse=%.6g loss=%.6g kl=%.6g\n", mse, loss * (double)m->input_size + kl, kl);
+  else printf("mse=%.6g loss=%.6g\n", mse, loss);
   return rc;
 }
 
@@ -109,7 +113,7 @@ int aec_cli_decode(const aec_cli_opts *o, const aec_model *m) {
 }
 
 /* Image height/width of the model input, or an error. */
-static int image_shape(const aec_model *m, int64_t *h, int64_t *w) {
+int aec_cli_image_shape(const aec_model *m, int64_t *h, int64_t *w) {
   if (m->input_rank == 3 && m->input_dims[0] == 1) { *h = m->input_dims[1]; *w = m->input_dims[2]; return 0; }
   if (m->input_rank == 2) { *h = m->input_dims[0]; *w = m->input_dims[1]; return 0; }
   if (m->input_rank == 1) {
@@ -131,7 +135,7 @@ static int reconstruct_body(const aec_cli_opts *o, const aec_model *m, const cha
   int r = map_to_npy(o, s, aec_rt_reconstruct, d, m->input_rank, m->input_dims, m->input_size, &out);
   if (!r && o->png) {
     int64_t h = 0, w = 0;
-    image_shape(m, &h, &w); /* checked before loading */
+    aec_cli_image_shape(m, &h, &w); /* checked before loading */
     int64_t count = d->n < 64 ? d->n : 64;
     float lo = m->range_lo, hi = m->range_hi;
     if (!m->has_range) { /* no declared range: stretch what is drawn */
@@ -150,6 +154,6 @@ static int reconstruct_body(const aec_cli_opts *o, const aec_model *m, const cha
 
 int aec_cli_reconstruct(const aec_cli_opts *o, const aec_model *m) {
   int64_t h = 0, w = 0;
-  if (o->png && image_shape(m, &h, &w)) return aec_cli_report(o, "reconstruct", AEC_RT_EUSER);
+  if (o->png && aec_cli_image_shape(m, &h, &w)) return aec_cli_report(o, "reconstruct", AEC_RT_EUSER);
   return with_input(o, m, "reconstruct", reconstruct_body);
 }

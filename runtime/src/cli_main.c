@@ -33,6 +33,8 @@ static const command kCommands[] = {
      "reconstruct --weights W.aew --data FILE --out RECON.npy [--png GRID.png]"},
     {"score", aec_cli_score, "weights data out threads", "weights data out",
      "score --weights W.aew --data FILE --out SCORES.csv"},
+    {"sample", aec_cli_sample, "weights count out png seed threads", "weights count out",
+     "sample --weights W.aew --count N --out X.npy [--png GRID.png] [--seed S]   (VAE)"},
     {"info", aec_cli_info, "", "", "info"},
 };
 #define NCOMMANDS (int)(sizeof kCommands / sizeof kCommands[0])
@@ -76,6 +78,7 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "codes")) o->codes = v;
   else if (!strcmp(name, "png")) o->png = v;
   else if (!strcmp(name, "epochs")) { rc = parse_int(o->prog, name, v, 1, &i); o->epochs = i; o->has_epochs = 1; }
+  else if (!strcmp(name, "count")) { rc = parse_int(o->prog, name, v, 1, &i); o->count = i; }
   else if (!strcmp(name, "batch")) { rc = parse_int(o->prog, name, v, 1, &i); o->batch = i; o->has_batch = 1; }
   else if (!strcmp(name, "threads")) {
     rc = parse_int(o->prog, name, v, 0, &i);

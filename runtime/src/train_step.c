@@ -17,6 +17,10 @@ int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
   if (!x) return aec_rt_fail(AEC_RT_EUSER, "null data pointer");
   float scale = 1.0f / (float)n;
   double sum = 0;
+  if (m->kl_weight) /* kl warm-up: linear from 0 over kl_warmup epochs */
+    *m->kl_weight = m->kl_warmup > 0 && s->epoch < m->kl_warmup
+                        ? m->kl_beta * (float)s->epoch / (float)m->kl_warmup
+                        : m->kl_beta;
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
     uint64_t noise_seed = aec_rng_next(&s->rng); /* one stream per chunk, checkpointed */

@@ -111,6 +111,15 @@ struct aec_model {
   /* One fused optimizer step over all trainable parameters (with l2 weight
    * decay), step = 1, 2, ... (Adam bias correction); zeroes grads. */
   void (*update)(float *params, float *grads, float *opt_state, float lr, int64_t step);
+
+  /* Variational code (issue 7); kl_weight is NULL for other models. The
+   * training objective adds (*kl_weight)·KL; the runtime sets it per epoch to
+   * kl_beta·min(1, epoch/kl_warmup) (epoch 0-based; kl_beta if no warm-up).
+   * logvar_offset: the log-variance [n][code_size] in ws after forward. */
+  float *kl_weight;
+  float kl_beta;
+  int64_t kl_warmup;
+  int64_t logvar_offset;
 };
 
 #ifdef __cplusplus

@@ -61,6 +61,9 @@ int aec_rt_save(aec_session *s, const char *path);
  * row-major and caller-allocated. */
 int aec_rt_encode(aec_session *s, const float *x, int64_t n, float *codes);
 int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out);
+/* Variational models: decodes `count` draws from N(0, I) (seeded) into
+ * out[count][input_size]; a user error for other models. */
+int aec_rt_sample(aec_session *s, int64_t count, uint64_t seed, float *out);
 int aec_rt_reconstruct(aec_session *s, const float *x, int64_t n, float *out);
 /* The output of layer `layer` (0..num_layers-1), [n][layers[layer].out_size]. */
 int aec_rt_layer_output(aec_session *s, int32_t layer, const float *x, int64_t n, float *out);
