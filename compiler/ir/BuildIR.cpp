@@ -226,6 +226,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
         vs.ins = {mean, la.out};
         vs.out = g.addTensor(batched(l.name + ".sample", {l.units}, li));
         vs.out2 = g.addTensor(batched(l.name + ".eps", {l.units}, -1));
+        g.vaeEps = vs.out2;
         vs.amount = model.klBeta;
         vs.trainOnly = true;
         vs.layer = li;

@@ -172,6 +172,7 @@ struct Graph {
   std::vector<int> paramTensors;  // parameter tensors in aec_tensor_info order
   int codeLayer = -1;
   int vaeLogvar = -1;     // a variational code's log-variance tensor, -1 if none
+  int vaeEps = -1;        // its reparameterization noise ε (training graphs)
   int lossValue = -1;     // scalar
   int sparsityValue = -1; // scalar, -1 if none
 

@@ -205,6 +205,8 @@ void removeDeadTensors(Graph &g) {
     if (g.tensors[i].buffer == Buffer::Grad) mark(static_cast<int>(i));
   mark(g.lossValue);
   mark(g.sparsityValue);
+  mark(g.vaeLogvar);
+  mark(g.vaeEps);
 
   std::vector<int> remap(n, -1);
   std::vector<Tensor> kept;
@@ -233,6 +235,8 @@ void removeDeadTensors(Graph &g) {
     for (int &t : *v) R(t);
   R(g.lossValue);
   R(g.sparsityValue);
+  R(g.vaeLogvar);
+  R(g.vaeEps);
 }
 
 } // namespace aec::lower

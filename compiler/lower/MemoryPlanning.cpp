@@ -54,10 +54,13 @@ void planMemory(Graph &g) {
     st.offset = ws;
     ws = alignUp(ws + extent(g, st));
   }
-  if (g.vaeLogvar >= 0) {
-    Tensor &lv = g.tensors[g.vaeLogvar];
-    lv.offset = ws;
-    ws = alignUp(ws + extent(g, lv));
+  // A VAE's log-variance (eval reads it) and its step's noise (kept for
+  // checks against a peer) are pinned too.
+  for (int t : {g.vaeLogvar, g.vaeEps}) {
+    if (t < 0) continue;
+    Tensor &pt = g.tensors[t];
+    pt.offset = ws;
+    ws = alignUp(ws + extent(g, pt));
   }
   const int64_t pinnedEnd = ws;
 

@@ -1,7 +1,7 @@
 /* Runs one generated model (linked object, -DMODEL=<name>_model) on fixed
  * inputs and parameters and prints everything a peer needs to redo it:
- *   loss <enum aec_loss> input <size>
- *   layer <kind> <activation> <out_size> <name>      per layer
+ *   loss <enum aec_loss> input <size> <dims...>
+ *   layer <kind> <activation> <out_size> <name> <out dims...>   per layer
  *   tensor <name> <offset> <size> <dims...>           per parameter tensor
  *   param / x <values>                                the initial parameters, the batch
  *   objective <sum over rows>                         accumulate, scale 1/n, seed 7
@@ -9,6 +9,10 @@
  *   param_after <values>                              params after accumulate
  *                                                     (batch-norm running stats updated)
  *   out <values>                                      forward (inference) output
+ *   eps <values>                  with argv[2] = the model's `aec build --emit=ir`
+ *                                 text: a VAE's noise of that step (its pinned
+ *                                 `%code.eps` tensor; the offset is read there)
+ * A variational model also prints `kl_beta <β>`.
  * Used by torch_parity_model.py (PyTorch parity of train and eval mode). */
 #include "aec/model_abi.h"
 
@@ -45,10 +49,15 @@ int main(int argc, char **argv) {
   const int64_t n = argc > 1 ? atoi(argv[1]) : m->max_batch, P = m->param_count;
   float *p = calloc(P, 4), *g = calloc(P, 4), *ws = calloc(m->workspace_size, 4);
   float *x = malloc(4 * n * m->input_size);
-  printf("loss %d input %lld\n", m->loss, (long long)m->input_size);
-  for (int i = 0; i < m->num_layers; ++i)
-    printf("layer %d %d %lld %s\n", m->layers[i].kind, m->layers[i].activation,
-           (long long)m->layers[i].out_size, m->layers[i].name);
+  printf("loss %d input %lld", m->loss, (long long)m->input_size);
+  for (int d = 0; d < m->input_rank; ++d) printf(" %lld", (long long)m->input_dims[d]);
+  printf("\n");
+  for (int i = 0; i < m->num_layers; ++i) {
+    const aec_layer_info *l = &m->layers[i];
+    printf("layer %d %d %lld %s", l->kind, l->activation, (long long)l->out_size, l->name);
+    for (int d = 0; d < l->out_rank; ++d) printf(" %lld", (long long)l->out_dims[d]);
+    printf("\n");
+  }
   for (int i = 0; i < m->num_tensors; ++i) {
     const aec_tensor_info *t = &m->tensors[i];
     printf("tensor %s %lld %lld", t->name, (long long)t->offset, (long long)t->size);
@@ -63,6 +72,22 @@ int main(int argc, char **argv) {
   row("x", x, n * m->input_size);
   float obj = m->accumulate(p, g, ws, x, n, 1.0f / (float)n, 7);
   printf("objective %.9g\n", obj);
+  if (m->kl_weight) printf("kl_beta %.9g\n", m->kl_beta);
+  if (argc > 2) {
+    FILE *ir = fopen(argv[2], "r");
+    char line[512];
+    long long off = -1;
+    while (ir && off < 0 && fgets(line, sizeof line, ir)) {
+      const char *at = strchr(line, '@');
+      if (strstr(line, "tensor %code.eps ") && at) off = atoll(at + 1);
+    }
+    if (ir) fclose(ir);
+    if (off < 0) {
+      fprintf(stderr, "model_dump: no %%code.eps in %s\n", argv[2]);
+      return 1;
+    }
+    row("eps", ws + off, n * m->code_size);
+  }
   row("grad", g, P);
   row("param_after", p, P);
   m->forward(p, ws, x, n);
