@@ -107,6 +107,20 @@ echo; echo "== tabular 30-16-8 mirrored (breast cancer, 455 rows), MSE, Adam, ba
 compare_training "tabular 30-16-8 b32" "$root/examples/tabular.ae" tabular 32 tabular "$work/tabular.npy" "$tab_epochs" 0
 tab_lat=$best_lat
 
+# VAE (bench/fashion_vae.ae, DESIGN section 7: batch norm, dropout, code 16 variational);
+# peer bench/torch_vae.py (its last line is the summary; test_loss is the ELBO with z = mean).
+echo; echo "== VAE 784-512-bn-dropout-256-16v mirrored, BCE summed + KL, Adam, batch 128"
+"$aec" build "$root/bench/fashion_vae.ae" -o "$work/fashion_vae" 2>/dev/null
+line=$("$work/fashion_vae" train --data "$train_data" --epochs "$epochs" --save "$work/vae.aew" 2>/dev/null | tail -n 1)
+echo "aec:     $line"
+vae_sps=$(echo "$line" | field samples_per_s) vae_best=0
+for th in 1 2; do
+  line=$("$py" "$root/bench/torch_vae.py" "$epochs" "$th" 128 "$plimit" | tail -n 1)
+  echo "pytorch: $line"
+  vae_best=$(pyf "max($vae_best, $(echo "$line" | field train_samples_per_s))")
+done
+add "VAE 16v b128 train samples/s" "$vae_sps" "$vae_best" "$(pyf "f'{$vae_sps/$vae_best:.2f}x'")" "-"
+
 echo; echo "== batch-1 reconstruct latency (median of $lat_runs)"
 latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"

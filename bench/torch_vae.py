@@ -11,7 +11,7 @@ Test metrics (eval mode: running batch-norm statistics, no dropout):
   test_loss / test_kl     z = mean (the deterministic inference path), β = 1
   test_elbo_sampled       -ELBO with one sampled z per image (fixed seed)
   test_mse                mean squared error per pixel of the reconstruction
-usage: python3 bench/torch_vae.py [epochs=10] [threads=1] [batch=128]
+usage: python3 bench/torch_vae.py [epochs=10] [threads=1] [batch=128] [train_limit=0 (all)]
 """
 import gzip
 import struct
@@ -61,9 +61,12 @@ def main():
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     bs = int(sys.argv[3]) if len(sys.argv) > 3 else 128
+    limit = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     xtr, xte = torch.from_numpy(images("train")), torch.from_numpy(images("test"))
+    if limit:
+        xtr = xtr[:limit]
     m = VAE()
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     n, warmup, beta = xtr.shape[0], 5, 1.0
