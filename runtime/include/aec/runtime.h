@@ -71,7 +71,9 @@ int aec_rt_layer_output(aec_session *s, int32_t layer, const float *x, int64_t n
 int64_t aec_rt_layer_size(const aec_session *s, int32_t layer);
 
 /* Thread pool used by aec_rt_parallel_for (declared in model_abi.h):
- * n <= 0 means all cores; 1 runs everything inline on the caller. */
+ * n <= 0 means all cores; 1 runs everything inline on the caller; more
+ * than 256 is clamped to 256 (the CLI's --threads refuses it instead).
+ * Workers are joined when the runtime is unloaded (exit, dlclose). */
 int aec_rt_set_threads(int n);
 int aec_rt_get_threads(void);
 
