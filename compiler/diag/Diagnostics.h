@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace aec {
@@ -57,6 +58,10 @@ public:
 
   // Renders all pending diagnostics to `out` (stderr by default) and clears them.
   void flush(std::FILE *out = stderr);
+
+  // Hands the pending diagnostics to the caller (JSON output, the language
+  // server) instead of rendering them; error counts are kept.
+  std::vector<Diagnostic> take() { return std::exchange(pending_, {}); }
 
   unsigned errorCount() const { return errors_; }
   bool hasErrors() const { return errors_ != 0; }

@@ -7,10 +7,12 @@
 namespace aec {
 
 const char *usageText() {
-  return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--stdlib DIR]\n"
-         "       aec show  FILE [--model NAME] [--stdlib DIR]\n"
+  return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--format=text|json] [--stdlib DIR]\n"
+         "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only] [--target-cpu CPU]\n"
          "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR]\n"
+         "       aec fmt [--check] FILE...\n"
+         "       aec lsp [--stdlib DIR]\n"
          "run `aec --help` for details\n";
 }
 
@@ -21,6 +23,9 @@ const char *helpText() {
          "  aec check FILE [options]   check a model; diagnostics only, exit 1 on any error\n"
          "  aec show  FILE [options]   print the architecture table (layers, shapes, params, MACs)\n"
          "  aec build FILE [options]   compile the model to native code\n"
+         "  aec fmt [--check] FILE...  rewrite files in the canonical layout; --check: only list\n"
+         "                             the files that need it (exit 1 if any); `-`: stdin\n"
+         "  aec lsp                    the language server for editors (LSP over stdio)\n"
          "  aec --help | --version\n"
          "\n"
          "options:\n"
@@ -30,6 +35,7 @@ const char *helpText() {
          "  --emit=KIND        check: ast (syntax tree) | sema (checked model)\n"
          "                     build: exe (default) | lib (+ C header) | shared | obj |\n"
          "                            llvm | asm | ir | ast | sema\n"
+         "  --format=json      check, show: diagnostics / the table as JSON on stdout\n"
          "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
          "                     for text outputs)\n"
          "  --inference-only   no gradient or optimizer code (build)\n"
@@ -42,6 +48,40 @@ const char *helpText() {
 const char *versionText() { return "aec 0.1.0 (LLVM 19)\n"; }
 
 namespace {
+
+// `aec fmt [--check] FILE...` and `aec lsp [--stdlib DIR]`.
+bool parseEditorCommandLine(const std::vector<std::string> &args, Options &o,
+                            std::string &error) {
+  o.command = args[0] == "fmt" ? Command::Fmt : Command::Lsp;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    if (a == "--help" || a == "-h") {
+      o.command = Command::Help;
+      return true;
+    }
+    if (o.command == Command::Fmt && a == "--check") {
+      o.checkOnly = true;
+    } else if (a == "--stdlib" || a.rfind("--stdlib=", 0) == 0) {
+      o.stdlibDir = a == "--stdlib" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(9);
+      if (o.stdlibDir.empty()) {
+        error = "`--stdlib` needs a value";
+        return false;
+      }
+    } else if (o.command == Command::Fmt && (a == "-" || a.empty() || a[0] != '-')) {
+      o.files.push_back(a);
+    } else if (o.command == Command::Lsp && a == "--stdio") {
+      // what editors pass by convention; stdio is the only transport
+    } else {
+      error = "unknown option `" + a + "` for `aec " + args[0] + "`";
+      return false;
+    }
+  }
+  if (o.command == Command::Fmt && o.files.empty()) {
+    error = "`aec fmt` needs at least one input file (`-`: stdin to stdout)";
+    return false;
+  }
+  return true;
+}
 
 bool isOneOf(const std::string &v, std::initializer_list<const char *> set) {
   return std::any_of(set.begin(), set.end(), [&](const char *s) { return v == s; });
@@ -70,6 +110,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     o.command = Command::Show;
   else if (cmd == "build")
     o.command = Command::Build;
+  else if (cmd == "fmt" || cmd == "lsp")
+    return parseEditorCommandLine(args, o, error);
   else {
     error = cmd[0] == '-' ? "expected a command (`check`, `show` or `build`) before `" + cmd + "`"
                           : "unknown command `" + cmd + "`; expected `check`, `show` or `build`";
@@ -118,6 +160,13 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (matches(a, "--stdlib")) {
       if (!valueOf(a, "--stdlib", o.stdlibDir))
         return false;
+    } else if (o.command != Command::Build && matches(a, "--format")) {
+      if (!valueOf(a, "--format", o.format))
+        return false;
+      if (o.format != "text" && o.format != "json") {
+        error = "`--format=" + o.format + "` is not one of text, json";
+        return false;
+      }
     } else if (matches(a, "--emit")) {
       if (!valueOf(a, "--emit", o.emit))
         return false;

@@ -6,7 +6,7 @@
 
 namespace aec {
 
-enum class Command { None, Help, Version, Check, Show, Build };
+enum class Command { None, Help, Version, Check, Show, Build, Fmt, Lsp };
 
 struct Options {
   Command command = Command::None;
@@ -18,6 +18,9 @@ struct Options {
   std::string targetCpu;  // --target-cpu CPU
   int optLevel = 3;       // -O0..-O3
   bool inferenceOnly = false;
+  std::string format = "text";    // check, show: --format=text|json
+  std::vector<std::string> files; // fmt: the files to format
+  bool checkOnly = false;         // fmt --check
 };
 
 // Parses argv. On a usage error returns false with `error` set.

@@ -3,6 +3,7 @@
 
 #include "compiler/ast/ASTDump.h"
 #include "compiler/diag/Diagnostics.h"
+#include "compiler/driver/JsonOutput.h"
 #include "compiler/parse/Parser.h"
 #include "compiler/sema/Sema.h"
 #include "compiler/show/Show.h"
@@ -122,17 +123,25 @@ int checkOrDump(const Options &o, const ToolDirs &dirs, Session &s) {
 
 int runCheck(const Options &o, const ToolDirs &dirs) {
   Session s;
-  return checkOrDump(o, dirs, s);
+  int status = checkOrDump(o, dirs, s);
+  if (o.format == "json")
+    printDiagnosticsJson(s.diags.take(), s.sources, stdout);
+  return status;
 }
 
 int runShow(const Options &o, const ToolDirs &dirs) {
   Session s;
   SemaResult r;
   const CheckedModel *m = checkOneModel(o, dirs, s, r);
-  if (!m)
-    return 1;
-  printShowTable(*m, stdout);
-  return s.status();
+  if (o.format == "json") {
+    if (m)
+      printShowJson(*m, s.diags.take(), s.sources, stdout);
+    else
+      printDiagnosticsJson(s.diags.take(), s.sources, stdout);
+  } else if (m) {
+    printShowTable(*m, stdout);
+  }
+  return m ? s.status() : 1;
 }
 
 #ifdef AEC_HAVE_BACKEND

@@ -17,5 +17,7 @@ struct ToolDirs {
 int runCheck(const Options &options, const ToolDirs &dirs);
 int runShow(const Options &options, const ToolDirs &dirs);
 int runBuild(const Options &options, const ToolDirs &dirs);
+int runFmt(const Options &options);                        // FmtCommand.cpp
+int runLsp(const Options &options, const ToolDirs &dirs);  // LspCommand.cpp
 
 } // namespace aec

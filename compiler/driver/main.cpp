@@ -36,6 +36,8 @@ int run(int argc, char **argv) {
   case aec::Command::Check: return aec::runCheck(options, dirs);
   case aec::Command::Show: return aec::runShow(options, dirs);
   case aec::Command::Build: return aec::runBuild(options, dirs);
+  case aec::Command::Fmt: return aec::runFmt(options);
+  case aec::Command::Lsp: return aec::runLsp(options, dirs);
   default: return 1;
   }
 }

@@ -377,4 +377,6 @@ std::unique_ptr<ast::File> buildAst(P::FileContext *tree, FileId file, uint32_t 
   return Builder(file, fileSize, diags).file(tree);
 }
 
+const std::vector<std::string> &optimizerOptionKeys() { return kOptimizerKeys; }
+
 } // namespace aec

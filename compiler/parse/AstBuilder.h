@@ -10,10 +10,16 @@
 #include "compiler/parse/SyntaxDiags.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace aec {
 
 std::unique_ptr<ast::File> buildAst(aecgen::AEParser::FileContext *tree, FileId file,
                                     uint32_t fileSize, SyntaxDiags &diags);
+
+// Train settings that belong to the `optimizer` before them (lr, momentum, ...);
+// the formatter keeps them on its line.
+const std::vector<std::string> &optimizerOptionKeys();
 
 } // namespace aec

@@ -35,7 +35,8 @@ public:
 
   bool loadRoot(const std::string &path) {
     std::string error;
-    FileId id = ctx_.sources.load(path, error);
+    FileId id = ctx_.options.rootText ? ctx_.sources.add(path, *ctx_.options.rootText)
+                                      : ctx_.sources.load(path, error);
     if (id == kNoFile) {
       ctx_.report(DiagKind::CannotOpenFile, SourceRange{}, path, error);
       return false;

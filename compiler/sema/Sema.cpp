@@ -256,15 +256,31 @@ std::optional<CheckedModel> checkModel(const ast::ModelDecl &decl, SemaContext &
 } // namespace
 } // namespace sema
 
+namespace {
+
+void checkProgram(const std::string &path, const SemaOptions &options, sema::SemaContext &ctx,
+                  DiagnosticEngine &diags, SemaResult &result);
+
+} // namespace
+
 SemaResult checkFile(const std::string &path, const SemaOptions &options,
                      SourceManager &sources, DiagnosticEngine &diags) {
-  using namespace sema;
   SemaResult result;
-  SemaContext ctx(sources, diags, options);
+  sema::SemaContext ctx(sources, diags, options);
+  checkProgram(path, options, ctx, diags, result);
+  result.files = std::move(ctx.program.files);
+  return result;
+}
+
+namespace {
+
+void checkProgram(const std::string &path, const SemaOptions &options, sema::SemaContext &ctx,
+                  DiagnosticEngine &diags, SemaResult &result) {
+  using namespace sema;
   bool loaded = resolveImports(path, ctx);
-  if (ctx.program.files.empty()) return result;
+  if (ctx.program.files.empty()) return;
   checkBlockDefinitions(ctx);
-  if (!loaded) return result; // a missing or unparsable import: blocks are incomplete
+  if (!loaded) return; // a missing or unparsable import: blocks are incomplete
 
   const ast::File &main = *ctx.program.files[0];
   std::map<std::string, const ast::ModelDecl *> byName;
@@ -279,7 +295,7 @@ SemaResult checkFile(const std::string &path, const SemaOptions &options,
   }
   if (main.models.empty()) {
     ctx.report(DiagKind::NoModel, SourceRange{}, path);
-    return result;
+    return;
   }
 
   std::vector<const ast::ModelDecl *> selected;
@@ -288,7 +304,7 @@ SemaResult checkFile(const std::string &path, const SemaOptions &options,
     if (it == byName.end()) {
       ctx.report(DiagKind::UnknownModel, SourceRange{}, options.modelName, path,
                  didYouMean(options.modelName, names));
-      return result;
+      return;
     }
     selected.push_back(it->second);
   } else {
@@ -298,9 +314,10 @@ SemaResult checkFile(const std::string &path, const SemaOptions &options,
   std::vector<CheckedModel> models;
   for (const ast::ModelDecl *d : selected)
     if (std::optional<CheckedModel> m = checkModel(*d, ctx)) models.push_back(std::move(*m));
-  if (diags.hasErrors()) return result;
+  if (diags.hasErrors()) return;
   result.models = std::move(models);
-  return result;
 }
+
+} // namespace
 
 } // namespace aec

@@ -9,6 +9,7 @@
 #include "compiler/sema/Model.h"
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,10 +19,16 @@ namespace aec {
 struct SemaOptions {
   std::string stdlibDir;  // where `std/...` imports resolve; driver sets it
   std::string modelName;  // --model NAME; empty: the file's only model
+  // When set, the checked file's text (an editor's unsaved buffer) instead of
+  // what is on disk at `path`; imports are still read from disk.
+  const std::string *rootText = nullptr;
 };
 
 struct SemaResult {
   std::vector<CheckedModel> models; // the checked model(s); empty on error
+  // The parsed files: [0] the checked file, then its imports (for editor
+  // tools: symbols, definitions). Empty if the checked file did not parse.
+  std::vector<std::unique_ptr<ast::File>> files;
 };
 
 // Parses `path` and everything it imports, then checks the selected model

@@ -31,14 +31,19 @@ int64_t clamp64(U128 v) {
 
 } // namespace
 
+std::string layerKindText(const Layer &l) {
+  std::string kind = sema::layerText(l);
+  if (l.hasWeights()) kind += std::string(" ") + activationName(l.activation);
+  if (l.variational) kind += " variational";
+  return kind;
+}
+
 void printShowTable(const CheckedModel &m, std::FILE *out) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"layer", "kind", "in", "out", "params", "MACs/sample", "mirrored-with"});
   U128 macs = 0;
   for (const Layer &l : m.layers) {
-    std::string kind = sema::layerText(l);
-    if (l.hasWeights()) kind += std::string(" ") + activationName(l.activation);
-    if (l.variational) kind += " variational";
+    std::string kind = layerKindText(l);
     std::string mirrors = "-";
     if (l.mirrors >= 0 && static_cast<size_t>(l.mirrors) < m.layers.size())
       mirrors = m.layers[static_cast<size_t>(l.mirrors)].name;

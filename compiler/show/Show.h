@@ -5,9 +5,13 @@
 #include "compiler/sema/Model.h"
 
 #include <cstdio>
+#include <string>
 
 namespace aec {
 
 void printShowTable(const CheckedModel &model, std::FILE *out);
+
+// The table's "kind" cell: `dense 512 relu`, `conv 16 3x3 relu`, `maxpool 2`.
+std::string layerKindText(const Layer &layer);
 
 } // namespace aec
