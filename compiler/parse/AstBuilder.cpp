@@ -378,5 +378,6 @@ std::unique_ptr<ast::File> buildAst(P::FileContext *tree, FileId file, uint32_t 
 }
 
 const std::vector<std::string> &optimizerOptionKeys() { return kOptimizerKeys; }
+const std::vector<std::string> &modelStatementWords() { return kModelStatements; }
 
 } // namespace aec

@@ -21,5 +21,7 @@ std::unique_ptr<ast::File> buildAst(aecgen::AEParser::FileContext *tree, FileId 
 // Train settings that belong to the `optimizer` before them (lr, momentum, ...);
 // the formatter keeps them on its line.
 const std::vector<std::string> &optimizerOptionKeys();
+// The words that start a statement inside `model { }` (editor completion).
+const std::vector<std::string> &modelStatementWords();
 
 } // namespace aec
