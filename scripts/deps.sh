@@ -6,6 +6,7 @@ packages=(
   llvm-19-dev llvm-19-tools clang-19 libclang-rt-19-dev
   antlr4 libantlr4-runtime-dev libfmt-dev zlib1g-dev libpng-dev libgtest-dev
   nlohmann-json3-dev                  # aec lsp, --format=json (issue 11)
+  neovim                              # the real-client LSP test (test/lit/editors)
   dataset-fashion-mnist
 )
 if [ "${AEC_WITH_PEERS:-0}" = 1 ]; then

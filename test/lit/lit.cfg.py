@@ -60,3 +60,8 @@ def _vector_widths():
 config.environment["AEC_VECTOR_WIDTHS"] = os.environ.get("AEC_VECTOR_WIDTHS") or _vector_widths()
 lit_config.note("vector widths tested: " + " ".join(
     w.split("=")[0] for w in config.environment["AEC_VECTOR_WIDTHS"].split()))
+
+# The editor tests that drive a real client (issue 11) say REQUIRES: nvim.
+import shutil
+if shutil.which("nvim"):
+    config.available_features.add("nvim")

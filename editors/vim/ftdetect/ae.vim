@@ -1,0 +1,2 @@
+" .ae files are aec autoencoder models
+autocmd BufRead,BufNewFile *.ae setfiletype ae
