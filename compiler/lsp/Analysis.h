@@ -21,6 +21,10 @@ struct Analysis {
   const ast::File *ast() const { return result.files.empty() ? nullptr : result.files[0].get(); }
 };
 
+// Bigger documents are not analysed (one diagnostic says so): the front end
+// is linear, but at a few seconds per MiB of garbage each keystroke would stall.
+constexpr size_t kMaxAnalyzedBytes = 1u << 20;
+
 // `path` names the document (imports resolve next to it); `text` is its content.
 std::shared_ptr<const Analysis> analyze(const std::string &path, const std::string &text,
                                         const std::string &stdlibDir);

@@ -3,11 +3,13 @@
 #include "compiler/lsp/Handlers.h"
 
 #include "compiler/format/Format.h"
+#include "compiler/lsp/Analysis.h"
 #include "compiler/lsp/Positions.h"
 
 namespace aec::lsp {
 
 json formatting(const Document &doc) {
+  if (doc.text.size() > kMaxAnalyzedBytes) return json::array(); // as for diagnostics
   SourceManager sources;
   DiagnosticEngine diags(sources);
   FileId id = sources.add(doc.path, doc.text);

@@ -91,6 +91,12 @@ c.notify("textDocument/didChange", {"textDocument": {"uri": uri("utf16.ae"), "ve
     {"range": {"start": {"line": 1, "character": 7}, "end": {"line": 1, "character": 1e300}}, "text": ""}]})
 print("odd ranges:", c.notification("textDocument/publishDiagnostics")["params"]["version"])
 
+# A document over the analysis limit: one diagnostic, no stall.
+c.notify("textDocument/didOpen", {"textDocument": {"uri": uri("big.ae"), "languageId": "ae", "version": 1,
+                                                   "text": "model m {\n" + "  dense 8\n" * 200000 + "}\n"}})
+big = c.notification("textDocument/publishDiagnostics")["params"]["diagnostics"]
+print("big document:", len(big), big[0]["code"], big[0]["range"]["start"])
+
 alive("final")
 c.notify("exit", None)
 print("exit status:", c.close())
