@@ -1,6 +1,8 @@
-"""Formats every example, stdlib and bench file: each must already be
-fmt-clean, and a de-formatted copy (indentation removed, statements of a
-line run together, extra blank lines) must format back to the original.
+"""Formats every example, stdlib and bench file: formatting must be idempotent
+and a de-formatted copy (wrong indentation, doubled spaces and blank lines)
+must format back to the formatted file. Examples and stdlib files must
+already be fmt-clean (issue 11); bench files are checked for idempotence only,
+so a new benchmark never blocks a landing (run `aec fmt` on them anyway).
 Usage: fmt_corpus.py SRC_ROOT WORK_DIR"""
 import glob, os, subprocess, sys
 
@@ -36,11 +38,11 @@ def deformat(text):
 for f in files:
     text = open(f, encoding="utf-8").read()
     once = fmt(text)
-    if once != text:
-        print(f"NOT CLEAN: {f}"); bad += 1
+    if once != text and "/bench/" not in f:
+        print(f"NOT CLEAN: {f} (run `aec fmt` on it)"); bad += 1
     if fmt(once) != once:
         print(f"NOT IDEMPOTENT: {f}"); bad += 1
-    if fmt(deformat(text)) != text:
+    if fmt(deformat(once)) != once:
         print(f"DEFORMATTED DIFFERS: {f}"); bad += 1
     print(f"ok {os.path.relpath(f, root)}")
 print(f"files: {len(files)} bad: {bad}")
