@@ -24,7 +24,7 @@ static double cpu_s(void) {
     aec_conv_forward(0, N, CI, H, W, CO, 3, 3, 1, 1, X, Wt, B, Y, 1, S);                      \
   }                                                                                           \
   static __attribute__((noinline)) void bwd_##NAME(void) {                                    \
-    aec_conv_backward_data(0, N, CI, H, W, CO, 3, 3, 1, 1, DY, Wt, DX, YP, 1, S);             \
+    aec_conv_backward_data(0, N, CI, H, W, CO, 3, 3, 1, 1, DY, Wt, DX, YP, 1, 1, 1, S);       \
   }                                                                                           \
   static __attribute__((noinline)) void wg_##NAME(void) {                                     \
     const int64_t G = aec_conv_wg_groups(CI, CO);                                             \

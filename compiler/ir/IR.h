@@ -89,7 +89,7 @@ enum class OpKind {
   WeightGrad, // out += in0ᵀ · in1                (gemm_tn over the batch)
   BiasGrad,   // out += colsum(in0)
   InputGrad,  // out = in0 · in1ᵀ (in1 if transB); after fusion [⊙ act'(in2)]
-  ConvInputGrad,  // out = convᵀ(in0 = dZ, in1 = W); after fusion [⊙ act'(in2)]
+  ConvInputGrad,  // out = convᵀ(in0 = dZ, in1 = W) [summed over upsample blocks]; after fusion [⊙ act'(in2)]
   ConvWeightGrad, // out += Σ_n dZ ⋆ x (in0 = x, in1 = dZ); out2 += Σ dZ per channel (bias)
   PoolGrad,       // out = pool'(in0 = dY, in1 = x, in2 = y); after fusion [⊙ act'(in3)]
   // issue 7: inverted dropout (training only; no code in inference paths),
@@ -143,7 +143,9 @@ struct Op {
   bool hasDeriv = false;
   int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)
   // Conv / ConvInputGrad / ConvWeightGrad: kernel size and stride (1-D when
-  // the input is [C, L]); Pool / PoolGrad: pool kind and factor.
+  // the input is [C, L]); Pool / PoolGrad: pool kind and factor. ConvInputGrad
+  // with factor > 1 (fused upsample gradient): the conv's input is an upsample
+  // by `factor` and out is the gradient of the upsample's input.
   int64_t kernel = 0, stride = 1, factor = 0;
   int pool = 0; // 0 maxpool, 1 avgpool, 2 upsample (= aec_pool_forward's kind)
   LossKind loss = LossKind::MSE;

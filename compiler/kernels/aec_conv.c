@@ -52,24 +52,32 @@ AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t 
       float *d = dst + c * PS + (i * SH + r0) * Wp + c0;
       const float *s = src + (c * Hs + i) * Ws;
       if (SW == 1)
-        for (int64_t j = 0; j < Ws; ++j)
-          d[j] = s[j];
+        for (int64_t j = 0; j < Ws; j += AEC_VW) {
+          const int64_t m = Ws - j < AEC_VW ? Ws - j : AEC_VW;
+          if (m == AEC_VW)
+            vstore(d + j, vload(s + j));
+          else
+            vstore_part(d + j, vload_part(s + j, m), m);
+        }
       else
         for (int64_t j = 0; j < Ws; ++j)
           d[j * SW] = s[j];
     }
 }
 
-/* out[o][i] for o < OCB, i in [0, Lr):
+/* out[o][i] for o < OCB, i in [i0, i1) (i1 - i0 a multiple of J*AEC_VW):
  *   sum_{b < NB} sum_{ky, kx} w[(a0+o)*sA + b*sB + tap] * in[b*PS + i + ky*Wp + kx]
  * with tap = ky*KW+kx, or KH*KW-1-tap when flip. OCB and J are literals at
- * every call site, so acc[][] lives in registers. */
+ * every call site, so acc[][] lives in registers. Every output sums its terms in
+ * the same order (b, ky, kx) whatever the blocking, so the blocking may differ
+ * between widths and shapes without changing any result. */
 AEC_INLINE void conv_block(const int OCB, const int J, const float *in, int64_t PS, int64_t NB,
                            int64_t Wp, int64_t KH, int64_t KW, const float *w, int64_t sA,
-                           int64_t sB, int flip, int64_t a0, int64_t Lr, float *out) {
+                           int64_t sB, int flip, int64_t a0, int64_t i0, int64_t i1,
+                           int64_t Lr, float *out) {
   const int64_t T = KH * KW;
-  for (int64_t i = 0; i < Lr; i += J * AEC_VW) {
-    vf acc[4][4];
+  for (int64_t i = i0; i < i1; i += J * AEC_VW) {
+    vf acc[4][8];
     for (int o = 0; o < OCB; ++o)
       for (int j = 0; j < J; ++j)
         acc[o][j] = 0.0f;
@@ -80,7 +88,7 @@ AEC_INLINE void conv_block(const int OCB, const int J, const float *in, int64_t 
         for (int64_t kx = 0; kx < KW; ++kx) {
           const int64_t t = ky * KW + kx;
           const int64_t tw = flip ? T - 1 - t : t;
-          vf v[4];
+          vf v[8];
           for (int j = 0; j < J; ++j)
             v[j] = vload(src + ky * Wp + kx + j * AEC_VW);
           for (int o = 0; o < OCB; ++o) {
@@ -96,243 +104,42 @@ AEC_INLINE void conv_block(const int OCB, const int J, const float *in, int64_t 
   }
 }
 
+/* A whole plane range [0, Lr) (a multiple of 32) in steps of J vectors, the rest in
+ * steps of 32 floats. */
+#define AEC_CONV_SPAN(OCB, J, a)                                                              \
+  do {                                                                                        \
+    const int64_t jw_ = (J) * AEC_VW, main_ = Lr / jw_ * jw_;                                 \
+    conv_block(OCB, J, in, PS, NB, Wp, KH, KW, w, sA, sB, flip, a, 0, main_, Lr, planes);     \
+    if (main_ < Lr)                                                                           \
+      conv_block(OCB, 32 / AEC_VW, in, PS, NB, Wp, KH, KW, w, sA, sB, flip, a, main_, Lr, Lr, \
+                 planes);                                                                     \
+  } while (0)
+
+/* Register blocks: 4 output planes x AEC_CONV_J4 vectors, single planes x AEC_CONV_J1
+ * (enough independent accumulators to hide the FMA latency; AVX2 has 16 registers). */
+#if AEC_VW == 16
+#define AEC_CONV_J4 4
+#define AEC_CONV_J1 8
+#else
+#define AEC_CONV_J4 2
+#define AEC_CONV_J1 4
+#endif
+
 /* All NA output planes of one sample, in blocks of 4 (then single planes);
- * epi(a, plane) consumes each plane. Lr is a multiple of 32, so the J*VW
- * steps never overrun. */
+ * epi(a, plane) consumes each plane. */
 #define AEC_CONV_PLANES(NA, EPI)                                                              \
   do {                                                                                        \
     int64_t a_ = 0;                                                                           \
     for (; a_ + 4 <= (NA); a_ += 4) {                                                         \
-      conv_block(4, 2, in, PS, NB, Wp, KH, KW, w, sA, sB, flip, a_, Lr, planes);              \
+      AEC_CONV_SPAN(4, AEC_CONV_J4, a_);                                                      \
       for (int64_t q_ = 0; q_ < 4; ++q_)                                                      \
         EPI(a_ + q_, planes + q_ * Lr);                                                       \
     }                                                                                         \
     for (; a_ < (NA); ++a_) {                                                                 \
-      conv_block(1, AEC_VW == 16 ? 2 : 4, in, PS, NB, Wp, KH, KW, \
-                 w, sA, sB, flip, a_, Lr, planes);                                            \
+      AEC_CONV_SPAN(1, AEC_CONV_J1, a_);                                                      \
       EPI(a_, planes);                                                                        \
     }                                                                                         \
   } while (0)
-
-/* ---- convolution ------------------------------------------------------------ */
-
-AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
-                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
-                               const float *x, const float *w, const float *bias, float *y,
-                               int act, float *scratch) {
-  if (n1 <= n0) return;
-  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
-  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
-  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
-  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
-  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
-  float *planes = in_buf + Ci * PS;
-  zero_floats(in_buf, Ci * PS);
-  const float *in = in_buf;
-  const int64_t NB = Ci, sA = Ci * KH * KW, sB = KH * KW;
-  const int flip = 0;
-  for (int64_t n = n0; n < n1; ++n) {
-    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
-    float *yn = y + n * Co * Ho * Wo;
-#define AEC_FWD_EPI(o, plane)                                                                 \
-  do {                                                                                        \
-    const float bo = bias ? bias[o] : 0.0f;                                                   \
-    for (int64_t oy = 0; oy < Ho; ++oy) {                                                     \
-      const float *row = (plane) + oy * SH * Wp;                                              \
-      float *dst = yn + ((o) * Ho + oy) * Wo;                                                 \
-      int64_t ox = 0;                                                                         \
-      if (SW == 1) {                                                                          \
-        const int64_t after = rows_after(n, n1, (o), Co, oy, Ho) * Wo;                        \
-        for (; ox < Wo; ox += AEC_VW) {                                                       \
-          const int64_t m = ROW_M(Wo - ox, after);                                            \
-          if (m == AEC_VW)                                                                    \
-            vstore(dst + ox, v_act(vload(row + ox) + bo, act));                               \
-          else                                                                                \
-            vstore_part(dst + ox, v_act(vload_part(row + ox, m) + bo, act), m);               \
-        }                                                                                     \
-      } else {                                                                                \
-        for (; ox < Wo; ox += AEC_VW) {                                                       \
-          const int64_t m = Wo - ox < AEC_VW ? Wo - ox : AEC_VW;                              \
-          vf v = 0.0f;                                                                        \
-          for (int64_t t = 0; t < m; ++t)                                                     \
-            v[t] = row[(ox + t) * SW];                                                        \
-          vstore_part(dst + ox, v_act(v + bo, act), m);                                       \
-        }                                                                                     \
-      }                                                                                       \
-    }                                                                                         \
-  } while (0)
-    AEC_CONV_PLANES(Co, AEC_FWD_EPI);
-#undef AEC_FWD_EPI
-  }
-}
-
-AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
-                                     int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
-                                     const float *dy, const float *w, float *dx,
-                                     const float *dact_y, int dact, float *scratch) {
-  if (n1 <= n0) return;
-  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
-  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
-  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
-  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
-  float *in_buf = scratch + n0 * aec_conv_bwd_data_slot(Ci, Co, H, W, KH, KW);
-  float *planes = in_buf + Co * PS;
-  zero_floats(in_buf, Co * PS);
-  const float *in = in_buf;
-  /* Output planes are the conv's input channels c; the reduction runs over
-   * its output channels o; w[o][c][tap] flipped. */
-  const int64_t NB = Co, sA = KH * KW, sB = Ci * KH * KW;
-  const int flip = 1;
-  for (int64_t n = n0; n < n1; ++n) {
-    scatter_planes(in_buf, dy + n * Co * Ho * Wo, Co, Ho, Wo, SH, SW, KH - 1 - pt, KW - 1 - pl,
-                   Wp, PS);
-    float *dxn = dx + n * Ci * H * W;
-    const float *yb = dact_y ? dact_y + n * Ci * H * W : 0;
-#define AEC_BWD_EPI(c, plane)                                                                 \
-  do {                                                                                        \
-    for (int64_t iy = 0; iy < H; ++iy) {                                                      \
-      const float *row = (plane) + iy * Wp;                                                   \
-      float *dst = dxn + ((c) * H + iy) * W;                                                  \
-      const float *yr = yb ? yb + ((c) * H + iy) * W : 0;                                     \
-      const int64_t after = rows_after(n, n1, (c), Ci, iy, H) * W;                            \
-      for (int64_t ix = 0; ix < W; ix += AEC_VW) {                                            \
-        const int64_t m = ROW_M(W - ix, after);                                               \
-        if (m == AEC_VW) {                                                                    \
-          vf v = vload(row + ix);                                                             \
-          if (yr) v *= v_dact(vload(yr + ix), dact);                                          \
-          vstore(dst + ix, v);                                                                \
-        } else {                                                                              \
-          vf v = vload_part(row + ix, m);                                                     \
-          if (yr) v *= v_dact(vload_part(yr + ix, m), dact);                                  \
-          vstore_part(dst + ix, v, m);                                                        \
-        }                                                                                     \
-      }                                                                                       \
-    }                                                                                         \
-  } while (0)
-    AEC_CONV_PLANES(Ci, AEC_BWD_EPI);
-#undef AEC_BWD_EPI
-  }
-}
-
-/* dw0[t] (+ dw1[t] when P == 2) += sum over the nn samples of the block and
- * i < Lr of dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx. P = 2 shares every
- * load of x between two output channels (second plane at dq + Lr); taps go
- * in groups of one kernel row (KW <= 8) so the accumulators fit in registers
- * (2 x 8 + 3 on AVX2); P = 1 takes up to 9 taps per group. Sums per block
- * in a fixed order, so results do not depend on the thread split. */
-AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw0,
-                       float *dw1) {
-  const int64_t T = KH * KW;
-  const int64_t TG = P == 2 ? KW : 9;
-  for (int64_t t0 = 0; t0 < T; t0 += TG) {
-    const int64_t nt = T - t0 < TG ? T - t0 : TG;
-    vf acc[2][9];
-    for (int p = 0; p < P; ++p)
-      for (int64_t q = 0; q < nt; ++q)
-        acc[p][q] = 0.0f;
-    for (int64_t k = 0; k < nn; ++k) {
-      const float *xc = xp + k * xk;
-      const float *dk = dq + k * dqk;
-      for (int64_t i = 0; i < Lr; i += AEC_VW) {
-        const vf d0 = vload(dk + i);
-        const vf d1 = P == 2 ? vload(dk + Lr + i) : d0;
-        for (int64_t q = 0; q < nt; ++q) {
-          const int64_t t = t0 + q;
-          const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
-          acc[0][q] += d0 * xv;
-          if (P == 2)
-            acc[1][q] += d1 * xv;
-        }
-      }
-    }
-    for (int p = 0; p < P; ++p) {
-      float *dwp = p == 0 ? dw0 : dw1;
-      for (int64_t q = 0; q < nt; ++q) {
-        float s = 0.0f;
-        for (int l = 0; l < AEC_VW; ++l)
-          s += acc[p][q][l];
-        dwp[t0 + q] += s;
-      }
-    }
-  }
-}
-
-/* One output plane's gradient of a block (scattered to the stride-1 grid)
- * and, if db, its sum into db. */
-AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
-                         int64_t SW, int64_t Wp, int64_t PS, float *db) {
-  scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
-  if (db) {
-    vf s = 0.0f;
-    int64_t i = 0;
-    for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
-      s += vload(dyo + i);
-    if (i < Ho * Wo)
-      s += vload_part(dyo + i, Ho * Wo - i);
-    float t = 0.0f;
-    for (int l = 0; l < AEC_VW; ++l)
-      t += s[l];
-    *db += t;
-  }
-}
-
-AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
-                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
-                                       int64_t SH, int64_t SW, const float *x, const float *dy,
-                                       float *dw, float *db, int accumulate, float *scratch) {
-  if (u1 <= u0) return;
-  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
-  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
-  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
-  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
-  const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
-  /* Units u = o*G + g: output channel o, input channels [g*Ci/G, (g+1)*Ci/G). */
-  const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
-  const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
-  const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
-  float *xp = scratch + u0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
-  float *dq = xp + NBK * Ci * PS;
-  zero_floats(xp, NBK * (Ci * PS + 2 * Lr));
-  for (int64_t u = u0; u < u1; ++u) {
-    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
-    if (!accumulate) {
-      zero_floats(dw + (o * Ci + c0) * T, (c1 - c0) * T);
-      if (db && g == 0)
-        db[o] = 0.0f;
-    }
-  }
-  for (int64_t nb = 0; nb < M; nb += NBK) {
-    const int64_t nn = M - nb < NBK ? M - nb : NBK;
-    for (int64_t k = 0; k < nn; ++k)
-      scatter_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * H * W,
-                     cmax - cmin, H, W, 1, 1, pt, pl, Wp, PS);
-    int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
-    for (int64_t u = u0; u < u1;) {
-      const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
-      /* Two output channels at once when both are whole units of this chunk. */
-      const int pair = G == 1 && u + 1 < u1 && KW <= 8;
-      for (int64_t k = 0; k < nn && o != dq_o; ++k) {
-        const float *dyo = dy + ((nb + k) * Co + o) * Ho * Wo;
-        wg_plane(dq + k * 2 * Lr, dyo, Ho, Wo, SH, SW, Wp, PS, db && g == 0 ? db + o : 0);
-        if (pair)
-          wg_plane(dq + k * 2 * Lr + Lr, dyo + Ho * Wo, Ho, Wo, SH, SW, Wp, PS, db ? db + o + 1 : 0);
-      }
-      for (int64_t c = c0; c < c1; ++c) {
-        if (pair)
-          wg_dot(2, xp + c * PS, Ci * PS, dq, 2 * Lr, nn, Lr, KH, KW, Wp, dw + (o * Ci + c) * T,
-                 dw + ((o + 1) * Ci + c) * T);
-        else
-          wg_dot(1, xp + c * PS, Ci * PS, dq, 2 * Lr, nn, Lr, KH, KW, Wp, dw + (o * Ci + c) * T,
-                 0);
-      }
-      dq_o = pair ? -1 : o;
-      u += pair ? 2 : 1;
-    }
-  }
-}
-
-/* ---- pooling / upsampling ------------------------------------------------- */
 
 /* Factor 2 along W (the common case) runs as explicit vector code: a pair of
  * input vectors is split into its even and odd columns (or two output vectors
@@ -393,7 +200,283 @@ AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
 }
 AEC_INLINE vf vmask(vf v, vi m) { return vbits(ibits(v) & m); }
 
+/* One row of an upsample's input gradient: d[j] = the sum of the UH x UW block
+ * of g (row stride gs) at column j*UW, times act'(yb[j]) if yb; `after`: the
+ * columns the range has past this row (full vectors may run into them, see
+ * ROW_M; 0 writes exact lengths). aec_pool_backward's upsample case and the
+ * conv input gradient with the upsample fused share it, so fusing changes no
+ * result. */
+AEC_INLINE void upsample_grad_row(const float *g, int64_t gs, int64_t Wn, int64_t UH, int64_t UW,
+                                  float *d, const float *yb, int dact, int64_t after) {
+  if (UW == 2) {
+    for (int64_t j = 0; j < Wn; j += AEC_VW) {
+      const int64_t m = ROW_M(Wn - j, after);
+      vf sum = 0.0f, e, o;
+      for (int64_t u = 0; u < UH; ++u) {
+        load_pair(g + u * gs + 2 * j, m, &e, &o);
+        sum += e + o;
+      }
+      if (yb)
+        sum *= v_dact(load_m(yb + j, m), dact);
+      store_m(d + j, sum, m);
+    }
+    return;
+  }
+  for (int64_t j = 0; j < Wn; ++j) {
+    float a = 0.0f;
+    for (int64_t u = 0; u < UH; ++u)
+      for (int64_t v = 0; v < UW; ++v)
+        a += g[u * gs + j * UW + v];
+    d[j] = yb ? a * s_dact(yb[j], dact) : a;
+  }
+}
 
+/* The same for a whole full-resolution plane (row stride Wp) into [HU][WU]. */
+AEC_INLINE void upsample_grad_plane(const float *plane, int64_t Wp, int64_t HU, int64_t WU,
+                                    int64_t UH, int64_t UW, float *dst, const float *yr,
+                                    int dact) {
+  for (int64_t i = 0; i < HU; ++i)
+    upsample_grad_row(plane + i * UH * Wp, Wp, WU, UH, UW, dst + i * WU, yr ? yr + i * WU : 0,
+                      dact, 0);
+}
+
+/* ---- convolution ------------------------------------------------------------ */
+
+AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                               const float *x, const float *w, const float *bias, float *y,
+                               int act, float *scratch) {
+  if (n1 <= n0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Ci * PS;
+  zero_floats(in_buf, Ci * PS);
+  const float *in = in_buf;
+  const int64_t NB = Ci, sA = Ci * KH * KW, sB = KH * KW;
+  const int flip = 0;
+  for (int64_t n = n0; n < n1; ++n) {
+    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
+    float *yn = y + n * Co * Ho * Wo;
+#define AEC_FWD_EPI(o, plane)                                                                 \
+  do {                                                                                        \
+    const float bo = bias ? bias[o] : 0.0f;                                                   \
+    for (int64_t oy = 0; oy < Ho; ++oy) {                                                     \
+      const float *row = (plane) + oy * SH * Wp;                                              \
+      float *dst = yn + ((o) * Ho + oy) * Wo;                                                 \
+      int64_t ox = 0;                                                                         \
+      if (SW == 1) {                                                                          \
+        const int64_t after = rows_after(n, n1, (o), Co, oy, Ho) * Wo;                        \
+        for (; ox < Wo; ox += AEC_VW) {                                                       \
+          const int64_t m = ROW_M(Wo - ox, after);                                            \
+          if (m == AEC_VW)                                                                    \
+            vstore(dst + ox, v_act(vload(row + ox) + bo, act));                               \
+          else                                                                                \
+            vstore_part(dst + ox, v_act(vload_part(row + ox, m) + bo, act), m);               \
+        }                                                                                     \
+      } else {                                                                                \
+        for (; ox < Wo; ox += AEC_VW) {                                                       \
+          const int64_t m = Wo - ox < AEC_VW ? Wo - ox : AEC_VW;                              \
+          vf v = 0.0f;                                                                        \
+          for (int64_t t = 0; t < m; ++t)                                                     \
+            v[t] = row[(ox + t) * SW];                                                        \
+          vstore_part(dst + ox, v_act(v + bo, act), m);                                       \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+    AEC_CONV_PLANES(Co, AEC_FWD_EPI);
+#undef AEC_FWD_EPI
+  }
+}
+
+AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                     int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                                     const float *dy, const float *w, float *dx,
+                                     const float *dact_y, int dact, int64_t UH, int64_t UW,
+                                     float *scratch) {
+  if (n1 <= n0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  float *in_buf = scratch + n0 * aec_conv_bwd_data_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Co * PS;
+  zero_floats(in_buf, Co * PS);
+  const float *in = in_buf;
+  /* Output planes are the conv's input channels c; the reduction runs over
+   * its output channels o; w[o][c][tap] flipped. */
+  const int64_t NB = Co, sA = KH * KW, sB = Ci * KH * KW;
+  const int flip = 1;
+  const int64_t HU = H / UH, WU = W / UW; /* dx's rows and columns */
+  for (int64_t n = n0; n < n1; ++n) {
+    scatter_planes(in_buf, dy + n * Co * Ho * Wo, Co, Ho, Wo, SH, SW, KH - 1 - pt, KW - 1 - pl,
+                   Wp, PS);
+    float *dxn = dx + n * Ci * HU * WU;
+    const float *yb = dact_y ? dact_y + n * Ci * HU * WU : 0;
+#define AEC_BWD_EPI(c, plane)                                                                 \
+  do {                                                                                        \
+    if (UH * UW > 1) {                                                                        \
+      upsample_grad_plane(plane, Wp, HU, WU, UH, UW, dxn + (c) * HU * WU,                     \
+                          yb ? yb + (c) * HU * WU : 0, dact);                                 \
+      break;                                                                                  \
+    }                                                                                         \
+    for (int64_t iy = 0; iy < H; ++iy) {                                                      \
+      const float *row = (plane) + iy * Wp;                                                   \
+      float *dst = dxn + ((c) * H + iy) * W;                                                  \
+      const float *yr = yb ? yb + ((c) * H + iy) * W : 0;                                     \
+      const int64_t after = rows_after(n, n1, (c), Ci, iy, H) * W;                            \
+      for (int64_t ix = 0; ix < W; ix += AEC_VW) {                                            \
+        const int64_t m = ROW_M(W - ix, after);                                               \
+        if (m == AEC_VW) {                                                                    \
+          vf v = vload(row + ix);                                                             \
+          if (yr) v *= v_dact(vload(yr + ix), dact);                                          \
+          vstore(dst + ix, v);                                                                \
+        } else {                                                                              \
+          vf v = vload_part(row + ix, m);                                                     \
+          if (yr) v *= v_dact(vload_part(yr + ix, m), dact);                                  \
+          vstore_part(dst + ix, v, m);                                                        \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
+  } while (0)
+    AEC_CONV_PLANES(Ci, AEC_BWD_EPI);
+#undef AEC_BWD_EPI
+  }
+}
+
+/* Output channels per weight-gradient group: AVX-512's 32 registers hold 4 x 3
+ * accumulators + 4 gradient vectors + x; AVX2's 16 hold 2 x 3 (see wg_dot). */
+#if AEC_VW == 16
+#define AEC_CONV_WG_P 4
+#else
+#define AEC_CONV_WG_P 2
+#endif
+
+/* dw[p*dws + t] += sum over the nn samples of the block and i < Lr of
+ * dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P (1, 2 or 4) output
+ * channels whose gradient planes sit at dq + p*Lr: every load of x is shared
+ * by P channels. Taps go in groups of one kernel row (KW <= 8) when P > 1 so
+ * the accumulators fit in registers (9 taps x 2 spill after O3 unrolls the
+ * loop, even with 32 registers); P = 1 takes up to 9 taps per group. Each
+ * tap's sum runs in a fixed order (samples, then i), so results depend
+ * neither on the thread split nor on the grouping. */
+AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw,
+                       int64_t dws) {
+  const int64_t T = KH * KW;
+  const int64_t TG = P > 1 ? KW : 9;
+  for (int64_t t0 = 0; t0 < T; t0 += TG) {
+    const int64_t nt = T - t0 < TG ? T - t0 : TG;
+    vf acc[4][9];
+    for (int p = 0; p < P; ++p)
+      for (int64_t q = 0; q < nt; ++q)
+        acc[p][q] = 0.0f;
+    for (int64_t k = 0; k < nn; ++k) {
+      const float *xc = xp + k * xk;
+      const float *dk = dq + k * dqk;
+      for (int64_t i = 0; i < Lr; i += AEC_VW) {
+        vf d[4];
+        for (int p = 0; p < P; ++p)
+          d[p] = vload(dk + p * Lr + i);
+        for (int64_t q = 0; q < nt; ++q) {
+          const int64_t t = t0 + q;
+          const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
+          for (int p = 0; p < P; ++p)
+            acc[p][q] += d[p] * xv;
+        }
+      }
+    }
+    for (int p = 0; p < P; ++p)
+      for (int64_t q = 0; q < nt; ++q) {
+        float s = 0.0f;
+        for (int l = 0; l < AEC_VW; ++l)
+          s += acc[p][q][l];
+        dw[p * dws + t0 + q] += s;
+      }
+  }
+}
+
+/* One output plane's gradient of a block (scattered to the stride-1 grid)
+ * and, if db, its sum into db. */
+AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
+                         int64_t SW, int64_t Wp, int64_t PS, float *db) {
+  scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+  if (db) {
+    vf s = 0.0f;
+    int64_t i = 0;
+    for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
+      s += vload(dyo + i);
+    if (i < Ho * Wo)
+      s += vload_part(dyo + i, Ho * Wo - i);
+    float t = 0.0f;
+    for (int l = 0; l < AEC_VW; ++l)
+      t += s[l];
+    *db += t;
+  }
+}
+
+AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                       int64_t SH, int64_t SW, const float *x, const float *dy,
+                                       float *dw, float *db, int accumulate, float *scratch) {
+  if (u1 <= u0) return;
+  const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
+  const int64_t PS = aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  const int64_t pt = (KH - 1) / 2, pl = (KW - 1) / 2;
+  const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
+  /* Units u = o*G + g: output channel o, input channels [g*Ci/G, (g+1)*Ci/G). */
+  const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
+  const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
+  const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
+  float *xp = scratch + u0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
+  float *dq = xp + NBK * Ci * PS;
+  zero_floats(xp, NBK * (Ci * PS + AEC_CONV_WG_P * Lr));
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+    if (!accumulate) {
+      zero_floats(dw + (o * Ci + c0) * T, (c1 - c0) * T);
+      if (db && g == 0)
+        db[o] = 0.0f;
+    }
+  }
+  for (int64_t nb = 0; nb < M; nb += NBK) {
+    const int64_t nn = M - nb < NBK ? M - nb : NBK;
+    for (int64_t k = 0; k < nn; ++k)
+      scatter_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * H * W,
+                     cmax - cmin, H, W, 1, 1, pt, pl, Wp, PS);
+    int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
+    for (int64_t u = u0; u < u1;) {
+      const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+      /* Up to AEC_CONV_WG_P output channels at once when they are whole units
+       * of this chunk. */
+      const int64_t left = G == 1 && KW <= 8 ? u1 - u : 1;
+      const int P = left >= 4 && AEC_CONV_WG_P >= 4 ? 4 : left >= 2 ? 2 : 1;
+      for (int64_t k = 0; k < nn && o != dq_o; ++k)
+        for (int p = 0; p < P; ++p)
+          wg_plane(dq + (k * AEC_CONV_WG_P + p) * Lr, dy + ((nb + k) * Co + o + p) * Ho * Wo, Ho,
+                   Wo, SH, SW, Wp, PS, db && g == 0 ? db + o + p : 0);
+      for (int64_t c = c0; c < c1; ++c) {
+        float *dwc = dw + (o * Ci + c) * T;
+        const float *xc = xp + c * PS;
+        const int64_t dqk = AEC_CONV_WG_P * Lr;
+        if (P == 4)
+          wg_dot(4, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+        else if (P == 2)
+          wg_dot(2, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+        else
+          wg_dot(1, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+      }
+      dq_o = P == 1 ? o : -1;
+      u += P;
+    }
+  }
+}
+
+/* ---- pooling / upsampling ------------------------------------------------- */
 
 AEC_KAPI void aec_pool_forward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W,
                                int64_t SH, int64_t SW, int kind, const float *x, float *y) {
@@ -472,28 +555,7 @@ AEC_KAPI void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, in
           float *d = dx + n * in + (c * H + i) * W;
           const float *g = dy + n * in * SH * SW + (c * Ho + i * SH) * Wo;
           const float *yb = dact_y ? dact_y + n * in + (c * H + i) * W : 0;
-          if (SW == 2) {
-            const int64_t after = rows_after(n, n1, c, C, i, H) * W;
-            for (int64_t j = 0; j < W; j += AEC_VW) {
-              const int64_t m = ROW_M(W - j, after);
-              vf sum = 0.0f, e, o;
-              for (int64_t u = 0; u < SH; ++u) {
-                load_pair(g + u * Wo + 2 * j, m, &e, &o);
-                sum += e + o;
-              }
-              if (yb)
-                sum *= v_dact(load_m(yb + j, m), dact);
-              store_m(d + j, sum, m);
-            }
-            continue;
-          }
-          for (int64_t j = 0; j < W; ++j) {
-            float a = 0.0f;
-            for (int64_t u = 0; u < SH; ++u)
-              for (int64_t v = 0; v < SW; ++v)
-                a += g[u * Wo + j * SW + v];
-            d[j] = yb ? a * s_dact(yb[j], dact) : a;
-          }
+          upsample_grad_row(g, Wo, W, SH, SW, d, yb, dact, rows_after(n, n1, c, C, i, H) * W);
         }
     return;
   }

@@ -73,8 +73,9 @@ static inline int64_t aec_conv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, 
 static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
                                                int64_t KH, int64_t KW) {
   (void)Co;
+  /* 4 gradient planes per sample: the most output channels wg_dot shares x between */
   return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, KH, KW) +
-                                             2 * aec_conv_plane(H, W, KH, KW)),
+                                             4 * aec_conv_plane(H, W, KH, KW)),
                         16);
 }
 
@@ -98,11 +99,14 @@ void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, 
 /* Input gradient, samples [n0, n1): dx = conv^T(dy, w), times act'(dact_y)
  * (kind dact, through the saved output of the layer below, same shape as dx)
  * if dact_y != NULL. dy [n][Co][Ho][Wo], dx [n][Ci][H][W] (overwritten).
+ * UH x UW > 1: the conv's input is an upsample (by UH x UW) of a [Ci][H/UH][W/UW]
+ * tensor, and dx is that tensor's gradient instead: the sum over each UH x UW
+ * block (the upsample's backward, fused; H, W stay the conv's own dims).
  * scratch: n slots of aec_conv_bwd_data_slot. */
 void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                             int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
                             const float *dy, const float *w, float *dx, const float *dact_y,
-                            int dact, float *scratch);
+                            int dact, int64_t UH, int64_t UW, float *scratch);
 
 /* Weight and bias gradients over samples [0, M), for the work units [u0, u1)
  * of Co*G units: unit u = o*G + g covers output channel o and input channels

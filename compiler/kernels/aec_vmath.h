@@ -33,7 +33,29 @@ AEC_INLINE vf vload(const float *p) {
 }
 AEC_INLINE void vstore(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 
-/* Partial access to the first n (< AEC_VW) lanes; the other lanes read as 0. */
+/* Partial access to the first n (< AEC_VW) lanes; the other lanes read as 0.
+ * Masked moves where the variant's ISA has them (the kernel library is built
+ * without the vectorizers, so the scalar loop would stay element by element). */
+#if AEC_VW == 16 && defined(__AVX512F__)
+#include <immintrin.h>
+AEC_INLINE vf vload_part(const float *p, int64_t n) {
+  return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+}
+AEC_INLINE void vstore_part(float *p, vf v, int64_t n) {
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
+}
+#elif AEC_VW == 8 && defined(__AVX2__)
+#include <immintrin.h>
+AEC_INLINE __m256i aec_lanes_below(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+AEC_INLINE vf vload_part(const float *p, int64_t n) {
+  return (vf)_mm256_maskload_ps(p, aec_lanes_below(n));
+}
+AEC_INLINE void vstore_part(float *p, vf v, int64_t n) {
+  _mm256_maskstore_ps(p, aec_lanes_below(n), (__m256)v);
+}
+#else
 AEC_INLINE vf vload_part(const float *p, int64_t n) {
   vf v = 0.0f;
   for (int64_t t = 0; t < n; ++t)
@@ -44,6 +66,7 @@ AEC_INLINE void vstore_part(float *p, vf v, int64_t n) {
   for (int64_t t = 0; t < n; ++t)
     p[t] = v[t];
 }
+#endif
 
 AEC_INLINE vf vbits(vi b) { return (vf)b; }
 AEC_INLINE vi ibits(vf f) { return (vi)f; }

@@ -10,6 +10,10 @@
 //                                                derivative in the GEMM
 //                                                epilogue; the code's sparsity
 //                                                gradient and penalty folded in)
+//   conv_input_grad -> pool_grad (upsample)   => conv_input_grad upsample=f (the
+//                                                block sums in its epilogue: the
+//                                                full-resolution gradient is never
+//                                                written)
 //   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
 //
 // Chains are matched on single-use intermediates only, so the rewrite never
@@ -121,6 +125,23 @@ void fuseLoss(Graph &g) {
   }
 }
 
+// conv_input_grad -> pool_grad of the upsample that feeds the conv => one op
+// writing the upsample input's gradient (same sums in the same order).
+void fuseUpsampleGrad(Graph &g) {
+  std::vector<int> uses = useCounts(g);
+  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
+    Op &ig = g.ops[i];
+    const Op &pg = g.ops[i + 1];
+    if (ig.kind != OpKind::ConvInputGrad || ig.hasDeriv || ig.factor > 1) continue;
+    if (pg.kind != OpKind::PoolGrad || pg.pool != 2 || pg.hasDeriv || pg.ins[0] != ig.out ||
+        uses[ig.out] != 1)
+      continue;
+    ig.out = pg.out;
+    ig.factor = pg.factor;
+    g.ops.erase(g.ops.begin() + static_cast<long>(i) + 1);
+  }
+}
+
 void fuseInputGrad(Graph &g) {
   std::vector<int> uses = useCounts(g);
   std::vector<bool> dead(g.ops.size(), false);
@@ -178,6 +199,7 @@ void fuse(Graph &g) {
   fuseConv(g);
   fuseNoise(g);
   fuseLoss(g);
+  fuseUpsampleGrad(g);
   fuseInputGrad(g);
   removeDeadTensors(g);
 }
