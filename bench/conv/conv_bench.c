@@ -21,14 +21,15 @@ static double cpu_s(void) {
 
 #define CONV(NAME, CI, H, W, CO)                                                              \
   static __attribute__((noinline)) void fwd_##NAME(void) {                                    \
-    aec_conv_forward(0, N, CI, H, W, CO, 3, 3, 1, 1, X, Wt, B, Y, 1, S);                      \
+    aec_conv_forward(0, N, CI, H, W, CO, 3, 3, 1, 1, X, Wt, B, Y, 1, 1, 1, S);                \
   }                                                                                           \
   static __attribute__((noinline)) void bwd_##NAME(void) {                                    \
     aec_conv_backward_data(0, N, CI, H, W, CO, 3, 3, 1, 1, DY, Wt, DX, YP, 1, 1, 1, S);       \
   }                                                                                           \
   static __attribute__((noinline)) void wg_##NAME(void) {                                     \
     const int64_t G = aec_conv_wg_groups(CI, CO);                                             \
-    aec_conv_backward_filter(0, CO * G, G, N, CI, H, W, CO, 3, 3, 1, 1, X, DY, DW, DB, 1, S); \
+    aec_conv_backward_filter(0, CO * G, G, N, CI, H, W, CO, 3, 3, 1, 1, X, DY, DW, DB, 1, 1, 1, \
+                             S);                                                              \
   }
 CONV(enc1, 1, 28, 28, 16)
 CONV(enc3, 16, 14, 14, 8)

@@ -453,9 +453,9 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const int xT = fwd || wgrad ? op.ins[0] : op.out;
     const int wT = wgrad ? op.out : op.ins[1];
     const ir::Spatial s = ir::spatialOf(g_.tensors[xT].dims);
-    // An input gradient with a fused upsample writes the upsample input's
-    // gradient: the conv itself runs at UH x UW times its size.
-    const int64_t UW = op.kind == OpKind::ConvInputGrad && op.factor > 1 ? op.factor : 1;
+    // A fused upsample: x (the input gradient: its out) is the upsample's
+    // input; the conv itself runs at UH x UW times its size.
+    const int64_t UW = op.factor > 1 ? op.factor : 1;
     const int64_t UH = s.oneD ? 1 : UW;
     const int64_t Ci = s.c, H = s.h * UH, W = s.w * UW, Co = g_.tensors[wT].dims[0];
     const int64_t KW = op.kernel, KH = s.oneD ? 1 : op.kernel;
@@ -476,6 +476,8 @@ bool Gen::emitOp(Env &e, const Op &op) {
                          hasBias ? field(cb, ctx, P2) : null(), field(cb, ctx, P3)})
           a.push_back(v);
         a.push_back(cI32(act));
+        a.push_back(cI64(UH));
+        a.push_back(cI64(UW));
         a.push_back(field(cb, ctx, P4));
         call(cb, "aec_conv_forward", a);
       });
@@ -523,6 +525,8 @@ bool Gen::emitOp(Env &e, const Op &op) {
                        hasBias ? field(cb, ctx, P3) : null()})
         a.push_back(v);
       a.push_back(cI32(1));
+      a.push_back(cI64(UH));
+      a.push_back(cI64(UW));
       a.push_back(field(cb, ctx, P4));
       call(cb, "aec_conv_backward_filter", a);
     });

@@ -143,9 +143,10 @@ struct Op {
   bool hasDeriv = false;
   int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)
   // Conv / ConvInputGrad / ConvWeightGrad: kernel size and stride (1-D when
-  // the input is [C, L]); Pool / PoolGrad: pool kind and factor. ConvInputGrad
-  // with factor > 1 (fused upsample gradient): the conv's input is an upsample
-  // by `factor` and out is the gradient of the upsample's input.
+  // the input is [C, L]); Pool / PoolGrad: pool kind and factor. Conv ops with
+  // factor > 1 (fused upsample): the conv's input is an upsample by `factor` of
+  // ins[0] (Conv, ConvWeightGrad), and ConvInputGrad's out is the gradient of
+  // the upsample's input.
   int64_t kernel = 0, stride = 1, factor = 0;
   int pool = 0; // 0 maxpool, 1 avgpool, 2 upsample (= aec_pool_forward's kind)
   LossKind loss = LossKind::MSE;

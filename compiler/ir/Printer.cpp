@@ -181,8 +181,7 @@ std::string print(const Graph &g) {
       s += twoD ? fmt::format(" kernel={}x{}", op.kernel, op.kernel)
                 : fmt::format(" kernel={}", op.kernel);
       if (op.stride != 1) s += fmt::format(" stride={}", op.stride);
-      if (op.kind == OpKind::ConvInputGrad && op.factor > 1)
-        s += fmt::format(" upsample={}", op.factor);
+      if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
       if (op.kind == OpKind::Conv) s += fmt::format(" act={}", activationName(op.act));
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       if (op.scratch >= 0) s += fmt::format(" scratch=%{}", g.tensors[op.scratch].name);

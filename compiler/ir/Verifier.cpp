@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <vector>
 
 namespace aec::ir {
@@ -123,8 +125,8 @@ struct Checker {
         return where("expects batched [C, H, W] or [C, L] tensors and a static kernel");
       if (w.dims[1] != x.dims[0] || w.dims[0] != y.dims[0] || w.dims.back() != op.kernel)
         return where("kernel shape differs from the input/output channels");
-      for (size_t d = 1; d < x.dims.size(); ++d)
-        if (y.dims[d] != (x.dims[d] + op.stride - 1) / op.stride)
+      for (size_t d = 1; d < x.dims.size(); ++d) // (x upsampled by factor, if fused)
+        if (y.dims[d] != (x.dims[d] * std::max<int64_t>(op.factor, 1) + op.stride - 1) / op.stride)
           return where("output size is not ceil(input / stride)");
       if (op.ins.size() > 2 && size(op.ins[2]) != w.dims[0]) return where("bias width differs");
       if (op.scratch < 0) return where("no scratch");

@@ -240,12 +240,46 @@ AEC_INLINE void upsample_grad_plane(const float *plane, int64_t Wp, int64_t HU, 
                       dact, 0);
 }
 
+/* Like scatter_planes (stride 1) for the upsample (UH x UW) of src [C][Hs][Ws]:
+ * src (i, j) goes to the UH x UW block at (i*UH + r0, j*UW + c0), so a conv
+ * reads an upsampled input without it being written in full resolution. */
+AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
+                                int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
+                                int64_t PS) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < Hs; ++i) {
+      const float *s = src + (c * Hs + i) * Ws;
+      for (int64_t u = 0; u < UH; ++u) {
+        float *d = dst + c * PS + (i * UH + u + r0) * Wp + c0;
+        if (UW == 2)
+          for (int64_t j = 0; j < Ws; j += AEC_VW) {
+            const int64_t m = Ws - j < AEC_VW ? Ws - j : AEC_VW;
+            const vf v = load_m(s + j, m);
+            store_pair(d + 2 * j, v, v, m);
+          }
+        else
+          for (int64_t j = 0; j < Ws * UW; ++j)
+            d[j] = s[j / UW];
+      }
+    }
+}
+
+/* The conv's input planes of one sample: x itself, or its upsample when UH x UW > 1. */
+AEC_INLINE void input_planes(float *dst, const float *x, int64_t C, int64_t H, int64_t W,
+                             int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
+                             int64_t PS) {
+  if (UH * UW > 1)
+    upsample_planes(dst, x, C, H / UH, W / UW, UH, UW, r0, c0, Wp, PS);
+  else
+    scatter_planes(dst, x, C, H, W, 1, 1, r0, c0, Wp, PS);
+}
+
 /* ---- convolution ------------------------------------------------------------ */
 
 AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                                int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
                                const float *x, const float *w, const float *bias, float *y,
-                               int act, float *scratch) {
+                               int act, int64_t UH, int64_t UW, float *scratch) {
   if (n1 <= n0) return;
   const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
   const int64_t PS = aec_conv_pstride(H, W, KH, KW);
@@ -258,7 +292,7 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
   const int64_t NB = Ci, sA = Ci * KH * KW, sB = KH * KW;
   const int flip = 0;
   for (int64_t n = n0; n < n1; ++n) {
-    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, pt, pl, Wp, PS);
+    input_planes(in_buf, x + n * Ci * (H / UH) * (W / UW), Ci, H, W, UH, UW, pt, pl, Wp, PS);
     float *yn = y + n * Co * Ho * Wo;
 #define AEC_FWD_EPI(o, plane)                                                                 \
   do {                                                                                        \
@@ -421,7 +455,8 @@ AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, in
 AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                                        int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
                                        int64_t SH, int64_t SW, const float *x, const float *dy,
-                                       float *dw, float *db, int accumulate, float *scratch) {
+                                       float *dw, float *db, int accumulate, int64_t UH,
+                                       int64_t UW, float *scratch) {
   if (u1 <= u0) return;
   const int64_t Wp = W + KW - 1, Lr = aec_conv_plane(H, W, KH, KW);
   const int64_t PS = aec_conv_pstride(H, W, KH, KW);
@@ -446,8 +481,8 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
-      scatter_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * H * W,
-                     cmax - cmin, H, W, 1, 1, pt, pl, Wp, PS);
+      input_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * (H / UH) * (W / UW),
+                   cmax - cmin, H, W, UH, UW, pt, pl, Wp, PS);
     int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
     for (int64_t u = u0; u < u1;) {
       const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;

@@ -91,10 +91,13 @@ static inline int64_t aec_conv_wg_groups(int64_t Ci, int64_t Co) {
 #ifndef AEC_KERNELS_STATIC
 
 /* Forward, samples [n0, n1): y = act(conv(x, w) + bias) (bias may be NULL).
- * x [n][Ci][H][W], y [n][Co][Ho][Wo]. scratch: n slots of aec_conv_fwd_slot. */
+ * x [n][Ci][H][W], y [n][Co][Ho][Wo]. UH x UW > 1: the conv's input is the
+ * upsample (by UH x UW) of x [n][Ci][H/UH][W/UW] (fused: read in place).
+ * scratch: n slots of aec_conv_fwd_slot. */
 void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
                       int64_t KH, int64_t KW, int64_t SH, int64_t SW, const float *x,
-                      const float *w, const float *bias, float *y, int act, float *scratch);
+                      const float *w, const float *bias, float *y, int act, int64_t UH,
+                      int64_t UW, float *scratch);
 
 /* Input gradient, samples [n0, n1): dx = conv^T(dy, w), times act'(dact_y)
  * (kind dact, through the saved output of the layer below, same shape as dx)
@@ -113,11 +116,12 @@ void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64
  * [g*Ci/G, (g+1)*Ci/G) (G > 1 splits few output channels over threads):
  *   dw[o][c][ky][kx] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox] x[n][c][oy*SH+ky-pt][ox*SW+kx-pl]
  *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]   (by the unit with g = 0; db may be NULL)
- * accumulate != 0 adds to dw/db. scratch: Co*G slots of aec_conv_bwd_filter_slot. */
+ * accumulate != 0 adds to dw/db. UH x UW > 1: x is the upsample's input, as for
+ * aec_conv_forward. scratch: Co*G slots of aec_conv_bwd_filter_slot. */
 void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                               int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
                               int64_t SH, int64_t SW, const float *x, const float *dy, float *dw,
-                              float *db, int accumulate, float *scratch);
+                              float *db, int accumulate, int64_t UH, int64_t UW, float *scratch);
 
 /* Pooling / upsampling, samples [n0, n1), on [C][H][W] (H, W: the layer's
  * INPUT dims) with factors SH x SW (1-D: SH = 1):

@@ -10,6 +10,9 @@
 //                                                derivative in the GEMM
 //                                                epilogue; the code's sparsity
 //                                                gradient and penalty folded in)
+//   upsample -> conv, conv_weight_grad        => the conv ops read the upsample's
+//                                                input (upsample=f), upsampling it
+//                                                into their planes
 //   conv_input_grad -> pool_grad (upsample)   => conv_input_grad upsample=f (the
 //                                                block sums in its epilogue: the
 //                                                full-resolution gradient is never
@@ -125,6 +128,21 @@ void fuseLoss(Graph &g) {
   }
 }
 
+// upsample -> conv: the conv and its weight gradient read the upsample's input
+// and upsample it into their padded planes (the same values). The upsample
+// itself stays: its output is the layer's, for layer_output.
+void fuseUpsampleInput(Graph &g) {
+  for (const Op &p : g.ops) {
+    if (p.kind != OpKind::Pool || p.pool != 2) continue;
+    for (Op &cv : g.ops)
+      if ((cv.kind == OpKind::Conv || cv.kind == OpKind::ConvWeightGrad) && cv.ins[0] == p.out &&
+          cv.factor <= 1) {
+        cv.ins[0] = p.ins[0];
+        cv.factor = p.factor;
+      }
+  }
+}
+
 // conv_input_grad -> pool_grad of the upsample that feeds the conv => one op
 // writing the upsample input's gradient (same sums in the same order).
 void fuseUpsampleGrad(Graph &g) {
@@ -200,6 +218,7 @@ void fuse(Graph &g) {
   fuseNoise(g);
   fuseLoss(g);
   fuseUpsampleGrad(g);
+  fuseUpsampleInput(g);
   fuseInputGrad(g);
   removeDeadTensors(g);
 }

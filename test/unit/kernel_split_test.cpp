@@ -98,7 +98,7 @@ TEST_P(KernelSplit, Conv) {
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
           scratch.assign(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
           k().conv_forward(b, e, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride, x.data(), w.data(),
-                           bias.data(), o[0].data(), 1, scratch.data());
+                           bias.data(), o[0].data(), 1, 1, 1, scratch.data());
         },
         N, {guard(N * out)}, name + " forward");
     expectSplitInvariant(
@@ -113,7 +113,7 @@ TEST_P(KernelSplit, Conv) {
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
           scratch.assign(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
           k().conv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride,
-                                   x.data(), dy.data(), o[0].data(), o[1].data(), 1,
+                                   x.data(), dy.data(), o[0].data(), o[1].data(), 1, 1, 1,
                                    scratch.data());
         },
         c.Co * G, {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)},
@@ -155,16 +155,60 @@ TEST_P(KernelSplit, PoolAndUpsample) {
     }
 }
 
-// Issue 13: the conv input gradient with the upsample below it fused (block
-// sums in the epilogue) equals the two kernels one after the other, bit for
+// Issue 13: a conv after an upsample, fused (the forward and weight gradient
+// upsample their input into the padded planes; the input gradient sums the
+// blocks in its epilogue), equals the kernels one after the other, bit for
 // bit, for every split.
+struct UpCase { int64_t Ci, Co, Hs, Ws, k, UH, UW; };
+const UpCase kUpCases[] = {{16, 1, 14, 14, 3, 2, 2}, {8, 16, 7, 7, 3, 2, 2}, {3, 2, 5, 9, 5, 2, 2},
+                           {4, 3, 4, 6, 3, 3, 3},    {4, 3, 1, 10, 3, 1, 2}};
+
+TEST_P(KernelSplit, ConvForwardAndWeightGradWithFusedUpsample) {
+  std::mt19937 rng(11);
+  const int64_t N = 5;
+  for (const UpCase &c : kUpCases) {
+    const int64_t H = c.Hs * c.UH, W = c.Ws * c.UW, KH = c.Hs == 1 ? 1 : c.k, T = KH * c.k;
+    const int64_t small = c.Ci * c.Hs * c.Ws, big = c.Ci * H * W, out = c.Co * H * W;
+    auto xs = randomVec(rng, N * small), w = randomVec(rng, c.Co * c.Ci * T);
+    auto bias = randomVec(rng, c.Co), dy = randomVec(rng, N * out);
+    std::vector<float> xu(N * big), scratch(N * aec_conv_fwd_slot(c.Ci, c.Co, H, W, KH, c.k));
+    k().pool_forward(0, N, c.Ci, c.Hs, c.Ws, c.UH, c.UW, 2, xs.data(), xu.data());
+    const std::string name = "conv after upsample " + std::to_string(c.UH) + "x" +
+                             std::to_string(c.UW) + " of " + std::to_string(c.Ci) + "x" +
+                             std::to_string(c.Hs) + "x" + std::to_string(c.Ws);
+    std::vector<std::vector<float>> ref = {guard(N * out)}, fused = ref;
+    k().conv_forward(0, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xu.data(), w.data(), bias.data(),
+                     ref[0].data(), 1, 1, 1, scratch.data());
+    auto fwd = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+      k().conv_forward(b, e, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xs.data(), w.data(), bias.data(),
+                       o[0].data(), 1, c.UH, c.UW, scratch.data());
+    };
+    fwd(0, N, fused);
+    ASSERT_EQ(0, std::memcmp(fused[0].data(), ref[0].data(), N * out * sizeof(float))) << name;
+    expectSplitInvariant(fwd, N, {guard(N * out)}, name + " forward");
+    const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
+    std::vector<float> wscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, H, W, KH, c.k));
+    const std::vector<std::vector<float>> init = {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)};
+    ref = init;
+    fused = init;
+    k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xu.data(),
+                             dy.data(), ref[0].data(), ref[1].data(), 1, 1, 1, wscratch.data());
+    auto wg = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+      k().conv_backward_filter(b, e, G, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xs.data(), dy.data(),
+                               o[0].data(), o[1].data(), 1, c.UH, c.UW, wscratch.data());
+    };
+    wg(0, c.Co * G, fused);
+    for (size_t b = 0; b < 2; ++b)
+      ASSERT_EQ(0, std::memcmp(fused[b].data(), ref[b].data(), ref[b].size() * sizeof(float)))
+          << name << " weight gradient";
+    expectSplitInvariant(wg, c.Co * G, init, name + " weight gradient");
+  }
+}
+
 TEST_P(KernelSplit, ConvInputGradWithFusedUpsample) {
   std::mt19937 rng(10);
   const int64_t N = 5;
-  struct Case { int64_t Ci, Co, Hs, Ws, k, UH, UW; };
-  for (const Case &c : {Case{16, 1, 14, 14, 3, 2, 2}, Case{8, 16, 7, 7, 3, 2, 2},
-                        Case{3, 2, 5, 9, 5, 2, 2}, Case{4, 3, 4, 6, 3, 3, 3},
-                        Case{4, 3, 1, 10, 3, 1, 2}}) {
+  for (const UpCase &c : kUpCases) {
     const int64_t H = c.Hs * c.UH, W = c.Ws * c.UW, KH = c.Hs == 1 ? 1 : c.k;
     const int64_t small = c.Ci * c.Hs * c.Ws, big = c.Ci * H * W;
     auto dy = randomVec(rng, N * c.Co * H * W), w = randomVec(rng, c.Co * c.Ci * KH * c.k);
