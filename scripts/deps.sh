@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev                  # aec lsp, --format=json (issue 11)
   neovim                              # the real-client LSP test (test/lit/editors)
   dataset-fashion-mnist
+  libopenmpi-dev openmpi-bin
 )
 if [ "${AEC_WITH_PEERS:-0}" = 1 ]; then
   packages+=(python3-torch python3-sklearn python3-numpy libopenblas0-pthread)

@@ -16,6 +16,7 @@ struct BuildOptions {
   EmitKind emit = EmitKind::Exe;
   std::string output;      // -o; "-" for stdout (text emits)
   bool inferenceOnly = false;
+  bool distributed = false; // link libaec_runtime_mpi and MPI (exe, lib, shared)
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)

@@ -9,7 +9,8 @@ namespace aec {
 const char *usageText() {
   return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--format=text|json] [--stdlib DIR]\n"
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
-         "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only] [--target-cpu CPU]\n"
+         "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
+         "                      [--target-cpu CPU]\n"
          "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
@@ -39,6 +40,8 @@ const char *helpText() {
          "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
          "                     for text outputs)\n"
          "  --inference-only   no gradient or optimizer code (build)\n"
+         "  --distributed      data-parallel training over MPI: run with `mpirun -np P`\n"
+         "                     (build: exe, lib, shared; links OpenMPI)\n"
          "  --target-cpu CPU   generate code for CPU (default: this machine)\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
          "\n"
@@ -182,6 +185,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       }
     } else if (o.command == Command::Build && a == "--inference-only") {
       o.inferenceOnly = true;
+    } else if (o.command == Command::Build && a == "--distributed") {
+      o.distributed = true;
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {
       if (!valueOf(a, "--target-cpu", o.targetCpu))
         return false;
@@ -195,6 +200,10 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
   }
   if (o.file.empty()) {
     error = "`aec " + cmd + "` needs an input file";
+    return false;
+  }
+  if (o.distributed && o.inferenceOnly) {
+    error = "`--distributed` is for training; an `--inference-only` build has nothing to distribute";
     return false;
   }
   if (!o.emit.empty()) {

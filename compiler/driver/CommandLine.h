@@ -21,6 +21,7 @@ struct Options {
   std::string format = "text";    // check, show: --format=text|json
   std::vector<std::string> files; // fmt: the files to format
   bool checkOnly = false;         // fmt --check
+  bool distributed = false; // --distributed: data-parallel training over MPI
 };
 
 // Parses argv. On a usage error returns false with `error` set.

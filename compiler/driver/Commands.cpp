@@ -200,6 +200,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;
   b.inferenceOnly = o.inferenceOnly;
+  b.distributed = o.distributed;
   b.targetCpu = o.targetCpu;
   b.optLevel = o.optLevel;
   b.runtimeLibDir = dirs.runtimeLib;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist.h"
 
 typedef int (*cmd_fn)(const aec_cli_opts *, const aec_model *);
 
@@ -113,6 +114,30 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   return rc;
 }
 
+/* Under mpirun (a --distributed build started as P ranks) `train` runs on
+ * every rank, each computing its share of every batch, with only rank 0
+ * printing and saving; any other command runs on rank 0 alone. A rank that
+ * fails ends the whole job at once with its exit status, so no rank is left
+ * waiting for a peer that has stopped. */
+static int run_command(const command *cmd, const aec_cli_opts *o, const aec_model *m) {
+  if (aec_dist_init()) return aec_cli_report(o, cmd->name, AEC_RT_EINTERNAL);
+  if (aec_dist_size() == 1) return cmd->fn(o, m);
+  int rc = EXIT_OK;
+  if (cmd->fn == aec_cli_train) {
+    if (aec_dist_rank() != 0 && !freopen("/dev/null", "w", stdout)) rc = EXIT_INTERNAL;
+    double t0 = aec_rt_now();
+    if (!rc) rc = cmd->fn(o, m);
+    if (!rc && aec_dist_rank() == 0)
+      fprintf(stderr, "train: ranks=%d allreduce_seconds=%.3f of %.3f\n", aec_dist_size(),
+              aec_dist_comm_seconds(), aec_rt_now() - t0);
+  } else if (aec_dist_rank() == 0) {
+    rc = cmd->fn(o, m);
+  }
+  if (rc) aec_dist_abort(rc);
+  aec_dist_finalize();
+  return rc;
+}
+
 int aec_rt_main(int argc, char **argv, const aec_model *model) {
   const char *prog = argc > 0 && argv[0] ? argv[0] : "model";
   const char *slash = strrchr(prog, '/');
@@ -182,5 +207,5 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
   }
   if (aec_cli_check_outputs(&o, cmd->name)) return EXIT_USER;
   aec_rt_set_threads(o.has_threads ? o.threads : 0);
-  return cmd->fn(&o, model);
+  return run_command(cmd, &o, model);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "diverge.h"
 
 /* Prints why training stopped and whether the last good checkpoint is kept. */
@@ -108,7 +109,7 @@ int aec_cli_train(const aec_cli_opts *o, const aec_model *m) {
     aec_rt_set_epoch(s, e + 1);
     double val_mse = 0;
     if (o->val && (rc = aec_cli_report(o, "train", aec_cli_measure(s, &v, &val_mse, NULL, NULL)))) goto out;
-    if ((rc = aec_cli_report(o, "train", aec_rt_save(s, o->save)))) goto out;
+    if (aec_dist_rank() == 0 && (rc = aec_cli_report(o, "train", aec_rt_save(s, o->save)))) goto out;
     saved = 1;
     double now = aec_rt_now(), ep_s = now - te;
     double sps = ep_s > 0 ? (double)(steps * B) / ep_s : 0;

@@ -65,3 +65,16 @@ lit_config.note("vector widths tested: " + " ".join(
 import shutil
 if shutil.which("nvim"):
     config.available_features.add("nvim")
+
+# Distributed tests need OpenMPI's launcher and an aec built with MPI
+# (libaec_runtime_mpi.a). mpirun refuses root unless told; CI runs as root.
+if shutil.which("mpirun") and os.path.exists(os.path.join(config.aec_lib_dir, "libaec_runtime_mpi.a")):
+    config.available_features.add("mpi")
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    # Loopback only, no warnings about missing high-speed networks.
+    config.environment["OMPI_MCA_btl"] = "self,vader,tcp"
+    config.environment["OMPI_MCA_btl_tcp_if_include"] = "lo"
+    config.environment["OMPI_MCA_oob_tcp_if_include"] = "lo"
+    config.environment["OMPI_MCA_pml"] = "ob1"
+    config.substitutions.append(("%mpirun", "mpirun -np 2 --oversubscribe --bind-to none"))

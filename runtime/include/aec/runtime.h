@@ -101,6 +101,17 @@ float aec_rt_train_step(aec_session *s, const float *x, int64_t n);
 int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss);
 int aec_rt_set_lr(aec_session *s, float lr);
 
+/* Data-parallel training (a library or executable built with
+ * `aec build --distributed`, started by mpirun): every rank calls
+ * aec_rt_train_step with the same global batch; each computes its share of
+ * it (n/P rows, the first n%P ranks one more), the gradients are summed over
+ * the ranks (MPI_Allreduce) and every rank applies the same update, so the
+ * weights stay identical. MPI is initialized on first use unless the program
+ * already did (and then finalized at exit by whoever initialized it). In a
+ * build without --distributed: rank 0 of 1. */
+int aec_rt_rank(void);
+int aec_rt_ranks(void);
+
 /* The generated executable's command line (DESIGN section 3): train, eval,
  * encode, decode, reconstruct, score, info. Returns the exit status:
  * 0 ok, 1 user error, 2 internal error, 3 training diverged. */
