@@ -9,6 +9,9 @@ packages=(
   neovim                              # the real-client LSP test (test/lit/editors)
   dataset-fashion-mnist
   libopenmpi-dev openmpi-bin
+  pkgconf
+  python3-numpy python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
+  python3-torch
 )
 if [ "${AEC_WITH_PEERS:-0}" = 1 ]; then
   packages+=(python3-torch python3-sklearn python3-numpy libopenblas0-pthread)

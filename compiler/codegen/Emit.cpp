@@ -105,11 +105,18 @@ bool writeStaticLibrary(const std::string &path, const std::string &object,
                         const std::string &runtimeArchive,
                         const std::vector<std::string> &others, std::string &error) {
   std::vector<llvm::NewArchiveMember> members;
+  std::string memberName; // outlives `members`
   auto obj = llvm::NewArchiveMember::getFile(object, true);
   if (!obj) {
     error = fmt::format("cannot read `{}`: {}", object, llvm::toString(obj.takeError()));
     return false;
   }
+  // The object's temporary file name is random: name the member after the
+  // archive so two builds of one model give the same bytes.
+  std::string stem = path.substr(path.find_last_of('/') + 1);
+  if (stem.size() > 2 && stem.compare(stem.size() - 2, 2, ".a") == 0)
+    stem.resize(stem.size() - 2);
+  obj->MemberName = llvm::StringRef(memberName = stem + ".o");
   members.push_back(std::move(*obj));
   auto buf = llvm::MemoryBuffer::getFile(runtimeArchive);
   if (!buf) {
@@ -194,7 +201,11 @@ std::string cHeader(const HeaderInfo &h) {
     s += fmt::format(
         "/* One optimizer step on a batch; returns the mean objective (NaN on error). */\n"
         "float {0}_train_step({0}_session *s, const float *x, int64_t n);\n"
-        "int {0}_set_lr({0}_session *s, float lr);\n",
+        "int {0}_set_lr({0}_session *s, float lr);\n"
+        "/* Weights as .npz in PyTorch's layout (torch.nn.Sequential state_dict\n"
+        " * names, dense weights [out, in]; runtime/README.md) and back. */\n"
+        "int {0}_export({0}_session *s, const char *npz_path);\n"
+        "int {0}_import({0}_session *s, const char *npz_path);\n",
         M);
   s += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return s;

@@ -1017,6 +1017,8 @@ void Gen::genCApi(GlobalVariable *model) {
       {"set_threads", "aec_rt_set_threads", i32, {i32}, false},
       {"train_step", "aec_rt_train_step", f32, {ptr, ptr, i64}, true},
       {"set_lr", "aec_rt_set_lr", i32, {ptr, f32}, true},
+      {"export", "aec_rt_export", i32, {ptr, ptr}, true},
+      {"import", "aec_rt_import", i32, {ptr, ptr}, true},
   };
   {
     FunctionCallee create =

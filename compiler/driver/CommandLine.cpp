@@ -11,7 +11,7 @@ const char *usageText() {
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
          "                      [--target-cpu CPU]\n"
-         "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR]\n"
+         "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
          "run `aec --help` for details\n";
@@ -44,6 +44,8 @@ const char *helpText() {
          "                     (build: exe, lib, shared; links OpenMPI)\n"
          "  --target-cpu CPU   generate code for CPU (default: this machine)\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
+         "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
+         "                     file and every file it imports (build systems rebuild on edits)\n"
          "\n"
          "exit status: 0 success, 1 error in the model or the command line, 2 internal error\n";
 }
@@ -189,6 +191,9 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       o.distributed = true;
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {
       if (!valueOf(a, "--target-cpu", o.targetCpu))
+        return false;
+    } else if (o.command == Command::Build && matches(a, "--depfile")) {
+      if (!valueOf(a, "--depfile", o.depfile))
         return false;
     } else if (o.command == Command::Build && a.size() == 3 && a[0] == '-' && a[1] == 'O' &&
                a[2] >= '0' && a[2] <= '3') {

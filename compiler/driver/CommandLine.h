@@ -16,6 +16,7 @@ struct Options {
   std::string output;     // -o OUT
   std::string stdlibDir;  // --stdlib DIR
   std::string targetCpu;  // --target-cpu CPU
+  std::string depfile;    // --depfile FILE: Makefile rule, output <- every .ae read
   int optLevel = 3;       // -O0..-O3
   bool inferenceOnly = false;
   std::string format = "text";    // check, show: --format=text|json

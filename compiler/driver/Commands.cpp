@@ -80,6 +80,7 @@ int emitAst(const Options &o, Session &s) {
 SemaResult check(const Options &o, const ToolDirs &dirs, Session &s) {
   SemaOptions so;
   so.stdlibDir = dirs.stdlib;
+  so.stdlibSearched = dirs.stdlibSearched;
   so.modelName = o.model;
   return checkFile(o.file, so, s.sources, s.diags);
 }
@@ -179,6 +180,32 @@ const char *unsupportedFeature(const CheckedModel &m) {
   return nullptr;
 }
 
+// Makefile syntax: spaces and '#' escaped with a backslash, '$' doubled.
+std::string makeEscaped(const std::string &path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ' ' || c == '#') out += '\\';
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+// `--depfile`: the output and every source file read for it (the model and its imports).
+bool writeDepfile(const std::string &path, const std::string &output, const SourceManager &sm) {
+  std::string text = makeEscaped(output) + ":";
+  for (size_t id = 0; id < sm.fileCount(); ++id)
+    text += " \\\n  " + makeEscaped(sm.path(static_cast<FileId>(id)));
+  text += "\n";
+  std::FILE *f = std::fopen(path.c_str(), "w");
+  bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f && std::fclose(f) != 0) ok = false;
+  if (!ok)
+    std::fprintf(stderr, "aec: error: cannot write the depfile `%s`: %s\n", path.c_str(),
+                 std::strerror(errno));
+  return ok;
+}
+
 } // namespace
 #endif
 
@@ -208,7 +235,10 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   for (size_t i = 0; i < s.sources.fileCount(); ++i)
     b.inputs.push_back(s.sources.path(static_cast<FileId>(i)));
   if (!m->pretrainedPath.empty()) b.inputs.push_back(m->pretrainedPath);
-  return s.status(buildModel(*m, b, s.diags));
+  int rc = buildModel(*m, b, s.diags);
+  if (rc == 0 && !o.depfile.empty() && !writeDepfile(o.depfile, b.output, s.sources))
+    rc = 1;
+  return s.status(rc);
 #else
   std::fputs("aec: error: code generation is not available in this build\n", stderr);
   return 2;

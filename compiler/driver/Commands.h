@@ -5,11 +5,13 @@
 #include "compiler/driver/CommandLine.h"
 
 #include <string>
+#include <vector>
 
 namespace aec {
 
 struct ToolDirs {
   std::string stdlib;
+  std::vector<std::string> stdlibSearched; // when `stdlib` is empty
   std::string runtimeLib;
   std::string runtimeInclude;
 };

@@ -1,17 +1,21 @@
-// Where aec finds its stdlib and runtime, relative to the aec binary:
-// in the build tree build/bin/aec -> repo/stdlib, repo/runtime/include and
-// build/lib; installed <prefix>/bin/aec -> <prefix>/share/aec/stdlib,
-// <prefix>/include and <prefix>/lib.
+// Where aec finds its stdlib and runtime, relative to the aec binary.
+// Installed <prefix>/bin/aec -> <prefix>/share/aec/stdlib, <prefix>/include,
+// <prefix>/<libdir>; the build-tree aec (the binary in the build folder it
+// was built in, wherever that folder is) -> the source tree's stdlib and
+// runtime/include and the build folder's lib.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace aec {
 
 // The directory holding the running aec binary ("" if unknown).
 std::string executableDir(const char *argv0);
 
-// --stdlib, else $AEC_STDLIB, else the stdlib folder near the binary ("" if none).
+// The stdlib folders looked for near the binary, in order.
+std::vector<std::string> stdlibCandidates(const std::string &exeDir);
+// --stdlib, else $AEC_STDLIB, else the first existing candidate ("" if none).
 std::string findStdlibDir(const std::string &exeDir, const std::string &flag);
 // The directory of libaec_runtime.a.
 std::string findRuntimeLibDir(const std::string &exeDir);

@@ -30,6 +30,8 @@ int run(int argc, char **argv) {
   std::string exeDir = aec::executableDir(argc > 0 ? argv[0] : nullptr);
   aec::ToolDirs dirs;
   dirs.stdlib = aec::findStdlibDir(exeDir, options.stdlibDir);
+  if (dirs.stdlib.empty())
+    dirs.stdlibSearched = aec::stdlibCandidates(exeDir);
   dirs.runtimeLib = aec::findRuntimeLibDir(exeDir);
   dirs.runtimeInclude = aec::findRuntimeIncludeDir(exeDir);
   switch (options.command) {

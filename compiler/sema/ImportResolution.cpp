@@ -107,8 +107,15 @@ private:
       SourceRange at = imp.path.range.valid() ? imp.path.range : imp.range;
       std::optional<fs::path> found = locate(spelled, filePath);
       if (!found) {
-        ctx_.report(DiagKind::ImportNotFound, at, spelled,
-                    didYouMean(spelled, nearbyImports(spelled, filePath)));
+        Reported r = ctx_.report(DiagKind::ImportNotFound, at, spelled,
+                                 didYouMean(spelled, nearbyImports(spelled, filePath)));
+        if (ctx_.options.stdlibDir.empty() && !ctx_.options.stdlibSearched.empty()) {
+          std::string where;
+          for (const std::string &d : ctx_.options.stdlibSearched)
+            where += (where.empty() ? "`" : ", `") + d + "`";
+          r.note(at, "no stdlib folder was found (searched " + where +
+                         "); pass `--stdlib DIR` or set AEC_STDLIB");
+        }
         ok_ = false;
         continue;
       }

@@ -22,6 +22,9 @@ struct SemaOptions {
   // When set, the checked file's text (an editor's unsaved buffer) instead of
   // what is on disk at `path`; imports are still read from disk.
   const std::string *rootText = nullptr;
+  // Where the driver looked for a stdlib when it found none (named in a note
+  // when an import is then not found).
+  std::vector<std::string> stdlibSearched;
 };
 
 struct SemaResult {

@@ -13,6 +13,7 @@ enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_INTERNAL = 2, EXIT_DIVERGED = 3 };
 typedef struct aec_cli_opts {
   const char *prog;
   const char *data, *val, *save, *resume, *weights, *out, *codes, *png;
+  const char *npz; /* import --npz */
   int64_t epochs, batch;
   double lr;
   uint64_t seed;
@@ -33,6 +34,8 @@ int aec_cli_sample(const aec_cli_opts *o, const aec_model *m); /* cli_vae.c */
 int aec_cli_vae_kl(aec_session *s, const aec_dataset *d, double *kl);
 /* Image height/width of the model input for --png, or a user error. */
 int aec_cli_image_shape(const aec_model *m, int64_t *h, int64_t *w);
+int aec_cli_export(const aec_cli_opts *o, const aec_model *m);
+int aec_cli_import(const aec_cli_opts *o, const aec_model *m);
 
 /* Shared helpers (cli_common.c). */
 /* Prints "<prog> <cmd>: <last error>" and returns the exit status for rc. */

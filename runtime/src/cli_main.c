@@ -36,7 +36,10 @@ static const command kCommands[] = {
      "score --weights W.aew --data FILE --out SCORES.csv"},
     {"sample", aec_cli_sample, "weights count out png seed threads", "weights count out",
      "sample --weights W.aew --count N --out X.npy [--png GRID.png] [--seed S]   (VAE)"},
-    {"info", aec_cli_info, "", "", "info"},
+    {"info", aec_cli_info, "weights", "", "info [--weights W.aew]"},
+    {"export", aec_cli_export, "weights out", "weights out",
+     "export --weights W.aew --out W.npz   (PyTorch layout, see runtime/README.md)"},
+    {"import", aec_cli_import, "npz out", "npz out", "import --npz W.npz --out W.aew"},
 };
 #define NCOMMANDS (int)(sizeof kCommands / sizeof kCommands[0])
 
@@ -78,6 +81,7 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "out")) o->out = v;
   else if (!strcmp(name, "codes")) o->codes = v;
   else if (!strcmp(name, "png")) o->png = v;
+  else if (!strcmp(name, "npz")) o->npz = v;
   else if (!strcmp(name, "epochs")) { rc = parse_int(o->prog, name, v, 1, &i); o->epochs = i; o->has_epochs = 1; }
   else if (!strcmp(name, "count")) { rc = parse_int(o->prog, name, v, 1, &i); o->count = i; }
   else if (!strcmp(name, "batch")) { rc = parse_int(o->prog, name, v, 1, &i); o->batch = i; o->has_batch = 1; }
@@ -152,6 +156,11 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
     return EXIT_USER;
   }
   const char *cmdname = argv[1];
+  if (!strcmp(cmdname, "--version") || !strcmp(cmdname, "version")) {
+    printf("%s: model `%s` (arch %016llx), built by aec %s\n", prog, model->name,
+           (unsigned long long)model->arch_hash, AEC_VERSION);
+    return EXIT_OK;
+  }
   if (!strcmp(cmdname, "help") || !strcmp(cmdname, "--help") || !strcmp(cmdname, "-h")) {
     usage(stdout, prog, model);
     return EXIT_OK;
@@ -194,12 +203,13 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
     }
     if (set_flag(&o, name, v)) return EXIT_USER;
   }
-  static const char *kAll[] = {"data", "save", "weights", "out", "codes"};
+  static const char *kAll[] = {"data", "save", "weights", "out", "codes", "npz"};
   for (size_t k = 0; k < sizeof kAll / sizeof kAll[0]; ++k) {
     const char *f = kAll[k];
     if (!has_word(cmd->required, f)) continue;
     const char *v = !strcmp(f, "data") ? o.data : !strcmp(f, "save") ? o.save
-                  : !strcmp(f, "weights") ? o.weights : !strcmp(f, "out") ? o.out : o.codes;
+                  : !strcmp(f, "weights") ? o.weights : !strcmp(f, "out") ? o.out
+                  : !strcmp(f, "npz") ? o.npz : o.codes;
     if (!v) {
       fprintf(stderr, "%s %s: missing required flag `--%s`\nusage: %s %s\n", prog, cmd->name, f, prog, cmd->usage);
       return EXIT_USER;

@@ -78,3 +78,19 @@ if shutil.which("mpirun") and os.path.exists(os.path.join(config.aec_lib_dir, "l
     config.environment["OMPI_MCA_oob_tcp_if_include"] = "lo"
     config.environment["OMPI_MCA_pml"] = "ob1"
     config.substitutions.append(("%mpirun", "mpirun -np 2 --oversubscribe --bind-to none"))
+
+# Install and packaging tests (test/lit/install) need cmake and pkg-config.
+import shutil
+config.substitutions.append(("%aec_obj_root", config.aec_obj_root))
+for tool in ["cmake", "pkg-config"]:
+    if shutil.which(tool):
+        config.available_features.add(tool)
+
+# Interop tests need numpy, onnx or pytest in that python (found, not imported).
+for module in ["numpy", "onnx", "pytest"]:
+    _spec = "import importlib.util as u, sys; sys.exit(0 if u.find_spec('%s') else 1)" % module
+    try:
+        if subprocess.run([_py, "-c", _spec], capture_output=True).returncode == 0:
+            config.available_features.add(module)
+    except OSError:
+        pass

@@ -21,6 +21,7 @@
 #ifndef AEC_RUNTIME_H
 #define AEC_RUNTIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "aec/model_abi.h"
@@ -78,6 +79,15 @@ int aec_rt_set_threads(int n);
 int aec_rt_get_threads(void);
 
 const char *aec_rt_last_error(void);
+
+/* Weights for NumPy and PyTorch (runtime/README.md): export writes an
+ * .npz with one float32 array per tensor, named and laid out as the
+ * equivalent torch.nn.Sequential's state_dict (dense weights [out, in]);
+ * import reads one back (every tensor, shapes checked; the session changes
+ * only if all fit). aec_rt_torch_name gives tensor t's name there. */
+int aec_rt_export(aec_session *s, const char *path);
+int aec_rt_import(aec_session *s, const char *path);
+int aec_rt_torch_name(const aec_model *model, int32_t t, char *buf, size_t n);
 
 /* Introspection (for tools and tests). */
 const aec_model *aec_rt_session_model(const aec_session *s);
