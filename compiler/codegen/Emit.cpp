@@ -203,7 +203,8 @@ std::string cHeader(const HeaderInfo &h) {
         "float {0}_train_step({0}_session *s, const float *x, int64_t n);\n"
         "int {0}_set_lr({0}_session *s, float lr);\n"
         "/* Weights as .npz in PyTorch's layout (torch.nn.Sequential state_dict\n"
-        " * names, dense weights [out, in]; runtime/README.md) and back. */\n"
+        " * names, dense weights [out, in]; runtime/README.md) and back; a path\n"
+        " * ending in .onnx exports the inference graph as ONNX instead. */\n"
         "int {0}_export({0}_session *s, const char *npz_path);\n"
         "int {0}_import({0}_session *s, const char *npz_path);\n",
         M);

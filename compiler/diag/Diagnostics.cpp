@@ -58,13 +58,26 @@ const char *severityName(Severity s) {
   return "error";
 }
 
+// Clang's colours: bold location and message, the severity in red, magenta or cyan.
+struct Palette {
+  const char *bold = "", *sev = "", *reset = "";
+  Palette(bool on, Severity s) {
+    if (!on) return;
+    bold = "\033[1m";
+    reset = "\033[0m";
+    sev = s == Severity::Error ? "\033[1;31m" : s == Severity::Warning ? "\033[1;35m" : "\033[1;36m";
+  }
+};
+
 std::string renderOne(const SourceManager &sm, Severity sev, SourceRange range,
-                      const std::string &message) {
+                      const std::string &message, bool color) {
+  Palette c(color, sev);
   if (!range.valid() || static_cast<size_t>(range.file) >= sm.fileCount())
-    return fmt::format("aec: {}: {}\n", severityName(sev), message);
+    return fmt::format("{}aec: {}{}: {}{}{}\n", c.bold, c.sev, severityName(sev), c.reset, message,
+                       c.reset);
   LineCol lc = sm.lineCol(range.file, range.begin);
-  std::string out = fmt::format("{}:{}:{}: {}: {}\n", sm.path(range.file), lc.line, lc.col,
-                                severityName(sev), message);
+  std::string out = fmt::format("{}{}:{}:{}: {}{}: {}{}{}{}\n", c.bold, sm.path(range.file), lc.line,
+                                lc.col, c.sev, severityName(sev), c.reset, c.bold, message, c.reset);
   std::string_view line = sm.lineText(range.file, lc.line);
   uint32_t lineStart = range.begin - (lc.col - 1);
   uint32_t end = range.end > range.begin ? range.end : range.begin;
@@ -75,9 +88,9 @@ std::string renderOne(const SourceManager &sm, Severity sev, SourceRange range,
 } // namespace
 
 std::string DiagnosticEngine::render(const Diagnostic &d) const {
-  std::string out = renderOne(sources_, d.severity, d.range, d.message);
+  std::string out = renderOne(sources_, d.severity, d.range, d.message, color_);
   for (const auto &[range, message] : d.notes)
-    out += renderOne(sources_, Severity::Note, range, message);
+    out += renderOne(sources_, Severity::Note, range, message, color_);
   return out;
 }
 

@@ -58,6 +58,8 @@ public:
 
   // Renders all pending diagnostics to `out` (stderr by default) and clears them.
   void flush(std::FILE *out = stderr);
+  // ANSI colours in rendered text (the driver decides: --color, NO_COLOR, a terminal).
+  void setColor(bool on) { color_ = on; }
 
   // Hands the pending diagnostics to the caller (JSON output, the language
   // server) instead of rendering them; error counts are kept.
@@ -75,6 +77,7 @@ private:
   const SourceManager &sources_;
   std::vector<Diagnostic> pending_;
   unsigned errors_ = 0;
+  bool color_ = false;
 };
 
 } // namespace aec

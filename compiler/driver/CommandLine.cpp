@@ -2,7 +2,9 @@
 #include "compiler/driver/CommandLine.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 namespace aec {
 
@@ -35,15 +37,20 @@ const char *helpText() {
          "                     next to aec, or $AEC_STDLIB)\n"
          "  --emit=KIND        check: ast (syntax tree) | sema (checked model)\n"
          "                     build: exe (default) | lib (+ C header) | shared | obj |\n"
-         "                            llvm | asm | ir | ast | sema\n"
+         "                            llvm | asm | ir | ast | sema | onnx (with --weights)\n"
          "  --format=json      check, show: diagnostics / the table as JSON on stdout\n"
+         "  --weights W.aew    build --emit=onnx: the trained weights to put in the graph\n"
          "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
          "                     for text outputs)\n"
          "  --inference-only   no gradient or optimizer code (build)\n"
          "  --distributed      data-parallel training over MPI: run with `mpirun -np P`\n"
          "                     (build: exe, lib, shared; links OpenMPI)\n"
-         "  --target-cpu CPU   generate code for CPU (default: this machine)\n"
+         "  --target-cpu CPU   generate code for CPU: an LLVM CPU name or `native`; default:\n"
+         "                     this machine, but x86-64-v3 (any AVX2 CPU) for --emit=lib and\n"
+         "                     shared, which are shipped to other machines\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
+         "  --color=WHEN       colour diagnostics: auto (default: on a terminal, unless\n"
+         "                     NO_COLOR is set), always, never\n"
          "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
          "                     file and every file it imports (build systems rebuild on edits)\n"
          "\n"
@@ -51,6 +58,39 @@ const char *helpText() {
 }
 
 const char *versionText() { return "aec 0.1.0 (LLVM 19)\n"; }
+
+std::string commandHelpText(Command c) {
+  std::string common = "  --model NAME       the model to use when FILE defines several\n"
+                       "  --stdlib DIR       where `std/...` imports resolve\n"
+                       "  --color=WHEN       auto (default), always, never (NO_COLOR is honoured)\n";
+  switch (c) {
+  case Command::Check:
+    return "usage: aec check FILE [--emit=ast|sema] [options]\n"
+           "check a model: diagnostics only, exit 1 on any error\n\noptions:\n"
+           "  --emit=ast|sema    also print the syntax tree or the checked model\n" + common;
+  case Command::Show:
+    return "usage: aec show FILE [options]\n"
+           "print the architecture table: layers, shapes, params, MACs, training memory\n\n"
+           "options:\n" + common;
+  case Command::Build: {
+    std::string h = helpText();
+    size_t from = h.find("  --emit=KIND"), to = h.find("\nexit status");
+    return "usage: aec build FILE [options]\ncompile the model to native code (or ONNX)\n\n"
+           "options:\n" + common + h.substr(from, to - from) + "\n";
+  }
+  default:
+    return helpText();
+  }
+}
+
+bool wantColor(const Options &o) {
+  if (o.color == "always") return true;
+  if (o.color == "never") return false;
+  const char *noColor = std::getenv("NO_COLOR"), *term = std::getenv("TERM");
+  if (noColor && *noColor) return false;
+  if (term && std::strcmp(term, "dumb") == 0) return false;
+  return ::isatty(2) == 1;
+}
 
 namespace {
 
@@ -103,6 +143,9 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
   const std::string &cmd = args[0];
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     o.command = Command::Help;
+    if (args.size() > 1)
+      o.helpFor = args[1] == "check" ? Command::Check : args[1] == "show" ? Command::Show
+                : args[1] == "build" ? Command::Build : Command::None;
     return true;
   }
   if (cmd == "--version" || cmd == "version") {
@@ -157,8 +200,16 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (a == "--") {
       onlyFiles = true;
     } else if (a == "--help" || a == "-h") {
+      o.helpFor = o.command;
       o.command = Command::Help;
       return true;
+    } else if (matches(a, "--color")) {
+      if (!valueOf(a, "--color", o.color))
+        return false;
+      if (!isOneOf(o.color, {"auto", "always", "never"})) {
+        error = "`--color=" + o.color + "` is not one of auto, always, never";
+        return false;
+      }
     } else if (matches(a, "--model")) {
       if (!valueOf(a, "--model", o.model))
         return false;
@@ -192,6 +243,9 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {
       if (!valueOf(a, "--target-cpu", o.targetCpu))
         return false;
+    } else if (o.command == Command::Build && matches(a, "--weights")) {
+      if (!valueOf(a, "--weights", o.weights))
+        return false;
     } else if (o.command == Command::Build && matches(a, "--depfile")) {
       if (!valueOf(a, "--depfile", o.depfile))
         return false;
@@ -211,6 +265,10 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     error = "`--distributed` is for training; an `--inference-only` build has nothing to distribute";
     return false;
   }
+  if (!o.weights.empty() && o.emit != "onnx") {
+    error = "`--weights` is only for `--emit=onnx`";
+    return false;
+  }
   if (!o.emit.empty()) {
     if (o.command == Command::Check && !isOneOf(o.emit, {"ast", "sema"})) {
       error = "`--emit=" + o.emit + "` is not valid for `aec check`; use `ast` or `sema`";
@@ -221,9 +279,9 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       return false;
     }
     if (o.command == Command::Build &&
-        !isOneOf(o.emit, {"exe", "lib", "shared", "obj", "llvm", "asm", "ir", "ast", "sema"})) {
+        !isOneOf(o.emit, {"exe", "lib", "shared", "obj", "llvm", "asm", "ir", "ast", "sema", "onnx"})) {
       error = "`--emit=" + o.emit +
-              "` is not one of exe, lib, shared, obj, llvm, asm, ir, ast, sema";
+              "` is not one of exe, lib, shared, obj, llvm, asm, ir, ast, sema, onnx";
       return false;
     }
   }

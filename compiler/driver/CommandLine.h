@@ -16,6 +16,7 @@ struct Options {
   std::string output;     // -o OUT
   std::string stdlibDir;  // --stdlib DIR
   std::string targetCpu;  // --target-cpu CPU
+  std::string weights;    // --weights W.aew (--emit=onnx)
   std::string depfile;    // --depfile FILE: Makefile rule, output <- every .ae read
   int optLevel = 3;       // -O0..-O3
   bool inferenceOnly = false;
@@ -23,7 +24,15 @@ struct Options {
   std::vector<std::string> files; // fmt: the files to format
   bool checkOnly = false;         // fmt --check
   bool distributed = false; // --distributed: data-parallel training over MPI
+  std::string color = "auto"; // --color=auto|always|never
+  Command helpFor = Command::None; // `aec CMD --help`, `aec help CMD`
 };
+
+// Whether diagnostics get ANSI colours: --color=always|never, else (auto)
+// when stderr is a terminal, NO_COLOR is unset or empty and TERM is not dumb.
+bool wantColor(const Options &options);
+// `aec CMD --help`: that command's usage and options.
+std::string commandHelpText(Command command);
 
 // Parses argv. On a usage error returns false with `error` set.
 bool parseCommandLine(int argc, char **argv, Options &options, std::string &error);

@@ -9,6 +9,7 @@
 #include "compiler/show/Show.h"
 #ifdef AEC_HAVE_BACKEND
 #include "compiler/codegen/Build.h"
+#include "compiler/driver/OnnxEmit.h"
 #endif
 
 #include <algorithm>
@@ -124,6 +125,7 @@ int checkOrDump(const Options &o, const ToolDirs &dirs, Session &s) {
 
 int runCheck(const Options &o, const ToolDirs &dirs) {
   Session s;
+  s.diags.setColor(wantColor(o));
   int status = checkOrDump(o, dirs, s);
   if (o.format == "json")
     printDiagnosticsJson(s.diags.take(), s.sources, stdout);
@@ -132,6 +134,7 @@ int runCheck(const Options &o, const ToolDirs &dirs) {
 
 int runShow(const Options &o, const ToolDirs &dirs) {
   Session s;
+  s.diags.setColor(wantColor(o));
   SemaResult r;
   const CheckedModel *m = checkOneModel(o, dirs, s, r);
   if (o.format == "json") {
@@ -211,6 +214,7 @@ bool writeDepfile(const std::string &path, const std::string &output, const Sour
 
 int runBuild(const Options &o, const ToolDirs &dirs) {
   Session s;
+  s.diags.setColor(wantColor(o));
   if (o.emit == "ast" || o.emit == "sema")
     return checkOrDump(o, dirs, s);
 #ifdef AEC_HAVE_BACKEND
@@ -229,12 +233,21 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   b.inferenceOnly = o.inferenceOnly;
   b.distributed = o.distributed;
   b.targetCpu = o.targetCpu;
+#if defined(__x86_64__)
+  // Libraries are shipped to other machines: a documented portable default.
+  if (b.targetCpu.empty() && (b.emit == EmitKind::Lib || b.emit == EmitKind::Shared))
+    b.targetCpu = "x86-64-v3";
+#endif
   b.optLevel = o.optLevel;
   b.runtimeLibDir = dirs.runtimeLib;
   b.runtimeIncludeDir = dirs.runtimeInclude;
   for (size_t i = 0; i < s.sources.fileCount(); ++i)
     b.inputs.push_back(s.sources.path(static_cast<FileId>(i)));
   if (!m->pretrainedPath.empty()) b.inputs.push_back(m->pretrainedPath);
+  if (o.emit == "onnx") {
+    if (o.output.empty()) b.output = m->name + ".onnx";
+    return s.status(emitOnnx(*m, b, o.weights, s.diags));
+  }
   int rc = buildModel(*m, b, s.diags);
   if (rc == 0 && !o.depfile.empty() && !writeDepfile(o.depfile, b.output, s.sources))
     rc = 1;

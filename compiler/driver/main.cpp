@@ -19,7 +19,10 @@ int run(int argc, char **argv) {
   }
   switch (options.command) {
   case aec::Command::Help:
-    std::fputs(aec::helpText(), stdout);
+    if (options.helpFor != aec::Command::None)
+      std::fputs(aec::commandHelpText(options.helpFor).c_str(), stdout);
+    else
+      std::fputs(aec::helpText(), stdout);
     return 0;
   case aec::Command::Version:
     std::fputs(aec::versionText(), stdout);

@@ -190,6 +190,12 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
     name[len] = '\0';
     if (!strcmp(name, "help")) {
       printf("usage: %s %s\n", prog, cmd->usage);
+      if (cmd->fn == aec_cli_train)
+        printf("defaults (the model's train {}): --epochs %lld --batch %lld --lr %g --seed %llu; "
+               "optimizer %s, loss %s; --threads 0 = all cores\n",
+               (long long)model->epochs, (long long)model->batch, (double)model->lr,
+               (unsigned long long)model->seed, aec_cli_optimizer_name(model->optimizer),
+               aec_cli_loss_name(model->loss));
       return EXIT_OK;
     }
     if (!has_word(cmd->flags, name)) {

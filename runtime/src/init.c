@@ -30,7 +30,9 @@ static int load_pretrained(aec_session *s) {
     return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has pretrained tensors but no pretrained path",
                        m->name);
   aec_ckpt c;
-  int rc = aec_ckpt_read(m->pretrained_path, &c);
+  size_t len = strlen(m->pretrained_path);
+  int onnx = len > 5 && !strcmp(m->pretrained_path + len - 5, ".onnx");
+  int rc = onnx ? aec_onnx_read_encoder(m->pretrained_path, m, &c) : aec_ckpt_read(m->pretrained_path, &c);
   if (rc) return rc;
   for (int32_t i = 0; i < m->num_tensors && !rc; ++i) {
     const aec_tensor_info *t = &m->tensors[i];

@@ -36,6 +36,8 @@ static void transpose(float *dst, const float *src, int64_t rows, int64_t cols) 
 }
 
 int aec_rt_export(aec_session *s, const char *path) {
+  size_t len = strlen(path);
+  if (len > 5 && !strcmp(path + len - 5, ".onnx")) return aec_rt_export_onnx(s, path);
   const aec_model *m = s->model;
   aec_zip_writer z;
   int rc = aec_zip_open(&z, path);

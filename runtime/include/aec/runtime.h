@@ -84,7 +84,9 @@ const char *aec_rt_last_error(void);
  * .npz with one float32 array per tensor, named and laid out as the
  * equivalent torch.nn.Sequential's state_dict (dense weights [out, in]);
  * import reads one back (every tensor, shapes checked; the session changes
- * only if all fit). aec_rt_torch_name gives tensor t's name there. */
+ * only if all fit). aec_rt_torch_name gives tensor t's name there.
+ * Exporting to a path ending in ".onnx" writes the inference graph (ONNX,
+ * opset 13: input "input", outputs "reconstruction" and "code") instead. */
 int aec_rt_export(aec_session *s, const char *path);
 int aec_rt_import(aec_session *s, const char *path);
 int aec_rt_torch_name(const aec_model *model, int32_t t, char *buf, size_t n);
