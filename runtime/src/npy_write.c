@@ -5,7 +5,7 @@
 
 #include "rt_internal.h"
 
-size_t aec_npy_header(unsigned char *out, int64_t n, int32_t rank, const int64_t *dims) {
+size_t aec_npy_write_header(unsigned char *out, int64_t n, int32_t rank, const int64_t *dims) {
   char header[200];
   int k = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld,",
                    (long long)n);
@@ -27,7 +27,7 @@ size_t aec_npy_header(unsigned char *out, int64_t n, int32_t rank, const int64_t
 
 int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, const int64_t *dims) {
   unsigned char header[256];
-  size_t hlen = aec_npy_header(header, n, rank, dims);
+  size_t hlen = aec_npy_write_header(header, n, rank, dims);
   int64_t per = 1;
   for (int32_t i = 0; i < rank; ++i) per *= dims[i];
   aec_out out;

@@ -50,7 +50,7 @@ int aec_rt_export(aec_session *s, const char *path) {
     int64_t dims[AEC_MAX_RANK] = {0};
     torch_dims(ti, dims);
     unsigned char header[256];
-    size_t hlen = aec_npy_header(header, dims[0], ti->rank - 1, dims + 1);
+    size_t hlen = aec_npy_write_header(header, dims[0], ti->rank - 1, dims + 1);
     size_t bytes = hlen + (size_t)ti->size * sizeof(float);
     unsigned char *buf = (unsigned char *)malloc(bytes);
     if (!buf) {

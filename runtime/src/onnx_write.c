@@ -272,13 +272,13 @@ int aec_rt_export_onnx(aec_session *s, const char *path) {
     aec_pb_free(&model);
     return aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
   }
-  FILE *f = fopen(path, "wb");
-  int ok = f && fwrite(model.data, 1, model.size, f) == model.size;
-  if (f && fclose(f) != 0) ok = 0;
-  aec_pb_free(&model);
-  if (!ok) {
-    remove(path);
-    return aec_rt_fail(AEC_RT_EUSER, "%s: cannot write", path);
+  aec_out out;
+  FILE *f = aec_rt_out_open(&out, path);
+  if (!f) {
+    aec_pb_free(&model);
+    return AEC_RT_EUSER;
   }
-  return 0;
+  int ok = fwrite(model.data, 1, model.size, f) == model.size;
+  aec_pb_free(&model);
+  return aec_rt_out_close(&out, ok);
 }

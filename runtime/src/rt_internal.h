@@ -136,7 +136,7 @@ int aec_rt_out_close(aec_out *o, int ok);
 /* float32 C-order .npy, shape [n, dims...] */
 int aec_npy_write(const char *path, const float *data, int64_t n, int32_t rank, const int64_t *dims);
 /* The .npy v1 header for that array into out (>= 256 bytes); returns its length. */
-size_t aec_npy_header(unsigned char *out, int64_t n, int32_t rank, const int64_t *dims);
+size_t aec_npy_write_header(unsigned char *out, int64_t n, int32_t rank, const int64_t *dims);
 /* Grid of `count` (<= 64) input/reconstruction pairs, 8 per row. */
 int aec_png_grid_write(const char *path, const float *inputs, const float *recons, int64_t count,
                        int64_t h, int64_t w, float lo, float hi);

@@ -38,9 +38,8 @@ static void put_entry(unsigned char *p, uint32_t crc, size_t size, size_t nlen) 
 int aec_zip_open(aec_zip_writer *z, const char *path) {
   memset(z, 0, sizeof *z);
   z->path = path;
-  z->f = fopen(path, "wb");
-  if (!z->f) return aec_rt_fail(AEC_RT_EUSER, "%s: cannot write: %s", path, strerror(errno));
-  return 0;
+  z->f = aec_rt_out_open(&z->out, path);
+  return z->f ? 0 : AEC_RT_EUSER;
 }
 
 int aec_zip_add(aec_zip_writer *z, const char *name, const void *data, size_t size) {
@@ -86,12 +85,11 @@ int aec_zip_close(aec_zip_writer *z, int ok) {
     else if (fwrite(z->dir, 1, z->dir_size, z->f) != z->dir_size || fwrite(e, 1, sizeof e, z->f) != sizeof e)
       rc = aec_rt_fail(AEC_RT_EUSER, "%s: write failed: %s", z->path, strerror(errno));
   }
-  if (z->f && fclose(z->f) != 0 && ok && !rc)
-    rc = aec_rt_fail(AEC_RT_EUSER, "%s: write failed: %s", z->path, strerror(errno));
+  if (z->f && ok && !rc) rc = aec_rt_out_close(&z->out, 1);
+  else if (z->f) aec_out_abort(&z->out); /* keeps the error already reported */
   free(z->dir);
   z->f = NULL;
   z->dir = NULL;
-  if ((!ok || rc) && z->path) remove(z->path);
   return rc;
 }
 

@@ -10,6 +10,7 @@
 typedef struct aec_zip_writer {
   const char *path;
   FILE *f;
+  aec_out out; /* through the output-path guard: temp file, renamed on close */
   unsigned char *dir; /* central directory entries so far */
   size_t dir_size, offset;
   unsigned entries;
@@ -17,7 +18,7 @@ typedef struct aec_zip_writer {
 
 int aec_zip_open(aec_zip_writer *z, const char *path);
 int aec_zip_add(aec_zip_writer *z, const char *name, const void *data, size_t size);
-/* Writes the directory (if ok) and closes; on !ok or an error removes the file. */
+/* Writes the directory (if ok) and commits the file; on !ok or an error nothing is written. */
 int aec_zip_close(aec_zip_writer *z, int ok);
 
 /* Calls fn for every entry with its uncompressed bytes; stops at the first nonzero. */
