@@ -94,7 +94,7 @@ def test_export_import_npz(aec_mod, model, x, tmp_path):
 
 
 def test_sample_needs_a_variational_model(aec_mod, model):
-    with pytest.raises(aec_mod.AecError, match="not variational"):
+    with pytest.raises(aec_mod.AecError, match="variational"):
         model.sample(4)
 
 
