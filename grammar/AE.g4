@@ -36,6 +36,22 @@ grammar AE;
     antlr4::Token *next = _input->LT(1);
     return next && next->getType() == AEParser::IDENT && next->getText() == w;
   }
+  // Inside `schedule ...`: the next token, on the same line, is still one of
+  // the schedule's words (`cosine`: one; `step F every N`, `plateau F
+  // patience N`: four), so `schedule cosine warmup 1` on one line works.
+  bool scheduleWord() {
+    if (!sameLine()) return false;
+    for (int k = 1; k <= 5; ++k) {
+      antlr4::Token *t = _input->LT(-k);
+      if (!t) return false;
+      if (t->getType() == AEParser::IDENT && t->getText() == "schedule") {
+        if (k == 1) return true;
+        std::string kind = _input->LT(-k + 1)->getText();
+        return k - 1 < ((kind == "step" || kind == "plateau") ? 4 : 1);
+      }
+    }
+    return false;
+  }
 }
 
 file : topItem* EOF ;
@@ -66,7 +82,7 @@ declName
 layerBody : LBRACE layer* RBRACE ;
 
 modelStmt
-  : INPUT shape rangeSpec?                                   # inputStmt
+  : INPUT shape rangeSpec? normalizeSpec?                    # inputStmt
   | ENCODER (FROM STRING)? FREEZE? layerBody                 # encoderStmt
   | CODE shape ({argName()}? IDENT)?                         # codeStmt
   | DECODER MIRROR TIED?                                     # decoderMirrorStmt
@@ -89,6 +105,9 @@ shape
 
 rangeSpec : RANGE LBRACKET lo=value COMMA hi=value RBRACKET ;
 
+// `normalize standard | minmax` (issue 8), on the input's line.
+normalizeSpec : {sameLine() && word("normalize")}? IDENT ({sameLine()}? IDENT)? ;
+
 layer
   : IDENT LPAREN (value (COMMA value)*)? RPAREN              # callLayer
   | layerWord layerArg*                                      # plainLayer
@@ -108,6 +127,9 @@ layerArg
 // the optimizer statement.
 trainItem
   : OPTIMIZER IDENT                                          # optimizerItem
+  // `schedule cosine | step F every N | plateau F patience N` (issue 8): the
+  // words after the kind stay on its line; the AST builder checks them.
+  | {word("schedule")}? IDENT ({scheduleWord()}? value)*   # scheduleItem
   | setting                                                  # settingItem
   ;
 

@@ -7,6 +7,7 @@ packages=(
   antlr4 libantlr4-runtime-dev libfmt-dev zlib1g-dev libpng-dev libgtest-dev
   nlohmann-json3-dev                  # aec lsp, --format=json (issue 11)
   neovim                              # the real-client LSP test (test/lit/editors)
+  libcairo2-dev
   dataset-fashion-mnist
   libopenmpi-dev openmpi-bin
   pkgconf

@@ -64,6 +64,10 @@ struct InputStmt {
   std::vector<Value> shape;
   bool bracketed = false;
   std::optional<RangeSpec> valueRange;
+  // `normalize standard | minmax` (issue 8): the keyword's range and the
+  // kind, if written (sema checks the name).
+  std::optional<SourceRange> normalize;
+  std::optional<Ident> normalizeKind;
 };
 
 // `encoder { ... }` or `encoder from "w.aew" freeze { ... }`.
@@ -158,9 +162,17 @@ struct OptimizerStmt {
 // beta1, beta2, eps) to the `optimizer` statement before it, and keeps every
 // other `key value` (and an optimizer option with no optimizer before it) in
 // `settings`.
+// `schedule cosine | step 0.5 every 10 | plateau 0.5 patience 3` (issue 8):
+// the words after `schedule` as written; sema checks their shape.
+struct ScheduleStmt {
+  SourceRange range;
+  std::vector<Value> words;
+};
+
 struct TrainStmt {
   SourceRange range;
   std::vector<OptimizerStmt> optimizers; // more than one is a duplicate
+  std::vector<ScheduleStmt> schedules;   // more than one is a duplicate
   std::vector<Setting> settings;         // batch, epochs, seed (sema checks names)
 };
 

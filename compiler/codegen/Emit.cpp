@@ -195,7 +195,12 @@ std::string cHeader(const HeaderInfo &h) {
       "int {0}_layer_output({0}_session *s, int32_t layer, const float *x, int64_t n,\n"
       "    float *out);\n"
       "const char *{0}_last_error(void);\n"
-      "int {0}_set_threads(int threads);\n",
+      "int {0}_set_threads(int threads);\n"
+      "/* Anomaly scores (issue 8): each sample's mean squared reconstruction\n"
+      " * error, in the input's units; the threshold stored by `calibrate`\n"
+      " * (an error if the loaded checkpoint has none). */\n"
+      "int {0}_score({0}_session *s, const float *x, int64_t n, float *scores);\n"
+      "int {0}_threshold({0}_session *s, float *threshold);\n",
       M);
   if (!h.inferenceOnly)
     s += fmt::format(

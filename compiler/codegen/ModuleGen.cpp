@@ -960,13 +960,14 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        i32, ptr, i32, ptr, ptr,                   // layers, tensors, pretrained
        i32, i32, f32, f32, f32, f32, f32, i64, i64, i64, i32, // train defaults
        ptr, ptr, ptr, ptr,
-       ptr, f32, i64, i64},                       // kl_weight, kl_beta, kl_warmup, logvar_offset
+       ptr, f32, i64, i64,                        // kl_weight, kl_beta, kl_warmup, logvar_offset
+       i32, f32, i64, i64, f32, i64, i32},        // workflow (issue 8)
       "aec_model");
   const TrainConfig &tc = model_.train;
   Constant *nullp = ConstantPointerNull::get(cast<PointerType>(ptr));
   Constant *init = ConstantStruct::get(
       modelTy,
-      {I32(1), cstr(model_.name, "name"), I64(static_cast<int64_t>(model_.architectureHash())),
+      {I32(2) /* AEC_ABI_VERSION */, cstr(model_.name, "name"), I64(static_cast<int64_t>(model_.architectureHash())),
        cstr(modelSummary(model_, g_), "summary"), I32(model_.input.rank()),
        dimsConst(model_.input.dims), I64(model_.input.elements()), I32(model_.hasRange ? 1 : 0),
        F32(model_.rangeLo), F32(model_.rangeHi), I32(model_.codeIndex),
@@ -980,7 +981,10 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        I64(static_cast<int64_t>(tc.seed)), I32(g_.inferenceOnly ? 1 : 0), fwd, dec,
        acc ? static_cast<Constant *>(acc) : nullp, upd ? static_cast<Constant *>(upd) : nullp,
        model_.variational ? static_cast<Constant *>(klWeight_) : nullp, F32(model_.klBeta),
-       I64(model_.klWarmup), I64(g_.vaeLogvar >= 0 ? g_.tensors[g_.vaeLogvar].offset : -1)});
+       I64(model_.klWarmup), I64(g_.vaeLogvar >= 0 ? g_.tensors[g_.vaeLogvar].offset : -1),
+       I32(static_cast<int>(tc.schedule)), F32(tc.scheduleFactor), I64(tc.scheduleEvery),
+       I64(tc.warmup), F32(tc.validation), I64(tc.earlyStop),
+       I32(static_cast<int>(model_.normalize))});
   modelVar_ = new GlobalVariable(M, modelTy, true, GlobalValue::ExternalLinkage, init,
                                  opts_.prefix + "_model");
   modelVar_->setAlignment(Align(8));
@@ -1015,6 +1019,8 @@ void Gen::genCApi(GlobalVariable *model) {
       {"layer_output", "aec_rt_layer_output", i32, {ptr, i32, ptr, i64, ptr}, false},
       {"last_error", "aec_rt_last_error", ptr, {}, false},
       {"set_threads", "aec_rt_set_threads", i32, {i32}, false},
+      {"score", "aec_rt_score", i32, {ptr, ptr, i64, ptr}, false},
+      {"threshold", "aec_rt_threshold", i32, {ptr, ptr}, false},
       {"train_step", "aec_rt_train_step", f32, {ptr, ptr, i64}, true},
       {"set_lr", "aec_rt_set_lr", i32, {ptr, f32}, true},
       {"export", "aec_rt_export", i32, {ptr, ptr}, true},

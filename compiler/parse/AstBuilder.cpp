@@ -259,6 +259,11 @@ private:
       in.shape = shape(s->shape(), in.bracketed);
       if (auto *rs = s->rangeSpec())
         in.valueRange = ast::RangeSpec{valueOrZero(rs->lo), valueOrZero(rs->hi), range(rs)};
+      if (auto *ns = s->normalizeSpec()) {
+        in.normalize = range(ns->IDENT(0));
+        if (ns->IDENT().size() > 1)
+          in.normalizeKind = ident(ns->IDENT(1));
+      }
       m.inputs.push_back(std::move(in));
     } else if (auto *s = dynamic_cast<P::EncoderStmtContext *>(ctx)) {
       ast::EncoderStmt e;
@@ -343,6 +348,12 @@ private:
     for (P::TrainItemContext *item : ctx->trainItem()) {
       if (auto *opt = dynamic_cast<P::OptimizerItemContext *>(item)) {
         t.optimizers.push_back(ast::OptimizerStmt{range(opt), ident(opt->IDENT()), {}});
+      } else if (auto *sch = dynamic_cast<P::ScheduleItemContext *>(item)) {
+        ast::ScheduleStmt st{range(sch), {}};
+        for (P::ValueContext *v : sch->value())
+          if (auto val = value(v))
+            st.words.push_back(*val);
+        t.schedules.push_back(std::move(st));
       } else if (auto *si = dynamic_cast<P::SettingItemContext *>(item)) {
         if (!si->setting())
           continue;

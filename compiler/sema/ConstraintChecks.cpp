@@ -184,7 +184,10 @@ void checkTrain(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
                  didYouMean(o.name.name, {"adam", "sgd"}));
     }
   }
-  Settings s(t.settings, {"batch", "epochs", "seed"}, "in `train`", ctx);
+  Settings s(t.settings, {"batch", "epochs", "seed", "warmup", "validation", "early_stop"},
+             "in `train`", ctx);
+  checkSchedule(t, ctx, m.train);
+  checkWorkflowSettings(s.get("warmup"), s.get("validation"), s.get("early_stop"), ctx, m.train);
   if (const ast::Value *v = s.get("batch"))
     if (auto x = checkSize(*v, "the batch size", ctx, false)) m.train.batch = *x;
   if (const ast::Value *v = s.get("epochs"))
@@ -355,6 +358,7 @@ bool checkInput(const ast::InputStmt &in, SemaContext &ctx, CheckedModel &m) {
       }
     }
   }
+  checkNormalize(in, ctx, m);
   return ok;
 }
 
@@ -374,9 +378,19 @@ void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, Checked
 
   // Loss and range. The output activation is the last one applied (a final
   // upsample or reshape does not change the value range).
+  // The network sees normalized inputs: minmax ones lie in [0, 1] (on the
+  // training data), standard ones have no range.
+  bool hasRange = m.hasRange;
+  double rangeLo = m.rangeLo, rangeHi = m.rangeHi;
+  if (m.normalize != NormalizeKind::None) {
+    hasRange = m.normalize == NormalizeKind::MinMax;
+    rangeLo = 0, rangeHi = 1;
+  }
   bool explicitLoss = !decl.losses.empty();
-  if (!explicitLoss)
-    m.loss = (m.hasRange && m.rangeLo >= 0 && m.rangeHi <= 1) ? LossKind::BCE : LossKind::MSE;
+  if (!explicitLoss) // normalized models default to mse (bce only when asked for)
+    m.loss = (m.normalize == NormalizeKind::None && hasRange && rangeLo >= 0 && rangeHi <= 1)
+                 ? LossKind::BCE
+                 : LossKind::MSE;
   const Layer *out = nullptr;
   for (size_t i = m.layers.size(); i-- > 0 && !out;)
     if (m.layers[i].hasWeights()) out = &m.layers[i];
@@ -386,13 +400,16 @@ void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, Checked
 
   if (m.loss == LossKind::BCE) {
     SourceRange lossAt = explicitLoss ? decl.losses[0].range : decl.name.range;
-    if (!m.hasRange) {
-      ctx.report(DiagKind::BceNeedsUnitRange, lossAt, "the input has no range");
+    if (!hasRange) {
+      ctx.report(DiagKind::BceNeedsUnitRange, lossAt,
+                 m.normalize == NormalizeKind::Standard
+                     ? "inputs normalized with `standard` have no range"
+                     : "the input has no range");
       return;
     }
-    if (m.rangeLo < 0 || m.rangeHi > 1) {
+    if (rangeLo < 0 || rangeHi > 1) {
       ctx.report(DiagKind::BceNeedsUnitRange, lossAt,
-                 fmt::format("the input range is [{}, {}]", num(m.rangeLo), num(m.rangeHi)));
+                 fmt::format("the input range is [{}, {}]", num(rangeLo), num(rangeHi)));
       return;
     }
     if (act != Activation::Sigmoid) {
@@ -405,12 +422,12 @@ void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, Checked
       return;
     }
   }
-  if (m.hasRange) {
+  if (hasRange) {
     double lo = 0, hi = 0;
     activationRange(act, lo, hi);
-    if (m.rangeLo < lo || m.rangeHi > hi)
-      ctx.report(DiagKind::OutputCannotReachRange, outLoc, activationName(act), num(m.rangeLo),
-                 num(m.rangeHi),
+    if (rangeLo < lo || rangeHi > hi)
+      ctx.report(DiagKind::OutputCannotReachRange, outLoc, activationName(act), num(rangeLo),
+                 num(rangeHi),
                  fmt::format("{}{}, {}{}", std::isinf(lo) ? "(" : "[", num(lo), num(hi),
                              std::isinf(hi) ? ")" : "]"));
   }

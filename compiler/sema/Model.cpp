@@ -237,6 +237,9 @@ uint64_t CheckedModel::architectureHash() const {
   f.i64(static_cast<int64_t>(noise));
   f.i64(static_cast<int64_t>(sparsity));
   f.i64(static_cast<int64_t>(train.optimizer));
+  // Normalized inputs change what the weights compute; hashed only when on,
+  // so earlier models keep their hashes.
+  if (normalize != NormalizeKind::None) f.i64(100 + static_cast<int64_t>(normalize));
   return f.h;
 }
 

@@ -88,6 +88,9 @@ enum class LossKind { MSE, BCE };
 enum class NoiseKind { None, Gaussian, Mask, SaltPepper };
 enum class SparsityKind { None, L1, KL };
 enum class OptimizerKind { Adam, SGD };
+// Issue 8: learning-rate schedules and input normalization.
+enum class ScheduleKind { None, Cosine, Step, Plateau };
+enum class NormalizeKind { None, Standard, MinMax };
 
 struct TrainConfig {
   OptimizerKind optimizer = OptimizerKind::Adam;
@@ -97,6 +100,13 @@ struct TrainConfig {
   int64_t batch = 64;
   int64_t epochs = 10;
   uint64_t seed = 0;
+  // Workflow (issue 8): `schedule`, `warmup`, `validation`, `early_stop`.
+  ScheduleKind schedule = ScheduleKind::None;
+  double scheduleFactor = 0;  // step/plateau: lr multiplier in (0, 1)
+  int64_t scheduleEvery = 0;  // step: every N epochs; plateau: patience N
+  int64_t warmup = 0;         // epochs of linear warm-up
+  double validation = 0;      // held-out fraction in (0, 1); 0: none
+  int64_t earlyStop = 0;      // patience in epochs; 0: off
 };
 
 // Training memory, in bytes, at the model's batch (float32; see Model.cpp).
@@ -110,6 +120,7 @@ struct CheckedModel {
   Shape input;
   bool hasRange = false;
   double rangeLo = 0, rangeHi = 0;
+  NormalizeKind normalize = NormalizeKind::None; // `input ... normalize` (issue 8)
 
   // Encoder, code (if `code N`) and decoder layers, in execution order.
   std::vector<Layer> layers;

@@ -61,6 +61,17 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
   else
     s += fmt::format("  train optimizer=sgd lr={} momentum={}", t.lr, t.momentum);
   s += fmt::format(" batch={} epochs={} seed={}\n", t.batch, t.epochs, t.seed);
+  if (t.schedule != ScheduleKind::None || t.warmup || t.validation > 0 || t.earlyStop ||
+      m.normalize != NormalizeKind::None) {
+    static const char *kSchedules[] = {"none", "cosine", "step", "plateau"};
+    static const char *kNormalize[] = {"none", "standard", "minmax"};
+    s += fmt::format("  workflow schedule={}", kSchedules[static_cast<int>(t.schedule)]);
+    if (t.schedule == ScheduleKind::Step || t.schedule == ScheduleKind::Plateau)
+      s += fmt::format(" factor={} {}={}", t.scheduleFactor,
+                       t.schedule == ScheduleKind::Step ? "every" : "patience", t.scheduleEvery);
+    s += fmt::format(" warmup={} validation={} early_stop={} normalize={}\n", t.warmup,
+                     t.validation, t.earlyStop, kNormalize[static_cast<int>(m.normalize)]);
+  }
   s += fmt::format("  params trainable={} frozen={}", m.trainableParams(), m.frozenParams());
   if (m.stateCount()) s += fmt::format(" state={}", m.stateCount()); // batch-norm running stats
   s += "\n";

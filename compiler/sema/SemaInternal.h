@@ -202,6 +202,11 @@ void checkBudgets(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m)
 // The budgets against the built model; the breakdown in a note.
 void checkBudgetsFit(const ast::ModelDecl &decl, SemaContext &ctx, const CheckedModel &m);
 
+// ---- WorkflowChecks.cpp (issue 8) ----
+void checkSchedule(const ast::TrainStmt &t, SemaContext &ctx, TrainConfig &tc);
+void checkWorkflowSettings(const ast::Value *warmup, const ast::Value *validation,
+                           const ast::Value *earlyStop, SemaContext &ctx, TrainConfig &tc);
+void checkNormalize(const ast::InputStmt &in, SemaContext &ctx, CheckedModel &m);
 // Budgets, bottleneck rule and loss/range agreement on a fully built model.
 void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m);
 

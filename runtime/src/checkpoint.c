@@ -4,7 +4,14 @@
  *           | u64 rng[4] | f32 lr | i32 optimizer | i32 opt slots stored
  *           | i32 tensor count | per tensor: str name, i32 rank, i64 dims[rank],
  *             i64 size, f32 data[size], f32 opt[slots * size]
+ *           | version 2: u32 section count | per section: u8 tag[4], u64 length,
+ *             bytes (sections below; unknown tags are skipped)
  *   trailer u32 CRC32 (zlib) of the body
+ * Sections (issue 8): "NORM" i32 kind, i64 n, f32 shift[n], f32 scale[n];
+ * "THRS" f32 threshold; "TRST" f32 base_lr, f32 plateau_scale, i64
+ * plateau_wait, f64 best_val, i64 best_epoch, i64 stop_wait; "LAST" f32
+ * params[param_count] (the last epoch's weights when the tensors hold the
+ * best epoch's). Version 1 files (no sections) are still read.
  * (str = u32 length + bytes). The reader checks every length against the
  * buffer, so a truncated or corrupted file is an error, never a crash; a
  * session is only modified after the whole file has been validated. Saving
@@ -22,7 +29,7 @@
 #error "the aec runtime assumes a little-endian host"
 #endif
 
-#define AEW_VERSION 1u
+#define AEW_VERSION 2u
 #define AEW_HEADER 16u
 
 /* ---- writing ---- */
@@ -45,6 +52,9 @@ static void put_u32(wbuf *b, uint32_t v) { put(b, &v, 4); }
 static void put_i32(wbuf *b, int32_t v) { put(b, &v, 4); }
 static void put_u64(wbuf *b, uint64_t v) { put(b, &v, 8); }
 static void put_i64(wbuf *b, int64_t v) { put(b, &v, 8); }
+static void put_f32(wbuf *b, float v) { put(b, &v, 4); }
+static void put_f64(wbuf *b, double v) { put(b, &v, 8); }
+static void put_tag(wbuf *b, const char *tag, uint64_t len) { put(b, tag, 4); put_u64(b, len); }
 static void put_str(wbuf *b, const char *s) {
   uint32_t n = s ? (uint32_t)strlen(s) : 0;
   put_u32(b, n);
@@ -67,6 +77,10 @@ int aec_rt_save(aec_session *s, const char *path) {
   put(&b, &s->lr, 4);
   put_i32(&b, m->optimizer);
   put_i32(&b, slots);
+  /* Early stopping: the tensors hold the best epoch's weights (what every
+   * other command uses), LAST the current ones (what --resume continues). */
+  int best = s->best_params && s->train.best_epoch > 0 && s->train.best_epoch != s->epoch;
+  const float *params = best ? s->best_params : s->params;
   put_i32(&b, m->num_tensors);
   for (int32_t i = 0; i < m->num_tensors; ++i) {
     const aec_tensor_info *t = &m->tensors[i];
@@ -74,9 +88,34 @@ int aec_rt_save(aec_session *s, const char *path) {
     put_i32(&b, t->rank);
     for (int32_t d = 0; d < t->rank; ++d) put_i64(&b, t->dims[d]);
     put_i64(&b, t->size);
-    put(&b, s->params + t->offset, sizeof(float) * (size_t)t->size);
+    put(&b, params + t->offset, sizeof(float) * (size_t)t->size);
     for (int32_t k = 0; k < slots; ++k)
       put(&b, s->opt_state + k * m->param_count + t->offset, sizeof(float) * (size_t)t->size);
+  }
+  const float *last = best ? s->params : s->last_params;
+  put_u32(&b, (uint32_t)((s->norm_kind ? 1 : 0) + s->has_threshold + 1 + (last ? 1 : 0)));
+  if (s->norm_kind) {
+    size_t n = (size_t)m->input_size;
+    put_tag(&b, "NORM", 12 + 8 * n);
+    put_i32(&b, s->norm_kind);
+    put_i64(&b, m->input_size);
+    put(&b, s->norm_shift, 4 * n);
+    put(&b, s->norm_scale, 4 * n);
+  }
+  if (s->has_threshold) {
+    put_tag(&b, "THRS", 4);
+    put_f32(&b, s->threshold);
+  }
+  put_tag(&b, "TRST", 40);
+  put_f32(&b, s->train.base_lr);
+  put_f32(&b, s->train.plateau_scale);
+  put_i64(&b, s->train.plateau_wait);
+  put_f64(&b, s->train.best_val);
+  put_i64(&b, s->train.best_epoch);
+  put_i64(&b, s->train.stop_wait);
+  if (last) {
+    put_tag(&b, "LAST", 4 * (uint64_t)m->param_count);
+    put(&b, last, 4 * (size_t)m->param_count);
   }
   if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
   uint64_t body = b.len - AEW_HEADER;
@@ -195,6 +234,49 @@ static int ckpt_probe(void *ctx, const char *path, const unsigned char *b, size_
   return 1;
 }
 
+static double get_f64(rbuf *r) { double v = 0; const unsigned char *p = take(r, 8); if (p) memcpy(&v, p, 8); return v; }
+static float get_f32(rbuf *r) { float v = 0; const unsigned char *p = take(r, 4); if (p) memcpy(&v, p, 4); return v; }
+
+/* Version 2 sections; each one's length is checked against what it holds. */
+static void read_sections(rbuf *r, aec_ckpt *c) {
+  uint32_t count = get_u32(r);
+  if (count > 64) { r->bad = 1; return; }
+  for (uint32_t i = 0; i < count && !r->bad; ++i) {
+    const unsigned char *tag = take(r, 4);
+    uint64_t len = get_u64(r);
+    if (r->bad || len > r->len - r->pos) { r->bad = 1; return; }
+    rbuf sec = {r->p + r->pos, (size_t)len, 0, 0};
+    r->pos += (size_t)len;
+    if (!memcmp(tag, "NORM", 4)) {
+      c->norm_kind = get_i32(&sec);
+      c->norm_size = get_i64(&sec);
+      if (sec.bad || c->norm_kind < 1 || c->norm_kind > 2 || c->norm_size < 1 ||
+          (uint64_t)c->norm_size != (len - 12) / 8 || len != 12 + 8 * (uint64_t)c->norm_size) { r->bad = 1; return; }
+      c->norm_shift = take(&sec, 4 * (size_t)c->norm_size);
+      c->norm_scale = take(&sec, 4 * (size_t)c->norm_size);
+    } else if (!memcmp(tag, "THRS", 4)) {
+      c->threshold = get_f32(&sec);
+      c->has_threshold = 1;
+    } else if (!memcmp(tag, "TRST", 4)) {
+      c->train.base_lr = get_f32(&sec);
+      c->train.plateau_scale = get_f32(&sec);
+      c->train.plateau_wait = get_i64(&sec);
+      c->train.best_val = get_f64(&sec);
+      c->train.best_epoch = get_i64(&sec);
+      c->train.stop_wait = get_i64(&sec);
+      c->has_train_state = 1;
+    } else if (!memcmp(tag, "LAST", 4)) {
+      if (len % 4) { r->bad = 1; return; }
+      c->last_size = (int64_t)(len / 4);
+      c->last = take(&sec, (size_t)len);
+      continue;
+    } else {
+      continue; /* a later version's section */
+    }
+    if (sec.bad || sec.pos != sec.len) { r->bad = 1; return; }
+  }
+}
+
 int aec_ckpt_read(const char *path, aec_ckpt *c) {
   memset(c, 0, sizeof *c);
   unsigned char *buf;
@@ -214,7 +296,7 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
   uint64_t body;
   memcpy(&version, buf + 4, 4);
   memcpy(&body, buf + 8, 8);
-  if (version != AEW_VERSION) {
+  if (version != 1 && version != AEW_VERSION) {
     aec_ckpt_free(c);
     return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint format version %u is not supported (this runtime reads %u)",
                        path, version, AEW_VERSION);
@@ -244,6 +326,8 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
     return aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint is corrupted (checksum mismatch)", path);
   }
   rbuf r = {buf + AEW_HEADER, (size_t)body, 0, 0};
+  c->version = version;
+  aec_train_state_init(&c->train);
   c->arch_hash = get_u64(&r);
   c->model_name = get_str(&r);
   c->step = get_i64(&r);
@@ -277,6 +361,7 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
     t->data = take(&r, (size_t)t->size * 4);
     t->opt = c->opt_slots ? take(&r, (size_t)t->size * 4 * (size_t)c->opt_slots) : NULL;
   }
+  if (!r.bad && version >= 2) read_sections(&r, c);
   if (!r.bad && r.pos != r.len) r.bad = 1;
   if (r.bad) {
     aec_ckpt_free(c);
@@ -319,6 +404,12 @@ int aec_rt_load(aec_session *s, const char *path) {
       return rc;
     }
   }
+  if ((c.norm_kind && c.norm_size != m->input_size) || (c.last && c.last_size != m->param_count)) {
+    rc = aec_rt_fail(AEC_RT_EUSER, "%s: checkpoint's normalization or last-epoch section does not fit model `%s`",
+                     path, m->name);
+    aec_ckpt_free(&c);
+    return rc;
+  }
   /* Validated: commit. */
   int opt_ok = s->opt_state && c.optimizer == m->optimizer && c.opt_slots == m->opt_slots;
   if (s->opt_state) memset(s->opt_state, 0, sizeof(float) * (size_t)(m->opt_slots * m->param_count));
@@ -337,6 +428,23 @@ int aec_rt_load(aec_session *s, const char *path) {
   s->seed = c.seed;
   memcpy(s->rng.s, c.rng, sizeof c.rng);
   s->lr = c.lr;
+  s->train = c.train;
+  s->has_threshold = c.has_threshold;
+  s->threshold = c.threshold;
+  free(s->last_params);
+  s->last_params = NULL;
+  if (c.last && c.last_size == m->param_count && (s->last_params = (float *)malloc(4 * (size_t)c.last_size)))
+    memcpy(s->last_params, c.last, 4 * (size_t)c.last_size);
+  aec_norm_clear(s);
+  if (c.norm_kind && c.norm_size == m->input_size) {
+    float *a = (float *)malloc(8 * (size_t)c.norm_size);
+    if (a) {
+      memcpy(a, c.norm_shift, 4 * (size_t)c.norm_size);
+      memcpy(a + c.norm_size, c.norm_scale, 4 * (size_t)c.norm_size);
+      aec_norm_set(s, c.norm_kind, a, a + c.norm_size);
+      free(a);
+    }
+  }
   aec_ckpt_free(&c);
   return 0;
 }

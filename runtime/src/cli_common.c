@@ -55,16 +55,23 @@ int aec_cli_measure(aec_session *s, const aec_dataset *d, double *mse, double *l
       for (int64_t e = 0; e < per; ++e) {
         double t = x[j * per + e], y = rec[j * per + e], diff = y - t;
         sse += diff * diff;
+        if (s->norm_kind) { /* the loss in the network's units, as in training */
+          t = (t - s->norm_shift[e]) * s->norm_scale[e];
+          y = (y - s->norm_shift[e]) * s->norm_scale[e];
+          diff = y - t;
+        }
         if (m->loss == AEC_LOSS_BCE) { /* PyTorch's BCELoss: logs clamped at -100 */
           double ly = y > 0 ? log(y) : -100, l1y = y < 1 ? log(1 - y) : -100;
           if (ly < -100) ly = -100;
           if (l1y < -100) l1y = -100;
           sl -= t * ly + (1 - t) * l1y;
+        } else {
+          sl += diff * diff;
         }
       }
       if (per_sample) per_sample[i + j] = (float)(sse / (double)per);
       se += sse;
-      lsum += m->loss == AEC_LOSS_BCE ? sl : sse;
+      lsum += sl;
     }
   }
   free(rec);

@@ -61,21 +61,25 @@ static int eval_body(const aec_cli_opts *o, const aec_model *m, const char *cmd,
 
 int aec_cli_eval(const aec_cli_opts *o, const aec_model *m) { return with_input(o, m, "eval", eval_body); }
 
+/* index,score[,anomaly]: the anomaly column once `calibrate` stored a threshold. */
 static int score_body(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec_session *s,
                       const aec_dataset *d) {
   (void)m;
   int rc = 0;
-  float *scores = (float *)malloc(sizeof(float) * (size_t)d->n);
+  float *scores = (float *)malloc(sizeof(float) * (size_t)(d->n ? d->n : 1)), thr = 0;
+  int has_thr = aec_rt_threshold(s, &thr) == 0;
   if (!scores) rc = aec_cli_report(o, cmd, aec_rt_fail(AEC_RT_EINTERNAL, "out of memory"));
-  if (!rc) rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, NULL, NULL, scores));
+  if (!rc) rc = aec_cli_report(o, cmd, aec_rt_score(s, d->data, d->n, scores));
   if (!rc) {
     aec_out out;
     FILE *f = aec_rt_out_open(&out, o->out);
     if (!f) {
       rc = aec_cli_report(o, cmd, AEC_RT_EUSER);
     } else {
-      int ok = fprintf(f, "index,mse\n") > 0;
-      for (int64_t i = 0; ok && i < d->n; ++i) ok = fprintf(f, "%lld,%.9g\n", (long long)i, scores[i]) > 0;
+      int ok = fprintf(f, has_thr ? "index,score,anomaly\n" : "index,score\n") > 0;
+      for (int64_t i = 0; ok && i < d->n; ++i)
+        ok = (has_thr ? fprintf(f, "%lld,%.9g,%d\n", (long long)i, scores[i], scores[i] > thr)
+                      : fprintf(f, "%lld,%.9g\n", (long long)i, scores[i])) > 0;
       rc = aec_cli_report(o, cmd, aec_rt_out_close(&out, ok));
     }
   }

@@ -22,9 +22,11 @@ typedef struct command {
 } command;
 
 static const command kCommands[] = {
-    {"train", aec_cli_train, "data val epochs batch lr seed threads save resume", "data save",
+    {"train", aec_cli_train, "data val epochs batch lr seed threads save resume log plot quiet save-every",
+     "data save",
      "train --data FILE [--val FILE] [--epochs N] [--batch B] [--lr X] [--seed S] [--threads T] "
-     "--save W.aew [--resume W.aew]"},
+     "--save W.aew [--resume W.aew] [--log HISTORY.csv] [--plot CURVE.png] [--save-every SECONDS] "
+     "[--quiet]"},
     {"eval", aec_cli_eval, "weights data threads", "weights data", "eval --weights W.aew --data FILE"},
     {"encode", aec_cli_encode, "weights data out threads", "weights data out",
      "encode --weights W.aew --data FILE --out CODES.npy"},
@@ -36,6 +38,8 @@ static const command kCommands[] = {
      "score --weights W.aew --data FILE --out SCORES.csv"},
     {"sample", aec_cli_sample, "weights count out png seed threads", "weights count out",
      "sample --weights W.aew --count N --out X.npy [--png GRID.png] [--seed S]   (VAE)"},
+    {"calibrate", aec_cli_calibrate, "weights data percentile contamination threads", "weights data",
+     "calibrate --weights W.aew --data NORMAL (--percentile P | --contamination C)"},
     {"info", aec_cli_info, "weights", "", "info [--weights W.aew]"},
     {"export", aec_cli_export, "weights out", "weights out",
      "export --weights W.aew --out W.npz   (PyTorch layout, see runtime/README.md)"},
@@ -70,6 +74,20 @@ static int parse_int(const char *prog, const char *flag, const char *v, int64_t 
   return 0;
 }
 
+/* A number for --name; `lo_open`/`hi_open`: the bounds are excluded. */
+static int parse_real(const char *prog, const char *flag, const char *v, double lo, double hi,
+                      const char *what, double *out) {
+  char *end;
+  errno = 0;
+  double x = strtod(v, &end);
+  if (errno || end == v || *end || !isfinite(x) || !(x > lo) || !(x < hi)) {
+    fprintf(stderr, "%s: --%s needs %s, got `%s`\n", prog, flag, what, v);
+    return EXIT_USER;
+  }
+  *out = x;
+  return 0;
+}
+
 static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   int64_t i = 0;
   int rc = 0;
@@ -82,6 +100,20 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "codes")) o->codes = v;
   else if (!strcmp(name, "png")) o->png = v;
   else if (!strcmp(name, "npz")) o->npz = v;
+  else if (!strcmp(name, "log")) o->log = v;
+  else if (!strcmp(name, "quiet")) o->quiet = strcmp(v, "0") != 0;
+  else if (!strcmp(name, "plot")) o->plot = v;
+  else if (!strcmp(name, "save-every")) {
+    rc = parse_real(o->prog, name, v, -1e-300, 1e300, "a number of seconds >= 0", &o->save_every);
+    if (!rc && o->save_every < 0) o->save_every = 0;
+    o->has_save_every = 1;
+  } else if (!strcmp(name, "percentile")) {
+    rc = parse_real(o->prog, name, v, 0, 100, "a percentile in (0, 100)", &o->percentile);
+    o->has_percentile = 1;
+  } else if (!strcmp(name, "contamination")) {
+    rc = parse_real(o->prog, name, v, 0, 0.5000001, "a contamination rate in (0, 0.5]", &o->contamination);
+    o->has_contamination = 1;
+  }
   else if (!strcmp(name, "epochs")) { rc = parse_int(o->prog, name, v, 1, &i); o->epochs = i; o->has_epochs = 1; }
   else if (!strcmp(name, "count")) { rc = parse_int(o->prog, name, v, 1, &i); o->count = i; }
   else if (!strcmp(name, "batch")) { rc = parse_int(o->prog, name, v, 1, &i); o->batch = i; o->has_batch = 1; }
@@ -128,9 +160,13 @@ static int run_command(const command *cmd, const aec_cli_opts *o, const aec_mode
   if (aec_dist_size() == 1) return cmd->fn(o, m);
   int rc = EXIT_OK;
   if (cmd->fn == aec_cli_train) {
-    if (aec_dist_rank() != 0 && !freopen("/dev/null", "w", stdout)) rc = EXIT_INTERNAL;
+    aec_cli_opts quiet = *o; /* the other ranks print nothing and write no history or plot */
+    if (aec_dist_rank() != 0) {
+      quiet.quiet = 1, quiet.log = NULL, quiet.plot = NULL;
+      if (!freopen("/dev/null", "w", stdout)) rc = EXIT_INTERNAL;
+    }
     double t0 = aec_rt_now();
-    if (!rc) rc = cmd->fn(o, m);
+    if (!rc) rc = cmd->fn(&quiet, m);
     if (!rc && aec_dist_rank() == 0)
       fprintf(stderr, "train: ranks=%d allreduce_seconds=%.3f of %.3f\n", aec_dist_size(),
               aec_dist_comm_seconds(), aec_rt_now() - t0);
@@ -201,6 +237,10 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
     if (!has_word(cmd->flags, name)) {
       fprintf(stderr, "%s %s: unknown flag `--%s`\nusage: %s %s\n", prog, cmd->name, name, prog, cmd->usage);
       return EXIT_USER;
+    }
+    if (!strcmp(name, "quiet") && !eq) { /* the one flag without a value */
+      o.quiet = 1;
+      continue;
     }
     const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
     if (!v) {

@@ -1,4 +1,4 @@
-/* Checks every output flag of a command (--save, --out, --png) before any
+/* Checks every output flag of a command (--save, --out, --png, --log, --plot) before any
  * work is done: no special file, no input of the same command, no two
  * outputs onto one file (aec/output_path.h). `--resume W --save W` is the
  * one intended overlap: the checkpoint is read, then replaced atomically. */
@@ -7,8 +7,8 @@
 #include "cli.h"
 
 int aec_cli_check_outputs(const aec_cli_opts *o, const char *cmd) {
-  const char *all[] = {o->save, o->out, o->png, o->data, o->val, o->weights, o->codes, o->resume};
-  enum { NOUT = 3, NALL = (int)(sizeof all / sizeof all[0]) };
+  const char *all[] = {o->save, o->out, o->png, o->log, o->plot, o->data, o->val, o->weights, o->codes, o->resume};
+  enum { NOUT = 5, NALL = (int)(sizeof all / sizeof all[0]) };
   for (int i = 0; i < NOUT; ++i) {
     if (!all[i]) continue;
     const char *others[NALL];

@@ -29,6 +29,17 @@ uint64_t aec_rng_below(aec_rng *r, uint64_t bound);
 uint64_t aec_rt_mix64(uint64_t x);
 
 /* ---- session (session.c) ---- */
+/* The training workflow's state (issue 8), checkpointed so that schedules,
+ * plateau and early stopping resume exactly. */
+typedef struct aec_train_state {
+  float base_lr;         /* the learning rate before warm-up and schedule; 0: unset */
+  float plateau_scale;   /* product of the plateau factors applied so far */
+  int64_t plateau_wait;  /* epochs without improvement since the last reduction */
+  double best_val;       /* lowest validation loss so far (+inf: none) */
+  int64_t best_epoch;    /* its epoch (1-based), 0 if none */
+  int64_t stop_wait;     /* epochs since best_epoch */
+} aec_train_state;
+
 struct aec_session {
   const aec_model *model;
   float *params;
@@ -40,7 +51,29 @@ struct aec_session {
   uint64_t seed;
   float lr;
   aec_rng rng;      /* shuffling and per-chunk noise seeds */
+  /* issue 8 */
+  aec_train_state train;
+  float *last_params; /* from a checkpoint whose tensors hold the best epoch: the last epoch's */
+  float *best_params; /* early stopping: the best epoch's weights (set by the CLI), or NULL */
+  int32_t norm_kind;  /* enum aec_normalize of the stored statistics; 0: none */
+  float *norm_shift, *norm_scale; /* x' = (x - shift) * scale, input_size each */
+  float *norm_buf;    /* max_batch * input_size */
+  int32_t has_threshold;
+  float threshold;
 };
+
+/* ---- normalization (normalize.c) ---- */
+/* The input normalized into s->norm_buf (k <= max_batch rows), or x itself
+ * when the session has no statistics. */
+const float *aec_norm_input(aec_session *s, const float *x, int64_t k);
+/* Outputs back to the input's units, in place (k rows of input_size). */
+void aec_norm_output(const aec_session *s, float *out, int64_t k);
+/* Nonzero (reported) if the model normalizes but the session has no statistics. */
+int aec_norm_require(const aec_session *s);
+void aec_norm_clear(aec_session *s);
+/* Copies statistics (kind, shift, scale of input_size floats). */
+int aec_norm_set(aec_session *s, int32_t kind, const float *shift, const float *scale);
+void aec_train_state_init(aec_train_state *t);
 
 /* ---- init (init.c) ---- */
 int aec_rt_init_params(aec_session *s, uint64_t seed);
@@ -57,6 +90,7 @@ typedef struct aec_ckpt_tensor {
 } aec_ckpt_tensor;
 
 typedef struct aec_ckpt {
+  uint32_t version;   /* format version of the file */
   uint64_t arch_hash;
   char *model_name;
   int64_t step, epoch;
@@ -67,6 +101,16 @@ typedef struct aec_ckpt {
   int32_t opt_slots;  /* slots stored per tensor (0: no optimizer state) */
   int32_t num_tensors;
   aec_ckpt_tensor *tensors;
+  /* Version 2 sections (issue 8); pointers into blob, NULL if absent. */
+  int32_t norm_kind;          /* 0: no statistics */
+  int64_t norm_size;
+  const unsigned char *norm_shift, *norm_scale; /* norm_size floats each */
+  int32_t has_threshold;
+  float threshold;
+  int32_t has_train_state;
+  aec_train_state train;
+  int64_t last_size;          /* floats in `last` (the parameter count), 0 if absent */
+  const unsigned char *last;  /* the last epoch's parameters, flat */
   void *blob;         /* file contents; tensors point into it */
 } aec_ckpt;
 

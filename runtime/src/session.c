@@ -100,7 +100,19 @@ void aec_rt_destroy(aec_session *s) {
   free(s->grads);
   free(s->opt_state);
   free(s->ws);
+  free(s->last_params);
+  free(s->best_params);
+  aec_norm_clear(s);
   free(s);
+}
+
+void aec_train_state_init(aec_train_state *t) {
+  t->base_lr = 0;
+  t->plateau_scale = 1;
+  t->plateau_wait = 0;
+  t->best_val = INFINITY;
+  t->best_epoch = 0;
+  t->stop_wait = 0;
 }
 
 int aec_rt_reset(aec_session *s, uint64_t seed) {
@@ -112,6 +124,10 @@ int aec_rt_reset(aec_session *s, uint64_t seed) {
   s->epoch = 0;
   s->seed = seed;
   s->lr = m->lr;
+  aec_train_state_init(&s->train);
+  free(s->last_params);
+  s->last_params = NULL;
+  s->has_threshold = 0;
   aec_rng_seed(&s->rng, aec_rt_mix64(seed ^ 0x5eedull));
   return aec_rt_init_params(s, seed);
 }
@@ -139,10 +155,13 @@ static int check_args(const aec_session *s, const void *in, int64_t n, const voi
 static int forward_copy(aec_session *s, int32_t layer, const float *x, int64_t n, float *out) {
   const aec_model *m = s->model;
   const aec_layer_info *L = &m->layers[layer];
+  int rc = aec_norm_require(s);
+  if (rc) return rc;
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
-    m->forward(s->params, s->ws, x + i * m->input_size, k);
+    m->forward(s->params, s->ws, aec_norm_input(s, x + i * m->input_size, k), k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
+    if (layer == m->num_layers - 1) aec_norm_output(s, out + i * L->out_size, k);
   }
   return 0;
 }
@@ -171,11 +190,13 @@ int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out) {
   if (rc) return rc;
   const aec_model *m = s->model;
   if (!m->decode) return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has no decode kernel", m->name);
+  if ((rc = aec_norm_require(s))) return rc;
   const aec_layer_info *L = &m->layers[m->num_layers - 1];
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
     m->decode(s->params, s->ws, codes + i * m->code_size, k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
+    aec_norm_output(s, out + i * L->out_size, k);
   }
   return 0;
 }

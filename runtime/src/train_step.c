@@ -46,6 +46,8 @@ int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
     return aec_rt_fail(AEC_RT_EUSER, "model `%s` was built for inference only; it cannot train", m->name);
   if (n < 1) return aec_rt_fail(AEC_RT_EUSER, "a training batch needs at least one sample, got %lld", (long long)n);
   if (!x) return aec_rt_fail(AEC_RT_EUSER, "null data pointer");
+  int rc = aec_norm_require(s);
+  if (rc) return rc;
   if (aec_dist_init()) return AEC_RT_EINTERNAL;
   /* Distributed: this rank takes rows [lo, hi) of the global batch (shares
    * differ by at most one row, the first n % P ranks take the extra), every
@@ -71,11 +73,12 @@ int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
     for (; drawn <= i / m->max_batch; ++drawn) noise_seed = aec_rng_next(&s->rng);
     /* a share that starts inside a chunk gets its own stream */
     uint64_t seed = i % m->max_batch ? aec_rt_mix64(noise_seed + (uint64_t)i) : noise_seed;
-    sum += m->accumulate(s->params, s->grads, s->ws, x + i * m->input_size, k, scale, seed);
+    const float *xk = aec_norm_input(s, x + i * m->input_size, k);
+    sum += m->accumulate(s->params, s->grads, s->ws, xk, k, scale, seed);
   }
   for (; drawn < chunks; ++drawn) aec_rng_next(&s->rng);
   if (ranks > 1) {
-    int rc = aec_dist_sum_f32(s->grads, m->param_count);
+    rc = aec_dist_sum_f32(s->grads, m->param_count);
     if (!rc) rc = aec_dist_sum_f64(&sum, 1);
     if (rc) return rc;
   }

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define AEC_ABI_VERSION 1
+#define AEC_ABI_VERSION 2 /* 2: workflow fields (issue 8) */
 #define AEC_MAX_RANK 4
 
 enum aec_layer_kind { AEC_DENSE, AEC_CONV2D, AEC_CONV1D, AEC_MAXPOOL, AEC_AVGPOOL,
@@ -23,6 +23,8 @@ enum aec_loss { AEC_LOSS_MSE, AEC_LOSS_BCE };
 enum aec_optimizer { AEC_OPT_ADAM, AEC_OPT_SGD };
 enum aec_init { AEC_INIT_ZERO, AEC_INIT_KAIMING_UNIFORM, AEC_INIT_XAVIER_UNIFORM,
                 AEC_INIT_ONE /* batch-norm scale and running variance */ };
+enum aec_schedule { AEC_SCHED_NONE, AEC_SCHED_COSINE, AEC_SCHED_STEP, AEC_SCHED_PLATEAU };
+enum aec_normalize { AEC_NORM_NONE, AEC_NORM_STANDARD, AEC_NORM_MINMAX };
 
 /* One parameter tensor inside the flat float parameter buffer. */
 typedef struct aec_tensor_info {
@@ -120,6 +122,17 @@ struct aec_model {
   float kl_beta;
   int64_t kl_warmup;
   int64_t logvar_offset;
+
+  /* Workflow defaults (issue 8): `schedule`, `warmup`, `validation`,
+   * `early_stop` from train {}, `normalize` from the input statement.
+   * Zero means off. */
+  int32_t schedule;        /* enum aec_schedule */
+  float schedule_factor;   /* step/plateau: lr multiplier in (0, 1) */
+  int64_t schedule_every;  /* step: every N epochs; plateau: patience N */
+  int64_t warmup;          /* epochs of linear learning-rate warm-up */
+  float validation;        /* held-out fraction of the training data */
+  int64_t early_stop;      /* patience in epochs */
+  int32_t normalize;       /* enum aec_normalize */
 };
 
 #ifdef __cplusplus

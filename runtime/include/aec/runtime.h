@@ -99,6 +99,20 @@ int64_t aec_rt_epoch(const aec_session *s); /* completed epochs (set by the CLI)
 void aec_rt_set_epoch(aec_session *s, int64_t epoch);
 float aec_rt_get_lr(const aec_session *s);
 
+/* Workflow (issue 8). Models with `normalize` take their statistics from
+ * the training data: aec_rt_fit_normalization computes them (an error for a
+ * column without spread; a no-op for models without `normalize`); they are
+ * saved in and loaded from checkpoints, and every entry point normalizes
+ * inputs and denormalizes outputs with them.
+ * aec_rt_score: each sample's mean squared reconstruction error (input
+ * units). aec_rt_threshold: the anomaly threshold stored by `calibrate` (an
+ * error if there is none); aec_rt_set_threshold stores one (saved with the
+ * next aec_rt_save). */
+int aec_rt_fit_normalization(aec_session *s, const float *x, int64_t n);
+int aec_rt_score(aec_session *s, const float *x, int64_t n, float *scores);
+int aec_rt_threshold(aec_session *s, float *threshold);
+int aec_rt_set_threshold(aec_session *s, float threshold);
+
 /* ---- training (libaec_runtime only) ----------------------------------- */
 
 /* One optimizer step over a batch of n samples: chunks of at most max_batch
