@@ -20,6 +20,15 @@
 
 namespace aec::sema {
 
+NumberRule openUnit(const char *what) {
+  NumberRule r{what};
+  r.loOpen = true;
+  r.hasHi = true;
+  r.hi = 1;
+  r.hiOpen = true;
+  return r;
+}
+
 namespace {
 
 std::string num(double v) {
@@ -79,14 +88,6 @@ private:
 NumberRule positive(const char *what) {
   NumberRule r{what};
   r.loOpen = true;
-  return r;
-}
-NumberRule openUnit(const char *what) {
-  NumberRule r{what};
-  r.loOpen = true;
-  r.hasHi = true;
-  r.hi = 1;
-  r.hiOpen = true;
   return r;
 }
 NumberRule halfOpenUnit(const char *what) {

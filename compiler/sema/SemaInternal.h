@@ -152,6 +152,8 @@ struct NumberRule {
   bool hasHi = false;
 };
 std::optional<double> checkNumber(const ast::Value &v, const NumberRule &rule, SemaContext &ctx);
+// A rate in (0, 1).
+NumberRule openUnit(const char *what);
 // Integer >= 1 that also fits kMaxElements (above it: "shape too large" for
 // sizes, factors and dims; a plain out-of-range value for counts like batch).
 std::optional<int64_t> checkSize(const ast::Value &v, const char *what, SemaContext &ctx,

@@ -22,15 +22,6 @@ NumberRule count(const char *what, double lo) {
   return r;
 }
 
-NumberRule fraction(const char *what) {
-  NumberRule r{what};
-  r.loOpen = true;
-  r.hasHi = true;
-  r.hi = 1;
-  r.hiOpen = true;
-  return r;
-}
-
 const char *formOf(const std::string &kind) {
   if (kind == "step") return "schedule step F every N";
   if (kind == "plateau") return "schedule plateau F patience N";
@@ -75,7 +66,7 @@ void checkOneSchedule(const ast::ScheduleStmt &s, SemaContext &ctx, TrainConfig 
     ctx.report(DiagKind::ScheduleForm, at, formOf(kind.text));
     return;
   }
-  std::optional<double> f = checkNumber(w[1], fraction("the schedule factor"), ctx);
+  std::optional<double> f = checkNumber(w[1], openUnit("the schedule factor"), ctx);
   std::optional<double> n =
       checkNumber(w[3], count(kind.text == "step" ? "the step interval" : "the patience", 1), ctx);
   if (!f || !n) return;
@@ -99,7 +90,7 @@ void checkWorkflowSettings(const ast::Value *warmup, const ast::Value *validatio
   if (warmup)
     if (auto x = checkNumber(*warmup, count("the number of warm-up epochs", 0), ctx)) tc.warmup = static_cast<int64_t>(*x);
   if (validation)
-    if (auto x = checkNumber(*validation, fraction("the validation fraction"), ctx)) tc.validation = *x;
+    if (auto x = checkNumber(*validation, openUnit("the validation fraction"), ctx)) tc.validation = *x;
   if (earlyStop)
     if (auto x = checkNumber(*earlyStop, count("the early-stopping patience", 1), ctx))
       tc.earlyStop = static_cast<int64_t>(*x);
