@@ -327,7 +327,7 @@ int aec_ckpt_read(const char *path, aec_ckpt *c) {
   }
   rbuf r = {buf + AEW_HEADER, (size_t)body, 0, 0};
   c->version = version;
-  aec_train_state_init(&c->train);
+  aec_workflow_state_init(&c->train);
   c->arch_hash = get_u64(&r);
   c->model_name = get_str(&r);
   c->step = get_i64(&r);

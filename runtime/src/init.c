@@ -21,7 +21,7 @@ static void dims_str(char *buf, size_t cap, int32_t rank, const int64_t *dims) {
   if (k < cap) snprintf(buf + k, cap - k, "]");
 }
 
-static int load_pretrained(aec_session *s) {
+static int load_transfer_tensors(aec_session *s) {
   const aec_model *m = s->model;
   int any = 0;
   for (int32_t i = 0; i < m->num_tensors; ++i) any |= m->tensors[i].from_pretrained;
@@ -86,5 +86,5 @@ int aec_rt_init_params(aec_session *s, uint64_t seed) {
     for (int64_t k = 0; k < t->size; ++k)
       p[k] = (float)((2.0 * aec_rng_uniform(&r) - 1.0) * bound);
   }
-  return load_pretrained(s);
+  return load_transfer_tensors(s);
 }

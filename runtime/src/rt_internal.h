@@ -73,7 +73,7 @@ int aec_norm_require(const aec_session *s);
 void aec_norm_clear(aec_session *s);
 /* Copies statistics (kind, shift, scale of input_size floats). */
 int aec_norm_set(aec_session *s, int32_t kind, const float *shift, const float *scale);
-void aec_train_state_init(aec_train_state *t);
+void aec_workflow_state_init(aec_train_state *t);
 
 /* ---- init (init.c) ---- */
 int aec_rt_init_params(aec_session *s, uint64_t seed);

@@ -106,7 +106,7 @@ void aec_rt_destroy(aec_session *s) {
   free(s);
 }
 
-void aec_train_state_init(aec_train_state *t) {
+void aec_workflow_state_init(aec_train_state *t) {
   t->base_lr = 0;
   t->plateau_scale = 1;
   t->plateau_wait = 0;
@@ -124,7 +124,7 @@ int aec_rt_reset(aec_session *s, uint64_t seed) {
   s->epoch = 0;
   s->seed = seed;
   s->lr = m->lr;
-  aec_train_state_init(&s->train);
+  aec_workflow_state_init(&s->train);
   free(s->last_params);
   s->last_params = NULL;
   s->has_threshold = 0;

@@ -39,7 +39,7 @@ std::vector<float> tabular(int n) {
 TEST(WorkflowSchedule, ValuesFollowTheFormulas) {
   aec_model m = ref_ae_mse_model;
   aec_train_state t;
-  aec_train_state_init(&t);
+  aec_workflow_state_init(&t);
   t.base_lr = 0.1f;
   m.warmup = 2;
   EXPECT_FLOAT_EQ(aec_sched_lr(&m, &t, 0, 10), 0.05f);
