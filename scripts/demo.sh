@@ -25,7 +25,8 @@ echo; echo "== aec build examples/fashion_dense.ae -o $out/fashion"
 
 echo; echo "== train on Fashion-MNIST ($epochs epochs)"
 "$out/fashion" train --data "$data/train-images-idx3-ubyte.gz" --val "$data/t10k-images-idx3-ubyte.gz" \
-  --epochs "$epochs" --save "$out/fashion.aew"
+  --epochs "$epochs" --save "$out/fashion.aew" --log "$out/history.csv" --plot "$out/curve.png"
+echo "history: $out/history.csv; loss curves (training, validation): $out/curve.png"
 
 echo; echo "== evaluate on the 10,000 test images"
 result=$("$out/fashion" eval --weights "$out/fashion.aew" --data "$data/t10k-images-idx3-ubyte.gz")
