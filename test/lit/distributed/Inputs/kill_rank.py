@@ -8,7 +8,7 @@ exe, data, ckpt = sys.argv[1:4]
 job = subprocess.Popen(
     ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", "sh", "-c",
      f'echo $$ > rank$OMPI_COMM_WORLD_RANK.pid; exec {exe} train --data {data} --threads 1 '
-     f'--epochs 100000 --save {ckpt}'],
+     f'--epochs 100000 --save-every 0 --save {ckpt}'],
     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 deadline = time.time() + 60
 while not (os.path.exists(ckpt) and os.path.exists("rank1.pid")):
