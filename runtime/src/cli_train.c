@@ -127,6 +127,9 @@ static int run_epoch(trainer *t, int64_t e, int64_t epochs, int64_t B, int64_t s
   aec_session *s = t->s;
   int64_t n = t->d.n, per = t->m->input_size;
   snap_copy(&t->snap, s, 0);
+  /* The KL warm-up raises β every epoch, so the objective itself grows: each
+   * warm-up epoch restarts the rule's reference (non-finite losses count). */
+  if (t->m->kl_warmup > 0 && e <= t->m->kl_warmup) aec_diverge_init(&t->dg, NAN);
   for (int64_t i = 0; i < n; ++i) t->perm[i] = i;
   for (int64_t i = n - 1; i > 0; --i) { /* Fisher-Yates */
     int64_t j = (int64_t)aec_rng_below(&s->rng, (uint64_t)(i + 1));
