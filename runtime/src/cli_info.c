@@ -19,6 +19,10 @@ static int describe_checkpoint(const aec_cli_opts *o, const aec_model *m) {
          c.arch_hash == m->arch_hash ? "matches this model" : "another architecture",
          (long long)c.step, (long long)c.epoch, aec_cli_optimizer_name(c.optimizer), c.opt_slots,
          (double)c.lr, (unsigned long long)c.seed, c.num_tensors, (long long)floats);
+  char threshold[32] = "none";
+  if (c.has_threshold) snprintf(threshold, sizeof threshold, "%.9g", (double)c.threshold);
+  printf("  normalization=%s threshold=%s\n",
+         c.norm_kind == 0 ? "none" : c.norm_kind == AEC_NORM_MINMAX ? "minmax" : "standard", threshold);
   aec_ckpt_free(&c);
   return EXIT_OK;
 }
