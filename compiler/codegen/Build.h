@@ -31,8 +31,9 @@ struct BuildOptions {
 // (stdout) for the IR dump.
 std::string defaultOutput(EmitKind emit, const std::string &name);
 
-// Returns the process exit status: 0 ok, 1 user error (reported through
-// diags), 2 internal/tool failure (message on stderr).
+// Returns the process exit status: 0 ok, 1 user error (a registered kind
+// reported through diags), 2 an internal error (a bug in aec) or an
+// environment error (no C compiler, a missing runtime library, a failed link).
 int buildModel(const CheckedModel &model, const BuildOptions &options, DiagnosticEngine &diags);
 
 } // namespace aec

@@ -12,7 +12,8 @@
 
 namespace aec::codegen {
 
-bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::string &error) {
+bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::string &error,
+                  bool &unknownCpu) {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -37,7 +38,8 @@ bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::
     std::unique_ptr<llvm::MCSubtargetInfo> sti(
         target->createMCSubtargetInfo(out.triple, cpu, features));
     if (!sti || !sti->isCPUStringValid(cpu)) {
-      error = "unknown target CPU `" + cpu + "`";
+      error = cpu;
+      unknownCpu = true;
       return false;
     }
     static const char *const interesting[] = {"sse4.2", "avx", "avx2", "fma", "f16c",

@@ -18,7 +18,9 @@ struct TargetInfo {
 };
 
 // Creates the target machine; `cpu` empty means the host CPU with the host
-// features. Returns false (and sets error) for an unknown CPU.
-bool createTarget(const std::string &cpu, int optLevel, TargetInfo &out, std::string &error);
+// features. Returns false and sets `error`; for an unknown CPU (a user error)
+// `unknownCpu` is set and `error` is the CPU's name.
+bool createTarget(const std::string &cpu, int optLevel, TargetInfo &out, std::string &error,
+                  bool &unknownCpu);
 
 } // namespace aec::codegen

@@ -164,16 +164,14 @@ EmitKind emitKind(const std::string &e) {
 // issue 9: a model whose training cannot fit in this machine's memory still
 // builds (the artifact may train elsewhere, or only run inference), but not
 // without a word; `budget memory` in the model makes it an error instead.
-void warnTrainingMemory(const CheckedModel &m) {
+void warnTrainingMemory(const CheckedModel &m, DiagnosticEngine &diags) {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return;
   const int64_t ram = static_cast<int64_t>(pages) * page;
   if (m.trainMemory().total <= ram) return;
-  std::fprintf(stderr,
-               "aec: warning: training `%s` needs %s at batch %lld, more than the %s of "
-               "memory of this machine: `train` will fail here\n",
-               m.name.c_str(), memoryBreakdown(m).c_str(), static_cast<long long>(m.train.batch),
-               humanBytes(ram).c_str());
+  diags.report(DiagKind::TrainingMemoryExceedsRam, SourceRange{}, m.name, memoryBreakdown(m),
+               m.train.batch, humanBytes(ram));
+  diags.flush();
 }
 
 // issue 7: the front end knows these model kinds before the back end does.
@@ -195,7 +193,8 @@ std::string makeEscaped(const std::string &path) {
 }
 
 // `--depfile`: the output and every source file read for it (the model and its imports).
-bool writeDepfile(const std::string &path, const std::string &output, const SourceManager &sm) {
+bool writeDepfile(const std::string &path, const std::string &output, const SourceManager &sm,
+                  DiagnosticEngine &diags) {
   std::string text = makeEscaped(output) + ":";
   for (size_t id = 0; id < sm.fileCount(); ++id)
     text += " \\\n  " + makeEscaped(sm.path(static_cast<FileId>(id)));
@@ -203,9 +202,7 @@ bool writeDepfile(const std::string &path, const std::string &output, const Sour
   std::FILE *f = std::fopen(path.c_str(), "w");
   bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (f && std::fclose(f) != 0) ok = false;
-  if (!ok)
-    std::fprintf(stderr, "aec: error: cannot write the depfile `%s`: %s\n", path.c_str(),
-                 std::strerror(errno));
+  if (!ok) diags.report(DiagKind::DepfileNotWritable, SourceRange{}, path, std::strerror(errno));
   return ok;
 }
 
@@ -226,7 +223,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     s.diags.report(DiagKind::BackendUnsupported, SourceRange{}, feature);
     return 1;
   }
-  if (!o.inferenceOnly) warnTrainingMemory(*m);
+  if (!o.inferenceOnly) warnTrainingMemory(*m, s.diags);
   BuildOptions b;
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;
@@ -249,11 +246,11 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     return s.status(emitOnnx(*m, b, o.weights, s.diags));
   }
   int rc = buildModel(*m, b, s.diags);
-  if (rc == 0 && !o.depfile.empty() && !writeDepfile(o.depfile, b.output, s.sources))
+  if (rc == 0 && !o.depfile.empty() && !writeDepfile(o.depfile, b.output, s.sources, s.diags))
     rc = 1;
   return s.status(rc);
 #else
-  std::fputs("aec: error: code generation is not available in this build\n", stderr);
+  std::fputs("aec: environment error: code generation is not available in this build\n", stderr);
   return 2;
 #endif
 }

@@ -33,7 +33,7 @@ struct Stage {
     if (dump && (std::strcmp(dump, name) == 0 || std::strcmp(dump, "all") == 0))
       std::fprintf(stderr, "; after %s\n%s", name, print(g).c_str());
     if (!problem.empty()) {
-      error = std::string("internal error: invalid IR after ") + name + ": " + problem;
+      error = std::string("invalid IR after ") + name + ": " + problem;
       return false;
     }
     return true;
