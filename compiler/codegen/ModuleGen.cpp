@@ -5,7 +5,9 @@
 // stride and activation is a literal in the closure, so after the kernels are
 // inlined, O3 specializes their loops for this model.
 #include "compiler/codegen/ModuleGen.h"
+#include "compiler/codegen/ModelAbi.h"
 #include "compiler/kernels/aec_conv.h" // inline geometry helpers only
+#include "runtime/include/aec/model_abi.h"
 
 #include <cstring>
 #include <llvm/IR/Constants.h>
@@ -41,7 +43,7 @@ std::string modelSummary(const CheckedModel &model, const Graph &g) {
   std::string s = fmt::format("model {}: input {}", model.name, model.input.str());
   if (model.hasRange) s += fmt::format(" range [{}, {}]", model.rangeLo, model.rangeHi);
   s += fmt::format(", code {}, loss {}{}\n", model.codeShape().str(),
-                   model.loss == LossKind::BCE ? "bce" : "mse",
+                   lossName(model.loss),
                    g.inferenceOnly ? ", inference-only" : "");
   s += fmt::format("  {:<8} {:<8} {:<10} {:<14} {:<14} {:>10}\n", "layer", "kind", "act", "in",
                    "out", "params");
@@ -265,15 +267,6 @@ private:
                               : b.CreateFMul(sum, ConstantFP::get(f64, factor)));
   }
 
-  int noiseKind(NoiseKind k) {
-    switch (k) {
-    case NoiseKind::Gaussian: return 1;
-    case NoiseKind::Mask: return 2;
-    case NoiseKind::SaltPepper: return 3;
-    default: return 0;
-    }
-  }
-
   Value *sparsityCall(Env &e, const Op &op, Value *code, Value *dC, int64_t width, int scratch) {
     if (op.sparsity == SparsityKind::L1)
       return call(*e.b, "aec_sparsity_l1",
@@ -308,8 +301,8 @@ bool Gen::emitLoss(Env &e, const Op &op, bool withGrad) {
   Value *dz = withGrad ? ptrOf(e, op.out) : null();
   if (op.scratch < 0) return fail("loss without a row buffer");
   Value *rows = ptrOf(e, op.scratch);
-  const int kind = op.loss == LossKind::BCE ? 1 : 0;
-  const int act = static_cast<int>(op.act);
+  const int kind = info(op.loss).kernel;
+  const int act = info(op.act).cValue;
   Function *fn = closure(cname(op, withGrad ? "loss_grad" : "loss"),
                          [&](IRBuilder<> &b, Value *ctx, Value *r0, Value *r1) {
                            call(b, "aec_loss",
@@ -338,13 +331,13 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const int64_t K = size(op.ins[0]), N = size(op.out);
     const bool transB = op.transB;
     const int64_t ldb = transB ? K : N;
-    const int act = static_cast<int>(op.act);
+    const int act = info(op.act).cValue;
     const bool hasBias = op.ins.size() > 2;
     // Fused input noise (training only: the inference passes read the clean
     // input instead): corrupt this chunk's rows, then multiply them.
     const bool noisy = op.noiseFrom >= 0 && e.seed;
     const int64_t D = K;
-    const int nkind = noiseKind(op.noise);
+    const int nkind = info(op.noise).kernel;
     const double lo = model_.hasRange ? model_.rangeLo : 0.0;
     const double hi = model_.hasRange ? model_.rangeHi : 1.0;
     Function *fn = closure(cname(op, noisy ? "noisy_dense" : "dense"), [&](IRBuilder<> &cb,
@@ -379,7 +372,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const bool kTransB = !op.transB;
     const int64_t ldb = kTransB ? K : N;
     const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
-    const int dact = deriv ? static_cast<int>(op.derivAct) : 0;
+    const int dact = deriv ? info(op.derivAct).cValue : 0;
     const bool sparse = op.sparsityOp >= 0;
     Value *out = ptrOf(e, op.out);
     if (sparse) {
@@ -468,7 +461,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const int64_t macs = Ci * H * W * Co * KH * KW;
     if (fwd) {
       const bool hasBias = op.ins.size() > 2;
-      const int act = static_cast<int>(op.act);
+      const int act = info(op.act).cValue;
       Function *fn = closure(cname(op, "conv"), [&](IRBuilder<> &cb, Value *ctx, Value *n0,
                                                     Value *n1) {
         std::vector<Value *> a = geom({n0, n1});
@@ -491,7 +484,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     }
     if (!wgrad) {
       const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
-      const int dact = deriv ? static_cast<int>(op.derivAct) : 0;
+      const int dact = deriv ? info(op.derivAct).cValue : 0;
       Function *fn = closure(cname(op, "conv_input_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                                Value *n0, Value *n1) {
         std::vector<Value *> a = geom({n0, n1});
@@ -546,7 +539,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const ir::Spatial s = ir::spatialOf(g_.tensors[op.ins[fwd ? 0 : 1]].dims);
     const int64_t SW = op.factor, SH = s.oneD ? 1 : op.factor;
     const bool deriv = !fwd && op.hasDeriv && op.derivAct != Activation::Linear;
-    const int dact = deriv ? static_cast<int>(op.derivAct) : 0;
+    const int dact = deriv ? info(op.derivAct).cValue : 0;
     Function *fn = closure(cname(op, fwd ? "pool" : "pool_grad"), [&](IRBuilder<> &cb,
                                                                       Value *ctx, Value *n0,
                                                                       Value *n1) {
@@ -579,7 +572,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
   }
   case OpKind::Noise: {
     const int64_t D = size(op.out);
-    const int kind = noiseKind(op.noise);
+    const int kind = info(op.noise).kernel;
     const double lo = model_.hasRange ? model_.rangeLo : 0.0;
     const double hi = model_.hasRange ? model_.rangeHi : 1.0;
     Function *fn = closure(cname(op, "noise"),
@@ -718,7 +711,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
   case OpKind::Act:
   case OpKind::ActGrad: {
     const int64_t D = size(op.out);
-    const int act = static_cast<int>(op.act);
+    const int act = info(op.act).cValue;
     const bool fwd = op.kind == OpKind::Act;
     Function *fn = closure(cname(op, fwd ? "act" : "act_grad"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
@@ -895,27 +888,23 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
   auto I64 = [&](int64_t v) { return ConstantInt::get(i64, v); };
   auto F32 = [&](double v) { return ConstantFP::get(f32, v); };
 
-  // aec_tensor_info
-  StructType *tensorTy = StructType::create(
-      C, {ptr, i32, i32, dims4, i64, i64, i32, i32, i32, i64, i64}, "aec_tensor_info");
+  const ModelAbiTypes abi = modelAbiTypes(C);
+  StructType *tensorTy = abi.tensorInfo;
   std::vector<Constant *> tensors;
   for (int p : g_.paramTensors) {
     const ir::Tensor &t = g_.tensors[p];
     const Layer &l = model_.layers[t.layer];
     const bool isWeight = t.dims.size() >= 2; // dense [in][out], conv [out_c][in_c][k..]
     const bool conv = l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D;
-    int init = 0; // zero (biases, batch-norm shift and running mean)
+    int init = AEC_INIT_ZERO; // biases, batch-norm shift and running mean
     auto endsWith = [&](const char *suffix) {
       const size_t k = std::strlen(suffix);
       return t.name.size() >= k && t.name.compare(t.name.size() - k, k, suffix) == 0;
     };
     if (l.kind == LayerKind::BatchNorm) {
-      if (endsWith(".gamma") || endsWith(".running_var")) init = 3; // AEC_INIT_ONE
+      if (endsWith(".gamma") || endsWith(".running_var")) init = AEC_INIT_ONE;
     } else if (isWeight)
-      init = (l.activation == Activation::Relu || l.activation == Activation::LeakyRelu ||
-              l.activation == Activation::Elu)
-                 ? 1 /* kaiming */
-                 : 2 /* xavier */;
+      init = info(l.activation).init;
     int64_t fanIn = isWeight ? t.dims[0] : l.in.elements();
     int64_t fanOut = isWeight ? t.dims[1] : t.dims[0];
     if (conv && isWeight) { // receptive field: in_c·k(·k) inputs, out_c·k(·k) outputs
@@ -935,15 +924,14 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
                                       opts_.prefix + ".tensors");
 
   // aec_layer_info
-  StructType *layerTy =
-      StructType::create(C, {ptr, i32, i32, i32, i32, dims4, i64, i64}, "aec_layer_info");
+  StructType *layerTy = abi.layerInfo;
   std::vector<Constant *> layers;
   for (size_t i = 0; i < model_.layers.size(); ++i) {
     const Layer &l = model_.layers[i];
     int s = g_.storageOf(g_.layerOutput[i]);
     layers.push_back(ConstantStruct::get(
-        layerTy, {cstr(l.name, l.name), I32(static_cast<int>(l.kind)),
-                  I32(static_cast<int>(l.activation)), I32(static_cast<int>(l.section)),
+        layerTy, {cstr(l.name, l.name), I32(info(l.kind).cValue), I32(info(l.activation).cValue),
+                   I32(static_cast<int>(l.section)),
                   I32(l.out.rank()), dimsConst(l.out.dims), I64(l.out.elements()),
                   I64(g_.tensors[s].offset)}));
   }
@@ -952,17 +940,7 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
                                      ConstantArray::get(layerArr, layers),
                                      opts_.prefix + ".layers");
 
-  StructType *modelTy = StructType::create(
-      C,
-      {i32, ptr, i64, ptr,                        // abi, name, hash, summary
-       i32, dims4, i64, i32, f32, f32, i32, i64,  // input, range, code
-       i64, i64, i64, i64,                        // max_batch, params, slots, workspace
-       i32, ptr, i32, ptr, ptr,                   // layers, tensors, pretrained
-       i32, i32, f32, f32, f32, f32, f32, i64, i64, i64, i32, // train defaults
-       ptr, ptr, ptr, ptr,
-       ptr, f32, i64, i64,                        // kl_weight, kl_beta, kl_warmup, logvar_offset
-       i32, f32, i64, i64, f32, i64, i32},        // workflow (issue 8)
-      "aec_model");
+  StructType *modelTy = abi.model;
   const TrainConfig &tc = model_.train;
   Constant *nullp = ConstantPointerNull::get(cast<PointerType>(ptr));
   Constant *init = ConstantStruct::get(
@@ -975,8 +953,7 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        I64(g_.optSlots), I64(g_.workspaceSize), I32(static_cast<int>(layers.size())), layerGV,
        I32(static_cast<int>(tensors.size())), tensorGV,
        model_.pretrainedPath.empty() ? nullp : cstr(model_.pretrainedPath, "pretrained"),
-       I32(model_.loss == LossKind::BCE ? 1 : 0),
-       I32(tc.optimizer == OptimizerKind::SGD ? 1 : 0), F32(tc.lr), F32(tc.momentum),
+       I32(info(model_.loss).cValue), I32(info(tc.optimizer).cValue), F32(tc.lr), F32(tc.momentum),
        F32(tc.beta1), F32(tc.beta2), F32(tc.eps), I64(tc.batch), I64(tc.epochs),
        I64(static_cast<int64_t>(tc.seed)), I32(g_.inferenceOnly ? 1 : 0), fwd, dec,
        acc ? static_cast<Constant *>(acc) : nullp, upd ? static_cast<Constant *>(upd) : nullp,

@@ -61,25 +61,6 @@ const char *bufferName(Buffer b) {
   return "?";
 }
 
-const char *lossName(LossKind k) { return k == LossKind::BCE ? "bce" : "mse"; }
-
-const char *noiseName(NoiseKind k) {
-  switch (k) {
-  case NoiseKind::Gaussian: return "gaussian";
-  case NoiseKind::Mask: return "mask";
-  case NoiseKind::SaltPepper: return "saltpepper";
-  default: return "none";
-  }
-}
-
-const char *sparsityName(SparsityKind k) {
-  switch (k) {
-  case SparsityKind::L1: return "l1";
-  case SparsityKind::KL: return "kl";
-  default: return "none";
-  }
-}
-
 std::string shapeStr(const Tensor &t) {
   std::string s = "[";
   bool first = true;

@@ -29,16 +29,8 @@ AEC_INLINE void zero_floats(float *p, int64_t n) {
     p[i] = 0.0f;
 }
 
-AEC_INLINE float s_dact(float y, int act) {
-  switch (act) {
-  case AEC_K_RELU: return y > 0.0f ? 1.0f : 0.0f;
-  case AEC_K_LEAKY: return y > 0.0f ? 1.0f : 0.01f;
-  case AEC_K_SIGMOID: return y * (1.0f - y);
-  case AEC_K_TANH: return 1.0f - y * y;
-  case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
-  default: return 1.0f;
-  }
-}
+/* v_dact on one lane (one table of derivatives, in aec_vmath.h). */
+AEC_INLINE float s_dact(float y, int act) { return v_dact((vf)y, act)[0]; }
 
 /* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
  * stride PS) at row offset r0, column offset c0, positions scaled by the

@@ -19,8 +19,9 @@
  * test/unit/kernel_split_test.cpp checks this at every vector width. No kernel
  * allocates memory or calls libc/libm.
  *
- * Activation kinds = enum aec_activation in runtime/include/aec/model_abi.h:
- *   0 linear, 1 relu, 2 leaky_relu (slope 0.01), 3 sigmoid, 4 tanh, 5 elu (alpha 1).
+ * Activation kinds = enum aec_activation (runtime/include/aec/activations.def):
+ *   0 linear, 1 relu, 2 leaky_relu (slope 0.01), 3 sigmoid, 4 tanh, 5 elu (alpha 1),
+ *   and any appended there (math: v_act / v_dact in aec_vmath.h).
  * Derivatives are expressed through the activation OUTPUT y:
  *   linear 1, relu y>0, leaky y>0?1:0.01, sigmoid y(1-y), tanh 1-y², elu y>0?1:y+1.
  *

@@ -150,13 +150,18 @@ AEC_INLINE vf v_expm1(vf x) {
   return ax < 0.125f ? small : big;
 }
 
-enum { AEC_K_LINEAR, AEC_K_RELU, AEC_K_LEAKY, AEC_K_SIGMOID, AEC_K_TANH, AEC_K_ELU };
+/* Activation kinds: AEC_K_LINEAR, AEC_K_RELU, ... = enum aec_activation (the
+ * registry runtime/include/aec/activations.def). */
+enum {
+#define AEC_ACTIVATION(Name, C, ...) AEC_K_##C,
+#include "../../runtime/include/aec/activations.def"
+};
 
 /* act(x); written as "x < 0 ? ... : x" so NaN propagates. */
 AEC_INLINE vf v_act(vf x, int act) {
   switch (act) {
   case AEC_K_RELU: return x < 0.0f ? 0.0f : x;
-  case AEC_K_LEAKY: return x < 0.0f ? x * 0.01f : x;
+  case AEC_K_LEAKY_RELU: return x < 0.0f ? x * 0.01f : x;
   case AEC_K_SIGMOID: return v_sigmoid(x);
   case AEC_K_TANH: return v_tanh(x);
   case AEC_K_ELU: return x > 0.0f ? x : v_expm1(x);
@@ -164,11 +169,12 @@ AEC_INLINE vf v_act(vf x, int act) {
   }
 }
 
-/* act'(through the output y). */
+/* act' through the saved output y (registry column deriv = Output), or
+ * through the pre-activation z (deriv = Input). */
 AEC_INLINE vf v_dact(vf y, int act) {
   switch (act) {
   case AEC_K_RELU: return y > 0.0f ? 1.0f : 0.0f;
-  case AEC_K_LEAKY: return y > 0.0f ? 1.0f : 0.01f;
+  case AEC_K_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.01f;
   case AEC_K_SIGMOID: return y * (1.0f - y);
   case AEC_K_TANH: return 1.0f - y * y;
   case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;

@@ -19,11 +19,10 @@ void addOptimizer(Graph &g, const CheckedModel &model) {
     op.beta1 = tc.beta1;
     op.beta2 = tc.beta2;
     op.eps = tc.eps;
-    g.optSlots = 2;
   } else {
     op.momentum = tc.momentum;
-    g.optSlots = tc.momentum != 0 ? 1 : 0;
   }
+  g.optSlots = optimizerStateSlots(tc.optimizer, tc.momentum);
   g.ops.push_back(op);
 }
 

@@ -3,7 +3,9 @@
 
 #include "AELexer.h"
 #include "compiler/parse/AstBuilder.h"
-#include "compiler/sema/SemaInternal.h" // layerKindNames, activationNames
+#include "compiler/registry/Registry.h"
+
+#include <algorithm>
 
 namespace aec::lsp {
 
@@ -22,19 +24,25 @@ Vocabulary build() {
   Vocabulary v;
   v.topLevel = {keyword(L::IMPORT), keyword(L::BLOCK), keyword(L::MODEL)};
   v.modelStatements = modelStatementWords();
-  v.layerKinds = sema::layerKindNames();
-  v.activations = sema::activationNames();
+  v.layerKinds = layerKindKeywords();
+  // Registry order, but the default (`linear`, what omitting gives) offered last.
+  v.activations = activationKeywords();
+  std::stable_partition(v.activations.begin(), v.activations.end(),
+                        [](const std::string &a) { return a != activationName(Activation::Linear); });
   v.optimizerOptions = optimizerOptionKeys();
   // Checked in compiler/sema/ConstraintChecks.cpp (names written inline there).
-  v.trainSettings = {{keyword(L::OPTIMIZER), "adam | sgd, then options"},
+  std::string optimizers;
+  for (const std::string &o : optimizerKeywords())
+    optimizers += (optimizers.empty() ? "" : " | ") + o;
+  v.trainSettings = {{keyword(L::OPTIMIZER), optimizers + ", then options"},
                      {"batch", "samples per step"},
                      {"epochs", "passes over the data"},
                      {"seed", "random seed"}};
-  v.valuesAfter = {{keyword(L::LOSS), {"mse", "bce"}},
-                   {keyword(L::NOISE), {"gaussian", "mask", "saltpepper"}},
-                   {keyword(L::SPARSITY), {"l1", "kl"}},
+  v.valuesAfter = {{keyword(L::LOSS), lossKeywords()},
+                   {keyword(L::NOISE), noiseKeywords()},
+                   {keyword(L::SPARSITY), sparsityKeywords()},
                    {keyword(L::REGULARIZE), {"l2"}},
-                   {keyword(L::OPTIMIZER), {"adam", "sgd"}},
+                   {keyword(L::OPTIMIZER), optimizerKeywords()},
                    {keyword(L::DECODER), {keyword(L::MIRROR), keyword(L::ASYMMETRIC)}},
                    {keyword(L::ENCODER), {keyword(L::FROM)}}};
   return v;

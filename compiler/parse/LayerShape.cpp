@@ -2,40 +2,13 @@
 #include "compiler/parse/LayerShape.h"
 
 #include "compiler/diag/Suggest.h"
+#include "compiler/registry/Registry.h"
 
 #include <algorithm>
 
 namespace aec {
 
 namespace {
-
-const std::vector<std::string> &activationNames() {
-  static const std::vector<std::string> names = {"relu", "leaky_relu", "sigmoid",
-                                                 "tanh", "elu",        "linear"};
-  return names;
-}
-
-struct KindRule {
-  const char *kind;
-  const char *need;    // what the first argument is, for "needs ..."
-  const char *example; // a correct statement
-  bool takesActivation;
-};
-
-const KindRule *ruleFor(const std::string &kind) {
-  static const KindRule rules[] = {
-      {"dense", "a size", "dense 128 relu", true},
-      {"conv", "a number of channels and a kernel size", "conv 16 3x3 relu", true},
-      {"maxpool", "a factor", "maxpool 2", false},
-      {"avgpool", "a factor", "avgpool 2", false},
-      {"upsample", "a factor", "upsample 2", false},
-      {"dropout", "a rate", "dropout 0.2", false}, // issue 7
-  };
-  for (const KindRule &r : rules)
-    if (kind == r.kind)
-      return &r;
-  return nullptr;
-}
 
 class Shaper {
 public:
@@ -44,16 +17,16 @@ public:
       : layer_(layer), args_(args), params_(params), diags_(diags) {}
 
   void run() {
-    const std::string &kind = layer_.kind.name;
-    if (kind == "flatten" || kind == "batchnorm") {
+    std::optional<LayerKind> kind = layerKindByKeyword(layer_.kind.name);
+    if (!kind)
+      return lenient();
+    const LayerKindInfo &rule = info(*kind);
+    if (rule.args == LayerArgs::None) {
       if (!args_.empty())
         unexpected(0);
       return;
     }
-    if (const KindRule *rule = ruleFor(kind))
-      known(*rule);
-    else
-      lenient();
+    known(rule);
   }
 
 private:
@@ -83,7 +56,7 @@ private:
   bool looksLikeActivation(size_t i) const {
     if (!isName(i) || isParam(args_[i].value.text))
       return false;
-    return closestName(args_[i].value.text, activationNames()).has_value();
+    return closestName(args_[i].value.text, activationKeywords()).has_value();
   }
 
   SourceRange after(SourceRange r) const { return {r.file, r.end, r.end}; }
@@ -127,7 +100,7 @@ private:
     return 0;
   }
 
-  void known(const KindRule &rule) {
+  void known(const LayerKindInfo &rule) {
     const std::string &kind = layer_.kind.name;
     if (args_.empty()) {
       diags_.add(DiagKind::LayerNeedsSize, after(layer_.kind.range), {kind, rule.need, rule.example});
@@ -137,7 +110,7 @@ private:
       bool laterSize = false;
       for (size_t k = 1; k < args_.size(); ++k)
         laterSize |= args_[k].kind != LayerArg::Kind::Stride && !looksLikeActivation(k);
-      if (looksLikeActivation(0) && laterSize && rule.takesActivation)
+      if (looksLikeActivation(0) && laterSize && rule.activation)
         diags_.add(DiagKind::MisplacedActivation, args_[0].range, {withActivationLast()});
       else
         diags_.add(DiagKind::LayerNeedsSize, args_[0].range, {kind, rule.need, rule.example});
@@ -145,7 +118,8 @@ private:
     }
     layer_.size = args_[0].value;
     size_t i = 1;
-    if (kind == "conv") {
+    const bool kernel = rule.args == LayerArgs::SizeKernel;
+    if (kernel) {
       if (kernelWrittenWrong(1))
         return;
       if (i < args_.size() && args_[i].kind == LayerArg::Kind::Kernel) {
@@ -164,12 +138,12 @@ private:
     }
     for (; i < args_.size(); ++i) {
       const LayerArg &a = args_[i];
-      if (a.kind == LayerArg::Kind::Stride && kind == "conv" && !layer_.stride) {
+      if (a.kind == LayerArg::Kind::Stride && kernel && !layer_.stride) {
         layer_.stride = a.value;
-      } else if (isName(i) && rule.takesActivation && !layer_.activation) {
+      } else if (isName(i) && rule.activation && !layer_.activation) {
         layer_.activation = ast::Ident{a.value.text, a.range};
       } else {
-        if (kind == "conv" && kernelWrittenWrong(i))
+        if (kernel && kernelWrittenWrong(i))
           return;
         unexpected(i);
         return;

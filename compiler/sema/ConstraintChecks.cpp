@@ -102,38 +102,37 @@ NumberRule nonNegative(const char *what) { return NumberRule{what}; }
 void checkLoss(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   if (decl.losses.empty()) return;
   const ast::Ident &n = decl.losses[0].name;
-  if (n.name == "mse") m.loss = LossKind::MSE;
-  else if (n.name == "bce") m.loss = LossKind::BCE;
-  else ctx.report(DiagKind::UnknownLoss, n.range, n.name, didYouMean(n.name, {"mse", "bce"}));
+  if (auto k = lossByKeyword(n.name)) m.loss = *k;
+  else ctx.report(DiagKind::UnknownLoss, n.range, n.name, didYouMean(n.name, lossKeywords()));
 }
 
 void checkNoise(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   if (decl.noises.empty()) return;
   const ast::NoiseStmt &s = decl.noises[0];
-  std::optional<double> v;
-  if (s.kind.name == "gaussian") {
-    m.noise = NoiseKind::Gaussian;
-    v = checkNumber(s.amount, positive("the noise standard deviation"), ctx);
-  } else if (s.kind.name == "mask" || s.kind.name == "saltpepper") {
-    m.noise = s.kind.name == "mask" ? NoiseKind::Mask : NoiseKind::SaltPepper;
-    v = checkNumber(s.amount, openUnit("the noise rate"), ctx);
-  } else {
+  std::optional<NoiseKind> kind = noiseByKeyword(s.kind.name);
+  if (!kind) {
     ctx.report(DiagKind::UnknownNoise, s.kind.range, s.kind.name,
-               didYouMean(s.kind.name, {"gaussian", "mask", "saltpepper"}));
+               didYouMean(s.kind.name, noiseKeywords()));
     return;
   }
+  m.noise = *kind;
+  std::optional<double> v =
+      *kind == NoiseKind::Gaussian
+          ? checkNumber(s.amount, positive("the noise standard deviation"), ctx)
+          : checkNumber(s.amount, openUnit("the noise rate"), ctx);
   if (v) m.noiseAmount = *v;
 }
 
 void checkSparsity(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   if (decl.sparsities.empty()) return;
   const ast::SparsityStmt &s = decl.sparsities[0];
-  if (s.kind.name == "l1") {
+  std::optional<SparsityKind> kind = sparsityByKeyword(s.kind.name);
+  if (kind == SparsityKind::L1) {
     m.sparsity = SparsityKind::L1;
     Settings opts(s.options, {}, "for `sparsity l1`", ctx);
     if (auto v = checkNumber(s.amount, positive("the sparsity weight"), ctx))
       m.sparsityWeight = *v;
-  } else if (s.kind.name == "kl") {
+  } else if (kind == SparsityKind::KL) {
     m.sparsity = SparsityKind::KL;
     Settings opts(s.options, {"weight"}, "for `sparsity kl`", ctx);
     if (auto v = checkNumber(s.amount, openUnit("the kl target rate"), ctx))
@@ -143,7 +142,7 @@ void checkSparsity(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m
       if (auto v = checkNumber(*w, positive("the kl weight"), ctx)) m.sparsityWeight = *v;
   } else {
     ctx.report(DiagKind::UnknownSparsity, s.kind.range, s.kind.name,
-               didYouMean(s.kind.name, {"l1", "kl"}));
+               didYouMean(s.kind.name, sparsityKeywords()));
   }
 }
 
@@ -164,9 +163,9 @@ void checkTrain(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
   duplicates("optimizer", rangesOf(t.optimizers), ctx);
   if (!t.optimizers.empty()) {
     const ast::OptimizerStmt &o = t.optimizers[0];
-    if (o.name.name == "adam" || o.name.name == "sgd") {
-      bool adam = o.name.name == "adam";
-      m.train.optimizer = adam ? OptimizerKind::Adam : OptimizerKind::SGD;
+    if (std::optional<OptimizerKind> kind = optimizerByKeyword(o.name.name)) {
+      bool adam = *kind == OptimizerKind::Adam;
+      m.train.optimizer = *kind;
       std::vector<std::string> known = adam ? std::vector<std::string>{"lr", "beta1", "beta2", "eps"}
                                             : std::vector<std::string>{"lr", "momentum"};
       Settings opts(o.options, known, "for `optimizer " + o.name.name + "`", ctx);
@@ -182,7 +181,7 @@ void checkTrain(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
         if (auto x = checkNumber(*v, positive("eps"), ctx)) m.train.eps = *x;
     } else {
       ctx.report(DiagKind::UnknownOptimizer, o.name.range, o.name.name,
-                 didYouMean(o.name.name, {"adam", "sgd"}));
+                 didYouMean(o.name.name, optimizerKeywords()));
     }
   }
   Settings s(t.settings, {"batch", "epochs", "seed", "warmup", "validation", "early_stop"},
@@ -233,18 +232,6 @@ void checkKl(const ast::ModelDecl &decl, SemaContext &ctx, CheckedModel &m) {
     i += 2;
   }
   if (i < k.args.size()) ctx.report(DiagKind::KlUnexpected, k.args[i].range, k.args[i].text);
-}
-
-// Where an activation's values lie (closed hull).
-void activationRange(Activation a, double &lo, double &hi) {
-  const double inf = HUGE_VAL;
-  switch (a) {
-  case Activation::Sigmoid: lo = 0, hi = 1; return;
-  case Activation::Tanh: lo = -1, hi = 1; return;
-  case Activation::Relu: lo = 0, hi = inf; return;
-  case Activation::Elu: lo = -kEluAlpha, hi = inf; return;
-  default: lo = -inf, hi = inf; return;
-  }
 }
 
 } // namespace
@@ -424,8 +411,7 @@ void checkModelConstraints(const ast::ModelDecl &decl, SemaContext &ctx, Checked
     }
   }
   if (hasRange) {
-    double lo = 0, hi = 0;
-    activationRange(act, lo, hi);
+    const double lo = info(act).lo, hi = info(act).hi;
     if (rangeLo < lo || rangeHi > hi)
       ctx.report(DiagKind::OutputCannotReachRange, outLoc, activationName(act), num(rangeLo),
                  num(rangeHi),

@@ -44,32 +44,31 @@ std::string Shape::str() const {
   return s + "]";
 }
 
-const char *layerKindName(LayerKind k) {
-  switch (k) {
-  case LayerKind::Dense: return "dense";
-  case LayerKind::Conv2D: return "conv";
-  case LayerKind::Conv1D: return "conv";
-  case LayerKind::MaxPool: return "maxpool";
-  case LayerKind::AvgPool: return "avgpool";
-  case LayerKind::Upsample: return "upsample";
-  case LayerKind::Flatten: return "flatten";
-  case LayerKind::Reshape: return "reshape";
-  case LayerKind::BatchNorm: return "batchnorm";
-  case LayerKind::Dropout: return "dropout";
+std::string layerSpecText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel, int64_t stride,
+                          double rate) {
+  std::string s = layerKindName(kind);
+  switch (kind) {
+  case LayerKind::Dropout: return fmt::format("{} {}", s, rate);
+  case LayerKind::Dense:
+  case LayerKind::MaxPool:
+  case LayerKind::AvgPool:
+  case LayerKind::Upsample: return s + " " + std::to_string(size);
+  case LayerKind::Conv2D:
+  case LayerKind::Conv1D:
+    s += " " + std::to_string(size) + " " + std::to_string(kernel);
+    if (conv2d) s += "x" + std::to_string(kernel);
+    if (stride != 1) s += " stride " + std::to_string(stride);
+    return s;
+  default: return s;
   }
-  return "?";
 }
 
-const char *activationName(Activation a) {
-  switch (a) {
-  case Activation::Linear: return "linear";
-  case Activation::Relu: return "relu";
-  case Activation::LeakyRelu: return "leaky_relu";
-  case Activation::Sigmoid: return "sigmoid";
-  case Activation::Tanh: return "tanh";
-  case Activation::Elu: return "elu";
-  }
-  return "?";
+std::string layerText(const Layer &l) {
+  if (l.kind == LayerKind::Reshape) return "reshape";
+  int64_t size = l.kind == LayerKind::Dense ? l.units
+                 : (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D) ? l.channels
+                                                                                : l.factor;
+  return layerSpecText(l.kind, l.kind == LayerKind::Conv2D, size, l.kernel, l.stride, l.rate);
 }
 
 const char *sectionName(Section s) {
@@ -144,8 +143,8 @@ int64_t CheckedModel::stateCount() const {
 // Training memory for the model's batch size B (float32 = 4 bytes):
 //   weights      4 * (trainable + frozen + batch-norm running stats)
 //   gradients    4 * trainable
-//   optimizer    adam: 2 * 4 * trainable (m and v); sgd with momentum: 4 * trainable;
-//                plain sgd: 0
+//   optimizer    4 * trainable * optimizerStateSlots (adam 2: m and v; sgd with
+//                momentum 1; plain sgd 0)
 //   activations  2 * 4 * B * (input elements + sum of every layer's output elements
 //                             + a VAE's log-variance and noise, 2 * code elements)
 //                (the forward values, and as many gradients in the backward pass)
@@ -158,8 +157,8 @@ MemoryEstimate CheckedModel::trainMemory() const {
   MemoryEstimate e;
   e.weights = satMul(4, satAdd(satAdd(trainable, frozenParams()), stateCount()));
   e.gradients = satMul(4, trainable);
-  if (train.optimizer == OptimizerKind::Adam) e.optimizer = satMul(8, trainable);
-  else if (train.momentum > 0) e.optimizer = satMul(4, trainable);
+  e.optimizer =
+      satMul(satMul(4, trainable), optimizerStateSlots(train.optimizer, train.momentum));
   e.activations = satMul(satMul(8, train.batch), acts);
   e.total = satAdd(satAdd(e.weights, e.gradients), satAdd(e.optimizer, e.activations));
   return e;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/diag/SourceManager.h"
+#include "compiler/registry/Registry.h"
 
 #include <cstdint>
 #include <string>
@@ -25,11 +26,8 @@ struct Shape {
   std::string str() const; // "[16, 14, 14]"
 };
 
-// BatchNorm and Dropout (issue 7) keep the shape: per feature on [N], per
-// channel on [C, L] and [C, H, W].
-enum class LayerKind { Dense, Conv2D, Conv1D, MaxPool, AvgPool, Upsample, Flatten, Reshape,
-                       BatchNorm, Dropout };
-enum class Activation { Linear, Relu, LeakyRelu, Sigmoid, Tanh, Elu };
+// Layer kinds (BatchNorm and Dropout keep the shape: per feature on [N], per
+// channel on [C, L] and [C, H, W]) and activations: compiler/registry/Registry.h.
 enum class Section { Encoder, Code, Decoder };
 
 constexpr float kLeakyReluSlope = 0.01f;
@@ -39,9 +37,7 @@ constexpr float kEluAlpha = 1.0f;
 constexpr double kBatchNormMomentum = 0.1;
 constexpr double kBatchNormEps = 1e-5;
 
-const char *layerKindName(LayerKind k);   // "dense", "conv", "maxpool", ...
-const char *activationName(Activation a); // "relu", ...
-const char *sectionName(Section s);       // "encoder", "code", "decoder"
+const char *sectionName(Section s); // "encoder", "code", "decoder"
 
 struct Layer {
   std::string name; // unique, stable: "enc1", "enc2", "code", "dec1", ...
@@ -65,9 +61,7 @@ struct Layer {
 
   // Weight layout: Dense [in][out] (row-major, in = in.elements()),
   // Conv2D [out_c][in_c][k][k], Conv1D [out_c][in_c][k]. Bias [out_c] or [units].
-  bool hasWeights() const {
-    return kind == LayerKind::Dense || kind == LayerKind::Conv2D || kind == LayerKind::Conv1D;
-  }
+  bool hasWeights() const { return info(kind).weights; }
   // Batch norm / dropout: shape-keeping layers that `decoder mirror` places
   // after the twin of what they follow and the symmetry check ignores.
   bool isShapeKeeping() const { return kind == LayerKind::BatchNorm || kind == LayerKind::Dropout; }
@@ -84,13 +78,15 @@ struct Layer {
   int64_t macsPerSample() const;
 };
 
-enum class LossKind { MSE, BCE };
-enum class NoiseKind { None, Gaussian, Mask, SaltPepper };
-enum class SparsityKind { None, L1, KL };
-enum class OptimizerKind { Adam, SGD };
 // Issue 8: learning-rate schedules and input normalization.
 enum class ScheduleKind { None, Cosine, Step, Plateau };
 enum class NormalizeKind { None, Standard, MinMax };
+
+// The canonical text of a layer ("dense 128", "conv 16 3x3 stride 2"), and of
+// a layer statement's values before the layer exists (`conv2d`: KxK kernel).
+std::string layerText(const Layer &l);
+std::string layerSpecText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel,
+                          int64_t stride, double rate = 0);
 
 struct TrainConfig {
   OptimizerKind optimizer = OptimizerKind::Adam;

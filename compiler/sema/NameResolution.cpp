@@ -9,133 +9,37 @@ namespace aec::sema {
 
 namespace {
 
-struct KindEntry {
-  const char *name;
-  LayerKind kind;
-};
-const KindEntry kKinds[] = {
-    {"dense", LayerKind::Dense},     {"conv", LayerKind::Conv2D},
-    {"maxpool", LayerKind::MaxPool}, {"avgpool", LayerKind::AvgPool},
-    {"upsample", LayerKind::Upsample}, {"flatten", LayerKind::Flatten},
-    {"batchnorm", LayerKind::BatchNorm}, {"dropout", LayerKind::Dropout}, // issue 7
-};
-
-struct ActEntry {
-  const char *name;
-  Activation act;
-};
-const ActEntry kActs[] = {
-    {"relu", Activation::Relu},       {"leaky_relu", Activation::LeakyRelu},
-    {"sigmoid", Activation::Sigmoid}, {"tanh", Activation::Tanh},
-    {"elu", Activation::Elu},         {"linear", Activation::Linear},
-};
-
-std::optional<LayerKind> lookupKind(const std::string &name) {
-  for (const KindEntry &k : kKinds)
-    if (name == k.name) return k.kind;
-  return std::nullopt;
-}
-
-bool takesActivation(LayerKind k) { return k == LayerKind::Dense || k == LayerKind::Conv2D; }
-
-const char *sizeWhat(LayerKind k) {
-  switch (k) {
-  case LayerKind::Dense: return "the number of units";
-  case LayerKind::Conv2D:
-  case LayerKind::Conv1D: return "the number of channels";
-  case LayerKind::Upsample: return "the upsample factor";
-  default: return "the pool factor";
-  }
-}
-
-const char *sizeNeeded(LayerKind k) {
-  switch (k) {
-  case LayerKind::Dense: return "a number of units, as in `dense 128 relu`";
-  case LayerKind::Conv2D:
-  case LayerKind::Conv1D: return "a number of output channels, as in `conv 16 3x3 relu`";
-  case LayerKind::Upsample: return "a factor, as in `upsample 2`";
-  case LayerKind::Dropout: return "a rate, as in `dropout 0.2`";
-  default: return "a factor, as in `maxpool 2`";
-  }
-}
-
-std::string specText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel, int64_t stride,
-                     double rate = 0) {
-  std::string s = layerKindName(kind);
-  switch (kind) {
-  case LayerKind::Dropout: return fmt::format("{} {}", s, rate);
-  case LayerKind::Dense:
-  case LayerKind::MaxPool:
-  case LayerKind::AvgPool:
-  case LayerKind::Upsample: return s + " " + std::to_string(size);
-  case LayerKind::Conv2D:
-  case LayerKind::Conv1D:
-    s += " " + std::to_string(size) + " " + std::to_string(kernel);
-    if (conv2d) s += "x" + std::to_string(kernel);
-    if (stride != 1) s += " stride " + std::to_string(stride);
-    return s;
-  default: return s;
-  }
+// "a number of units, as in `dense 128 relu`"
+std::string sizeNeeded(LayerKind k) {
+  return std::string(info(k).need) + ", as in `" + info(k).example + "`";
 }
 
 } // namespace
 
-const std::vector<std::string> &layerKindNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const KindEntry &k : kKinds) v.push_back(k.name);
-    return v;
-  }();
-  return names;
-}
-
-const std::vector<std::string> &activationNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const ActEntry &a : kActs) v.push_back(a.name);
-    return v;
-  }();
-  return names;
-}
-
-std::optional<Activation> lookupActivation(const std::string &name) {
-  for (const ActEntry &a : kActs)
-    if (name == a.name) return a.act;
-  return std::nullopt;
-}
-
-std::string layerText(const Layer &l) {
-  if (l.kind == LayerKind::Reshape) return "reshape";
-  int64_t size = l.kind == LayerKind::Dense ? l.units
-                 : (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D) ? l.channels
-                                                                                : l.factor;
-  return specText(l.kind, l.kind == LayerKind::Conv2D, size, l.kernel, l.stride, l.rate);
-}
-
 bool checkLayerNames(const ast::LayerStmt &s, SemaContext &ctx) {
-  std::optional<LayerKind> kind = lookupKind(s.kind.name);
+  std::optional<LayerKind> kind = layerKindByKeyword(s.kind.name);
   if (!kind) {
     std::string hint;
     if (ctx.program.blocks.count(s.kind.name))
       hint = "; `" + s.kind.name + "` is a block: call it as `" + s.kind.name + "(...)`";
     else
-      hint = didYouMean(s.kind.name, layerKindNames());
+      hint = didYouMean(s.kind.name, layerKindKeywords());
     ctx.report(DiagKind::UnknownLayerKind, s.kind.range, s.kind.name, hint);
     return false;
   }
   bool ok = true;
   const std::string &k = s.kind.name;
   if (s.activation) {
-    if (!takesActivation(*kind)) {
+    if (!info(*kind).activation) {
       ctx.report(DiagKind::LayerArgUnexpected, s.activation->range, k, "an activation");
       ok = false;
-    } else if (!lookupActivation(s.activation->name)) {
+    } else if (!activationByKeyword(s.activation->name)) {
       ctx.report(DiagKind::UnknownActivation, s.activation->range, s.activation->name,
-                 didYouMean(s.activation->name, activationNames()));
+                 didYouMean(s.activation->name, activationKeywords()));
       ok = false;
     }
   }
-  if (*kind == LayerKind::Flatten || *kind == LayerKind::BatchNorm) {
+  if (info(*kind).args == LayerArgs::None) {
     if (s.size) {
       ctx.report(DiagKind::LayerArgUnexpected, s.size->range, k, "a size");
       ok = false;
@@ -144,7 +48,7 @@ bool checkLayerNames(const ast::LayerStmt &s, SemaContext &ctx) {
     ctx.report(DiagKind::LayerArgMissing, s.range, k, sizeNeeded(*kind));
     ok = false;
   }
-  if (*kind == LayerKind::Conv2D) {
+  if (info(*kind).args == LayerArgs::SizeKernel) {
     if (!s.kernel) {
       ctx.report(DiagKind::LayerArgMissing, s.range, k,
                  "a kernel size, as in `conv 16 3x3 relu` (or `conv 16 3` on [C, L])");
@@ -172,8 +76,8 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
     spec.ok = false;
     return spec;
   }
-  spec.kind = *lookupKind(s.kind.name);
-  if (s.activation) spec.activation = *lookupActivation(s.activation->name);
+  spec.kind = *layerKindByKeyword(s.kind.name);
+  if (s.activation) spec.activation = *activationByKeyword(s.activation->name);
   if (e.size && spec.kind == LayerKind::Dropout) {
     NumberRule r{"the dropout rate"};
     r.loOpen = r.hasHi = r.hiOpen = true;
@@ -181,7 +85,7 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
     if (std::optional<double> p = checkNumber(*e.size, r, ctx)) spec.rate = *p;
     else spec.ok = false;
   } else if (e.size) {
-    std::optional<int64_t> v = checkSize(*e.size, sizeWhat(spec.kind), ctx);
+    std::optional<int64_t> v = checkSize(*e.size, info(spec.kind).sizeWhat, ctx);
     if (!v) spec.ok = false;
     else spec.size = *v;
   }
@@ -210,7 +114,7 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
     else spec.stride = *v;
   }
   if (spec.ok)
-    spec.text = specText(spec.kind, spec.conv2d, spec.size, spec.kernel, spec.stride, spec.rate);
+    spec.text = layerSpecText(spec.kind, spec.conv2d, spec.size, spec.kernel, spec.stride, spec.rate);
   return spec;
 }
 

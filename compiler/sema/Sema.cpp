@@ -89,11 +89,11 @@ bool buildCode(const ast::CodeStmt &c, SemaContext &ctx, const Shape &input,
   Activation act = Activation::Linear;
   bool ok = units.has_value();
   if (c.activation) {
-    if (auto a = lookupActivation(c.activation->name)) {
+    if (auto a = activationByKeyword(c.activation->name)) {
       act = *a;
     } else {
       ctx.report(DiagKind::UnknownActivation, c.activation->range, c.activation->name,
-                 didYouMean(c.activation->name, activationNames()));
+                 didYouMean(c.activation->name, activationKeywords()));
       ok = false;
     }
   }
@@ -181,9 +181,9 @@ std::optional<CheckedModel> checkModel(const ast::ModelDecl &decl, SemaContext &
     // Still check what can be checked without the encoder's output.
     const ast::CodeStmt &c = decl.codes[0];
     for (const ast::Value &v : c.shape) checkSize(v, "the code size", ctx);
-    if (c.activation && !lookupActivation(c.activation->name) && !c.bracketed)
+    if (c.activation && !activationByKeyword(c.activation->name) && !c.bracketed)
       ctx.report(DiagKind::UnknownActivation, c.activation->range, c.activation->name,
-                 didYouMean(c.activation->name, activationNames()));
+                 didYouMean(c.activation->name, activationKeywords()));
   }
 
   // Decoder.

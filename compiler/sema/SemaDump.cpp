@@ -20,7 +20,7 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
   if (m.hasRange) s += fmt::format(" range [{}, {}]", m.rangeLo, m.rangeHi);
   s += "\n";
   for (const Layer &l : m.layers) {
-    s += fmt::format("  {}: {} {}", l.name, sectionName(l.section), sema::layerText(l));
+    s += fmt::format("  {}: {} {}", l.name, sectionName(l.section), layerText(l));
     if (l.hasWeights()) s += fmt::format(" {}", activationName(l.activation));
     s += fmt::format(" {} -> {}", l.in.str(), l.out.str());
     if (l.mirrors >= 0 && static_cast<size_t>(l.mirrors) < m.layers.size())
@@ -34,13 +34,9 @@ void dumpCheckedModel(const CheckedModel &m, std::FILE *out) {
   if (m.codeIndex >= 0 && static_cast<size_t>(m.codeIndex) < m.layers.size())
     s += fmt::format("  code {} (output of {})\n", m.codeShape().str(),
                      m.layers[static_cast<size_t>(m.codeIndex)].name);
-  s += fmt::format("  loss {}\n", m.loss == LossKind::BCE ? "bce" : "mse");
-  switch (m.noise) {
-  case NoiseKind::None: s += "  noise none\n"; break;
-  case NoiseKind::Gaussian: s += fmt::format("  noise gaussian {}\n", m.noiseAmount); break;
-  case NoiseKind::Mask: s += fmt::format("  noise mask {}\n", m.noiseAmount); break;
-  case NoiseKind::SaltPepper: s += fmt::format("  noise saltpepper {}\n", m.noiseAmount); break;
-  }
+  s += fmt::format("  loss {}\n", lossName(m.loss));
+  if (m.noise == NoiseKind::None) s += "  noise none\n";
+  else s += fmt::format("  noise {} {}\n", noiseName(m.noise), m.noiseAmount);
   switch (m.sparsity) {
   case SparsityKind::None: s += "  sparsity none\n"; break;
   case SparsityKind::L1: s += fmt::format("  sparsity l1 weight={}\n", m.sparsityWeight); break;

@@ -131,11 +131,6 @@ struct LayerSpec {
 bool checkLayerNames(const ast::LayerStmt &stmt, SemaContext &ctx);
 // Resolves an expanded layer to a spec (names and values checked).
 LayerSpec resolveLayer(const ExpandedLayer &layer, SemaContext &ctx);
-std::optional<Activation> lookupActivation(const std::string &name);
-const std::vector<std::string> &activationNames();
-const std::vector<std::string> &layerKindNames();
-// The canonical text of a layer: "dense 128", "conv 16 3x3 stride 2".
-std::string layerText(const Layer &l);
 
 // ---- ValueChecks (ConstraintChecks.cpp) ----
 // Checks a number: not overflowed, not a name, integer if `integer`, inside

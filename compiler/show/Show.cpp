@@ -9,7 +9,7 @@
 // their running statistics are saved state, reported apart.
 #include "compiler/show/Show.h"
 
-#include "compiler/sema/SemaInternal.h"
+#include "compiler/sema/Model.h"
 
 #include <fmt/format.h>
 
@@ -32,7 +32,7 @@ int64_t clamp64(U128 v) {
 } // namespace
 
 std::string layerKindText(const Layer &l) {
-  std::string kind = sema::layerText(l);
+  std::string kind = layerText(l);
   if (l.hasWeights()) kind += std::string(" ") + activationName(l.activation);
   if (l.variational) kind += " variational";
   return kind;

@@ -36,9 +36,6 @@ int aec_cli_load_input(const aec_cli_opts *o, const aec_model *m, const char *pa
   return aec_cli_report(o, cmd, rc);
 }
 
-const char *aec_cli_optimizer_name(int32_t opt) { return opt == AEC_OPT_SGD ? "sgd" : "adam"; }
-const char *aec_cli_loss_name(int32_t loss) { return loss == AEC_LOSS_BCE ? "bce" : "mse"; }
-
 int aec_cli_measure(aec_session *s, const aec_dataset *d, double *mse, double *loss, float *per_sample) {
   const aec_model *m = aec_rt_session_model(s);
   int64_t per = m->input_size, chunk = 1024;

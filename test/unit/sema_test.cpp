@@ -145,8 +145,8 @@ TEST(SemaNames, PoolWithActivation) {
 }
 
 TEST(SemaNames, DidYouMean) {
-  EXPECT_EQ(sema::didYouMean("rleu", sema::activationNames()), "; did you mean `relu`?");
-  EXPECT_EQ(sema::didYouMean("zzzzzz", sema::activationNames()), "");
+  EXPECT_EQ(sema::didYouMean("rleu", activationKeywords()), "; did you mean `relu`?");
+  EXPECT_EQ(sema::didYouMean("zzzzzz", activationKeywords()), "");
 }
 
 // ---- checkFile end to end ----

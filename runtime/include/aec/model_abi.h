@@ -15,12 +15,25 @@ extern "C" {
 #define AEC_ABI_VERSION 2 /* 2: workflow fields (issue 8) */
 #define AEC_MAX_RANK 4
 
-enum aec_layer_kind { AEC_DENSE, AEC_CONV2D, AEC_CONV1D, AEC_MAXPOOL, AEC_AVGPOOL,
-                      AEC_UPSAMPLE, AEC_FLATTEN, AEC_RESHAPE,
-                      AEC_BATCHNORM, AEC_DROPOUT /* issue 7 */ };
-enum aec_activation { AEC_LINEAR, AEC_RELU, AEC_LEAKY_RELU, AEC_SIGMOID, AEC_TANH, AEC_ELU };
-enum aec_loss { AEC_LOSS_MSE, AEC_LOSS_BCE };
-enum aec_optimizer { AEC_OPT_ADAM, AEC_OPT_SGD };
+/* The kinds come from the registries beside this header (one row each,
+ * shared with the compiler): AEC_DENSE, AEC_CONV2D, ...; AEC_LINEAR, AEC_RELU,
+ * ...; AEC_LOSS_MSE, AEC_LOSS_BCE; AEC_OPT_ADAM, AEC_OPT_SGD. */
+enum aec_layer_kind {
+#define AEC_LAYER_KIND(Name, C, ...) AEC_##C,
+#include "layer_kinds.def"
+};
+enum aec_activation {
+#define AEC_ACTIVATION(Name, C, ...) AEC_##C,
+#include "activations.def"
+};
+enum aec_loss {
+#define AEC_LOSS(Name, C, ...) AEC_##C,
+#include "losses.def"
+};
+enum aec_optimizer {
+#define AEC_OPTIMIZER(Name, C, ...) AEC_##C,
+#include "optimizers.def"
+};
 enum aec_init { AEC_INIT_ZERO, AEC_INIT_KAIMING_UNIFORM, AEC_INIT_XAVIER_UNIFORM,
                 AEC_INIT_ONE /* batch-norm scale and running variance */ };
 enum aec_schedule { AEC_SCHED_NONE, AEC_SCHED_COSINE, AEC_SCHED_STEP, AEC_SCHED_PLATEAU };

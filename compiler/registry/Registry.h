@@ -1,0 +1,124 @@
+// The registries: layer kinds, activations, losses, optimizers, noise and
+// sparsity kinds. Each is one X-macro table in runtime/include/aec/*.def,
+// shared with the C runtime (model_abi.h builds its enums from the same rows)
+// and the kernels (AEC_K_*); the front end, `aec show`, the IR and codegen
+// read the properties below instead of switching on the kind themselves.
+// Adding a kind: compiler/ir/README.md ("Recipes").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aec {
+
+enum class LayerKind {
+#define AEC_LAYER_KIND(Name, ...) Name,
+#include "runtime/include/aec/layer_kinds.def"
+};
+enum class Activation {
+#define AEC_ACTIVATION(Name, ...) Name,
+#include "runtime/include/aec/activations.def"
+};
+enum class LossKind {
+#define AEC_LOSS(Name, ...) Name,
+#include "runtime/include/aec/losses.def"
+};
+enum class OptimizerKind {
+#define AEC_OPTIMIZER(Name, ...) Name,
+#include "runtime/include/aec/optimizers.def"
+};
+enum class NoiseKind {
+#define AEC_NOISE(Name, ...) Name,
+#include "runtime/include/aec/noise_kinds.def"
+};
+enum class SparsityKind {
+#define AEC_SPARSITY(Name, ...) Name,
+#include "runtime/include/aec/sparsity_kinds.def"
+};
+
+// What a layer statement takes after its keyword.
+enum class LayerArgs { None, Size, SizeKernel };
+
+struct LayerKindInfo {
+  const char *keyword;
+  int cValue;       // enum aec_layer_kind
+  bool statement;   // a layer statement keyword (else made by sema)
+  bool weights;     // a weight and a bias tensor
+  bool activation;  // takes an activation
+  LayerArgs args;
+  const char *need;     // "a size"
+  const char *example;  // "dense 128 relu"
+  const char *sizeWhat; // "the number of units"
+};
+
+// What an activation's derivative is computed from.
+enum class DerivFrom {
+  Output, // the saved output y (the pre-activation is not kept)
+  Input,  // the pre-activation z (kept for the backward pass)
+};
+
+struct ActivationInfo {
+  const char *keyword;
+  int cValue;      // enum aec_activation = the kernels' AEC_K_*
+  double lo, hi;   // closed hull of the values (+-HUGE_VAL: unbounded)
+  int init;        // enum aec_init of a weight feeding it
+  DerivFrom deriv;
+};
+
+struct LossInfo {
+  const char *keyword;
+  int cValue; // enum aec_loss
+  int kernel; // aec_loss's `kind`
+};
+
+struct OptimizerInfo {
+  const char *keyword;
+  int cValue;        // enum aec_optimizer
+  int slots;         // state floats per trainable float
+  int momentumSlots; // the same with momentum != 0
+};
+
+struct NoiseInfo {
+  const char *keyword;
+  int kernel; // aec_noise's `kind`
+};
+
+struct SparsityInfo {
+  const char *keyword;
+};
+
+const LayerKindInfo &info(LayerKind k);
+const ActivationInfo &info(Activation a);
+const LossInfo &info(LossKind k);
+const OptimizerInfo &info(OptimizerKind k);
+const NoiseInfo &info(NoiseKind k);
+const SparsityInfo &info(SparsityKind k);
+
+inline const char *layerKindName(LayerKind k) { return info(k).keyword; }
+inline const char *activationName(Activation a) { return info(a).keyword; }
+inline const char *lossName(LossKind k) { return info(k).keyword; }
+inline const char *optimizerName(OptimizerKind k) { return info(k).keyword; }
+inline const char *noiseName(NoiseKind k) { return info(k).keyword; }
+inline const char *sparsityName(SparsityKind k) { return info(k).keyword; }
+
+// Keywords in registry order, for "did you mean" (statement layer kinds
+// only; noise and sparsity without None).
+const std::vector<std::string> &layerKindKeywords();
+const std::vector<std::string> &activationKeywords();
+const std::vector<std::string> &lossKeywords();
+const std::vector<std::string> &optimizerKeywords();
+const std::vector<std::string> &noiseKeywords();
+const std::vector<std::string> &sparsityKeywords();
+
+std::optional<LayerKind> layerKindByKeyword(const std::string &name); // statements only
+std::optional<Activation> activationByKeyword(const std::string &name);
+std::optional<LossKind> lossByKeyword(const std::string &name);
+std::optional<OptimizerKind> optimizerByKeyword(const std::string &name);
+std::optional<NoiseKind> noiseByKeyword(const std::string &name);       // not "none"
+std::optional<SparsityKind> sparsityByKeyword(const std::string &name); // not "none"
+
+// Optimizer state per trainable float (aec_model.opt_slots).
+int optimizerStateSlots(OptimizerKind k, double momentum);
+
+} // namespace aec
