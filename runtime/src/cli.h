@@ -11,6 +11,10 @@ extern "C" {
 #endif
 
 enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_INTERNAL = 2, EXIT_DIVERGED = 3 };
+/* `train` stopped by a signal after saving: 128 + the signal, the shell's
+ * convention (130 for SIGINT, 143 for SIGTERM). */
+#define AEC_EXIT_SIGNALED(sig) (128 + (sig))
+#define AEC_EXIT_IS_SIGNALED(rc) ((rc) > 128 && (rc) < 128 + 65)
 
 typedef struct aec_cli_opts {
   const char *prog;
@@ -39,6 +43,10 @@ int aec_cli_info(const aec_cli_opts *o, const aec_model *m);
 int aec_cli_sample(const aec_cli_opts *o, const aec_model *m); /* cli_vae.c */
 /* Mean KL(q(z|x) || N(0, I)) per sample of a variational model (cli_vae.c). */
 int aec_cli_vae_kl(aec_session *s, const aec_dataset *d, double *kl);
+/* A VAE's validation loss in the units of its training loss, the ELBO per
+ * sample: *loss (aec_cli_measure's, per element) times the input size plus
+ * epoch `epoch`'s β times the KL term (z = the mean: no sampling noise). */
+int aec_cli_vae_val_loss(aec_session *s, const aec_dataset *d, int64_t epoch, double *loss);
 /* Image height/width of the model input for --png, or a user error. */
 int aec_cli_image_shape(const aec_model *m, int64_t *h, int64_t *w);
 int aec_cli_export(const aec_cli_opts *o, const aec_model *m);

@@ -51,7 +51,8 @@ static void usage(FILE *f, const char *prog, const aec_model *m) {
   fprintf(f, "usage: %s <command> [flags]   (model `%s`)\ncommands:\n", prog, m->name);
   for (int i = 0; i < NCOMMANDS; ++i) fprintf(f, "  %s %s\n", prog, kCommands[i].usage);
   fprintf(f, "data: IDX (gzipped or not), .npy (float32/float64/uint8), .csv, raw float32 "
-             "(.f32/.raw/.bin)\nexit status: 0 ok, 1 user error, 2 internal error, 3 training diverged\n");
+             "(.f32/.raw/.bin)\nexit status: 0 ok, 1 user error, 2 internal error, 3 training diverged, "
+             "130/143 training interrupted by SIGINT/SIGTERM (last epoch saved)\n");
 }
 
 static int has_word(const char *list, const char *word) {
@@ -173,7 +174,9 @@ static int run_command(const command *cmd, const aec_cli_opts *o, const aec_mode
   } else if (aec_dist_rank() == 0) {
     rc = cmd->fn(o, m);
   }
-  if (rc) aec_dist_abort(rc);
+  /* An interrupted run stops on every rank at the same step and rank 0 saves
+   * first: a normal finish, not an abort that could cut the save short. */
+  if (rc && !AEC_EXIT_IS_SIGNALED(rc)) aec_dist_abort(rc);
   aec_dist_finalize();
   return rc;
 }

@@ -9,7 +9,8 @@
  * and early stopping on the validation loss (the checkpoint holds the best
  * epoch's weights), the history (--log, --plot), and the checkpoint policy:
  * written at the end, at most every --save-every seconds during training,
- * and on SIGINT/SIGTERM (the last finished epoch, then a clean exit). */
+ * and on SIGINT/SIGTERM (the last finished epoch, then exit status 130 or
+ * 143: the run did not finish). */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -201,6 +202,7 @@ static int train_loop(trainer *t, int64_t epochs, int64_t B) {
     aec_hist_row row = {e + 1, loss, NAN, NAN, s->lr, 0, 0};
     if (t->has_val) {
       if ((rc = fail(t, aec_cli_measure(s, &t->v, &row.val_mse, &row.val_loss, NULL)))) return rc;
+      if (m->kl_weight && (rc = fail(t, aec_cli_vae_val_loss(s, &t->v, e, &row.val_loss)))) return rc;
       if (aec_sched_observe(m, &s->train, e + 1, row.val_loss) && s->best_params)
         memcpy(s->best_params, s->params, sizeof(float) * (size_t)m->param_count);
       stopped = aec_sched_stopped(m, &s->train);
@@ -237,6 +239,7 @@ static int train_loop(trainer *t, int64_t epochs, int64_t B) {
          secs > 0 ? (double)samples / secs : 0.0, last_loss, best);
   fflush(stdout);
   if (o->plot && t->hist.n > 0) rc = fail(t, aec_plot_history(o->plot, &t->hist, m->name));
+  if (!rc && interrupted) rc = AEC_EXIT_SIGNALED(g_signal == SIGTERM ? SIGTERM : SIGINT);
   return rc;
 }
 

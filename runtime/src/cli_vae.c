@@ -1,6 +1,7 @@
 /* Commands of variational models (issue 7): `sample` (decoded draws from
- * N(0, I), as .npy and optionally a PNG grid) and the KL term that `eval`
- * prints beside mse= and loss=. */
+ * N(0, I), as .npy and optionally a PNG grid), the KL term that `eval`
+ * prints beside mse= and loss=, and the validation loss of `train` in the
+ * training objective's units (issue 8). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,13 @@ int aec_cli_vae_kl(aec_session *s, const aec_dataset *d, double *kl) {
   free(codes);
   *kl = d->n > 0 ? sum / (double)d->n : 0;
   return 0;
+}
+
+int aec_cli_vae_val_loss(aec_session *s, const aec_dataset *d, int64_t epoch, double *loss) {
+  double kl = 0;
+  int rc = aec_cli_vae_kl(s, d, &kl);
+  if (!rc) *loss = *loss * (double)s->model->input_size + (double)aec_rt_kl_beta(s->model, epoch) * kl;
+  return rc;
 }
 
 int aec_cli_sample(const aec_cli_opts *o, const aec_model *m) {

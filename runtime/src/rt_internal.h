@@ -27,6 +27,8 @@ float aec_rng_uniform(aec_rng *r);
 /* uniform integer in [0, bound), unbiased */
 uint64_t aec_rng_below(aec_rng *r, uint64_t bound);
 uint64_t aec_rt_mix64(uint64_t x);
+/* A VAE's KL weight β in epoch `epoch` (0-based): kl_beta after the warm-up. */
+float aec_rt_kl_beta(const aec_model *m, int64_t epoch);
 
 /* ---- session (session.c) ---- */
 /* The training workflow's state (issue 8), checkpointed so that schedules,

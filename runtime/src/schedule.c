@@ -7,7 +7,8 @@
  *   step      L * F^floor((e - W) / N)                        (StepLR)
  *   plateau   L * F^k after k reductions; one reduction after N epochs
  *             without a lower validation loss (Keras ReduceLROnPlateau)
- * Early stopping: stop after N epochs without a lower validation loss. */
+ * Early stopping: stop after N epochs without a lower validation loss
+ * (for a VAE with a KL warm-up of W epochs, counted from epoch W + 1). */
 #include <math.h>
 
 #include "cli.h"
@@ -32,6 +33,11 @@ float aec_sched_lr(const aec_model *m, const aec_train_state *t, int64_t e, int6
 }
 
 int aec_sched_observe(const aec_model *m, aec_train_state *t, int64_t epoch, double val_loss) {
+  /* A VAE's objective grows with β during the KL warm-up (epochs 1..W), so
+   * its validation losses are compared from the first epoch at full β on:
+   * there the best restarts, and no patience is counted before it. */
+  int warm = m->kl_weight && epoch <= m->kl_warmup;
+  if (m->kl_weight && m->kl_warmup > 0 && epoch == m->kl_warmup + 1) t->best_val = INFINITY;
   if (val_loss < t->best_val) {
     t->best_val = val_loss;
     t->best_epoch = epoch;
@@ -39,6 +45,7 @@ int aec_sched_observe(const aec_model *m, aec_train_state *t, int64_t epoch, dou
     t->plateau_wait = 0;
     return 1;
   }
+  if (warm) return 0;
   t->stop_wait += 1;
   t->plateau_wait += 1;
   if (m->schedule == AEC_SCHED_PLATEAU && t->plateau_wait >= m->schedule_every) {

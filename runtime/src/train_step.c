@@ -37,6 +37,11 @@ static uint64_t weights_crc(const float *p, int64_t n) {
   return crc;
 }
 
+float aec_rt_kl_beta(const aec_model *m, int64_t epoch) { /* linear from 0 over kl_warmup epochs */
+  return m->kl_warmup > 0 && epoch < m->kl_warmup ? m->kl_beta * (float)epoch / (float)m->kl_warmup
+                                                  : m->kl_beta;
+}
+
 int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
   aec_rt_clear_error();
   if (loss) *loss = NAN;
@@ -57,10 +62,7 @@ int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
   int64_t lo = share_begin(n, rank, ranks), hi = share_begin(n, rank + 1, ranks);
   float scale = 1.0f / (float)n;
   double sum = 0;
-  if (m->kl_weight) /* kl warm-up: linear from 0 over kl_warmup epochs */
-    *m->kl_weight = m->kl_warmup > 0 && s->epoch < m->kl_warmup
-                        ? m->kl_beta * (float)s->epoch / (float)m->kl_warmup
-                        : m->kl_beta;
+  if (m->kl_weight) *m->kl_weight = aec_rt_kl_beta(m, s->epoch);
   /* Noise seeds: one per max_batch chunk of the global batch, drawn on every
    * rank in the same order, so the RNG (shuffles) stays identical across
    * ranks and one process sees exactly the stream it always did. Input noise
