@@ -205,16 +205,23 @@ void aec_rt_parallel_for(void (*fn)(void *ctx, int64_t begin, int64_t end), void
                          int64_t n, int64_t min_chunk) {
   if (n <= 0) return;
   if (min_chunk < 1) min_chunk = 1;
+  /* Too little work for a hand-off (min_chunk is the smallest chunk worth
+   * one): run inline, before taking any lock -- a small model's step makes
+   * ~25 such calls. One chunk is what any thread count gives, so the result
+   * is the same bits. */
+  if (n / min_chunk <= 1) {
+    fn(ctx, 0, n);
+    return;
+  }
   if (t_in_pool || atomic_load(&g_stop) || pthread_mutex_trylock(&g_lock) != 0) { /* nested, concurrent, or shut down */
     fn(ctx, 0, n);
     return;
   }
   if (g_threads == 0) g_threads = default_threads();
   int threads = g_threads;
-  /* Too little work for a hand-off (min_chunk is the smallest chunk worth
-   * one) or one thread: run inline. */
+  /* One thread: run inline. */
   int64_t nchunks = n / min_chunk;
-  if (threads <= 1 || nchunks <= 1) {
+  if (threads <= 1) {
     pthread_mutex_unlock(&g_lock);
     fn(ctx, 0, n);
     return;
