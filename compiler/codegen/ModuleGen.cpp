@@ -373,7 +373,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     const int64_t ldb = kTransB ? K : N;
     const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
     const int dact = deriv ? info(op.derivAct).cValue : 0;
-    const bool sparse = op.sparsityOp >= 0;
+    const bool sparse = op.foldsSparsity;
     Value *out = ptrOf(e, op.out);
     if (sparse) {
       // The penalty's gradient goes in first; the GEMM accumulates onto it
@@ -507,7 +507,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     }
     // Work units: output channels, each split over input-channel groups
     // when there are few of them (aec_conv_wg_groups).
-    const bool hasBias = op.out2 >= 0;
+    const bool hasBias = op.out2Role == ir::Out2::BiasGrad;
     const int64_t groups = aec_conv_wg_groups(Ci, Co);
     Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                               Value *u0, Value *u1) {
@@ -544,7 +544,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
                                                                       Value *ctx, Value *n0,
                                                                       Value *n1) {
       std::vector<Value *> a = {n0,      n1,      cI64(s.c),      cI64(s.h),
-                                cI64(s.w), cI64(SH), cI64(SW), cI32(op.pool)};
+                                cI64(s.w), cI64(SH), cI64(SW), cI32(static_cast<int>(op.pool))};
       if (fwd) {
         a.push_back(field(cb, ctx, P0));
         a.push_back(field(cb, ctx, P1));
@@ -742,7 +742,7 @@ bool Gen::emitOp(Env &e, const Op &op) {
     Value *dC = op.kind == OpKind::SparsityGrad ? ptrOf(e, op.out) : null();
     Value *pen = sparsityCall(e, op, ptrOf(e, op.ins[0]), dC, W, op.scratch);
     if (!pen) return false;
-    if (op.kind == OpKind::Sparsity || op.out2 >= 0)
+    if (op.kind == OpKind::Sparsity || op.out2Role == ir::Out2::Penalty)
       addTotal(e, b.CreateFMul(b.CreateFPCast(pen, f64), b.CreateSIToFP(e.n, f64)));
     return true;
   }
@@ -803,7 +803,7 @@ Function *Gen::genForward(bool decodeOnly) {
   for (const Op &op : g_.ops) { // inference reads the clean input
     if (op.kind == OpKind::Noise || op.kind == OpKind::Dropout || op.kind == OpKind::VaeSample)
       e.subst[op.out] = op.ins[0];
-    if (op.noiseFrom >= 0) e.subst[op.out2] = op.noiseFrom;
+    if (op.out2Role == ir::Out2::NoisyCopy) e.subst[op.out2] = op.noiseFrom;
   }
   if (decodeOnly) {
     int code = g_.storageOf(g_.layerOutput[model_.codeIndex]);

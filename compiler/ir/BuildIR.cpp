@@ -225,7 +225,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
         Op vs{OpKind::VaeSample};
         vs.ins = {mean, la.out};
         vs.out = g.addTensor(batched(l.name + ".sample", {l.units}, li));
-        vs.out2 = g.addTensor(batched(l.name + ".eps", {l.units}, -1));
+        vs.setOut2(Out2::Eps, g.addTensor(batched(l.name + ".eps", {l.units}, -1)));
         g.vaeEps = vs.out2;
         vs.amount = model.klBeta;
         vs.trainOnly = true;
@@ -279,7 +279,9 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       op.ins = {cur};
       op.out = y;
       op.factor = l.factor;
-      op.pool = l.kind == LayerKind::MaxPool ? 0 : l.kind == LayerKind::AvgPool ? 1 : 2;
+      op.pool = l.kind == LayerKind::MaxPool   ? PoolKind::Max
+                : l.kind == LayerKind::AvgPool ? PoolKind::Avg
+                                               : PoolKind::Upsample;
       op.layer = li;
       addOp(op);
       cur = y;
@@ -295,7 +297,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       const std::array<int, 4> &p = bnParams[i];
       op.ins = {cur, p[0], p[1], p[2], p[3]};
       op.out = y;
-      op.out2 = g.addTensor(st);
+      op.setOut2(Out2::BnStats, g.addTensor(st));
       op.layer = li;
       addOp(op);
       cur = y;

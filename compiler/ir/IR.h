@@ -122,13 +122,34 @@ enum class OpKind {
 
 const char *opKindName(OpKind k);
 
+// Pool / PoolGrad: what the op does (the value is aec_pool_forward's `kind`).
+enum class PoolKind { Max, Avg, Upsample };
+const char *poolKindName(PoolKind k); // "max", "avg", "upsample"
+
+// What an op's second output `out2` is.
+enum class Out2 {
+  None,
+  LossValue, // LossActGrad: the scalar loss of the same pass
+  Penalty,   // InputGrad with the code's sparsity folded in: the scalar penalty
+  BiasGrad,  // ConvWeightGrad: the bias gradient of the same pass
+  NoisyCopy, // Dense with the input noise fused: the corrupted rows it writes (= ins[0])
+  BnStats,   // BatchNorm: the batch statistics it saves (mean, 1/std) for the backward
+  BnParamGrad, // BatchNormGrad: dgamma (+=; dbeta is the next parameter's gradient)
+  Eps,       // VaeSample: the reparameterization noise ε it draws
+  LogvarGrad, // VaeGrad: dlogvar (out is dmean)
+};
+
+// How an op refers to a tensor (forEachTensorRef).
+enum class TensorRole { In, Out, Out2, Scratch, NoiseFrom };
+
 struct Op {
   Op(OpKind k, Phase p = Phase::Forward) : kind(k), phase(p) {}
   OpKind kind;
   Phase phase;
   std::vector<int> ins; // tensor ids
   int out = -1;         // tensor id (Adam/SGD: none)
-  int out2 = -1;        // LossActGrad: the scalar loss tensor
+  int out2 = -1;        // a second output, see `out2Role` (set both with setOut2)
+  Out2 out2Role = Out2::None;
   int scratch = -1;     // a workspace tensor the kernel needs during this op only
   int layer = -1;       // CheckedModel layer index, -1 if none
 
@@ -138,17 +159,17 @@ struct Op {
   bool accumulate = false;             // out += ... (gradients)
   bool trainOnly = false;              // Noise: skipped by the inference forward pass
   int noiseFrom = -1; // Dense fused with the input noise: the clean input it corrupts
-                      // (rows [m0, m1) into out2 = ins[0]) right before the GEMM
+                      // (rows [m0, m1) into out2 = ins[0], Out2::NoisyCopy) right before the GEMM
   Activation derivAct = Activation::Linear; // InputGrad fused: multiply by derivAct'(in2)
   bool hasDeriv = false;
-  int sparsityOp = -1;  // InputGrad fused: index of the folded sparsity (code layer)
+  bool foldsSparsity = false; // InputGrad fused: the code's sparsity gradient and penalty
   // Conv / ConvInputGrad / ConvWeightGrad: kernel size and stride (1-D when
   // the input is [C, L]); Pool / PoolGrad: pool kind and factor. Conv ops with
   // factor > 1 (fused upsample): the conv's input is an upsample by `factor` of
   // ins[0] (Conv, ConvWeightGrad), and ConvInputGrad's out is the gradient of
   // the upsample's input.
   int64_t kernel = 0, stride = 1, factor = 0;
-  int pool = 0; // 0 maxpool, 1 avgpool, 2 upsample (= aec_pool_forward's kind)
+  PoolKind pool = PoolKind::Max;
   LossKind loss = LossKind::MSE;
   NoiseKind noise = NoiseKind::None;
   SparsityKind sparsity = SparsityKind::None;
@@ -157,7 +178,24 @@ struct Op {
   // Update ops: a contiguous parameter range (in floats).
   int64_t begin = 0, count = 0;
   double lr = 0, momentum = 0, beta1 = 0, beta2 = 0, eps = 0, l2 = 0;
+
+  void setOut2(Out2 role, int t) {
+    out2 = t;
+    out2Role = t >= 0 ? role : Out2::None;
+  }
 };
+
+// Calls f(int &tensor, TensorRole) for every tensor reference of `op` (-1 for
+// an unused slot): the one list dead-tensor removal, memory planning and the
+// verifier walk, so a new reference field is added here once.
+template <typename OpT, typename F>
+void forEachTensorRef(OpT &op, F &&f) {
+  for (auto &in : op.ins) f(in, TensorRole::In);
+  f(op.out, TensorRole::Out);
+  f(op.out2, TensorRole::Out2);
+  f(op.scratch, TensorRole::Scratch);
+  f(op.noiseFrom, TensorRole::NoiseFrom);
+}
 
 struct Graph {
   std::string modelName;

@@ -48,6 +48,11 @@ const char *opKindName(OpKind k) {
   return "?";
 }
 
+const char *poolKindName(PoolKind k) {
+  static const char *const names[] = {"max", "avg", "upsample"}; // PoolKind order
+  return names[static_cast<int>(k)];
+}
+
 namespace {
 
 const char *bufferName(Buffer b) {
@@ -151,7 +156,7 @@ std::string print(const Graph &g) {
     case OpKind::InputGrad:
       if (op.transB) s += " transB";
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
-      if (op.sparsityOp >= 0)
+      if (op.foldsSparsity)
         s += fmt::format(" sparsity={} weight={}", sparsityName(op.sparsity), op.amount);
       break;
     case OpKind::Conv:
@@ -170,8 +175,7 @@ std::string print(const Graph &g) {
     }
     case OpKind::Pool:
     case OpKind::PoolGrad:
-      s += fmt::format(" {} factor={}",
-                       op.pool == 0 ? "max" : op.pool == 1 ? "avg" : "upsample", op.factor);
+      s += fmt::format(" {} factor={}", poolKindName(op.pool), op.factor);
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       break;
     default:

@@ -155,7 +155,7 @@ struct Checker {
     case OpKind::Pool: {
       int64_t f = op.factor, in = size(op.ins[0]), out = size(op.out);
       int64_t area = T(op.ins[0]).dims.size() == 3 ? f * f : f;
-      if (f < 1 || (op.pool == 2 ? in * area != out : out * area != in))
+      if (f < 1 || (op.pool == PoolKind::Upsample ? in * area != out : out * area != in))
         return where("element count does not match the factor");
       return true;
     }
@@ -226,10 +226,14 @@ struct Checker {
       phase = static_cast<int>(op.phase);
       if (g.inferenceOnly && op.phase != Phase::Forward)
         return fail("inference-only graph has backward or update ops");
+      bool badRef = false;
+      forEachTensorRef(op, [&](int t, TensorRole) { badRef |= t < -1 || t >= nt; });
+      if (badRef) return fail(fmt::format("op {} ({}): bad tensor id", idx, opKindName(op.kind)));
+      if ((op.out2 >= 0) != (op.out2Role != Out2::None))
+        return fail(fmt::format("op {} ({}): out2 without its role", idx, opKindName(op.kind)));
       if (op.noiseFrom >= 0) {
-        if (op.kind != OpKind::Dense || op.out2 != op.ins[0] || op.noiseFrom >= nt ||
-            !defined[op.noiseFrom] ||
-            g.tensors[op.noiseFrom].size() != g.tensors[op.ins[0]].size())
+        if (op.kind != OpKind::Dense || op.out2Role != Out2::NoisyCopy || op.out2 != op.ins[0] ||
+            !defined[op.noiseFrom] || g.tensors[op.noiseFrom].size() != g.tensors[op.ins[0]].size())
           return fail(fmt::format("op {}: malformed fused noise", idx));
         defined[op.ins[0]] = true; // written by this op before its GEMM reads it
       }
@@ -240,8 +244,7 @@ struct Checker {
                                   opKindName(op.kind), g.tensors[in].name));
       }
       for (int o : {op.out, op.out2}) {
-        if (o < -1 || o >= nt) return fail(fmt::format("op {}: bad output id", idx));
-        if (o >= 0 && !(op.noiseFrom >= 0 && o == op.out2)) {
+        if (o >= 0 && !(op.out2Role == Out2::NoisyCopy && o == op.out2)) {
           if (defined[o] && !op.accumulate && g.tensors[o].buffer != Buffer::Grad)
             return fail(fmt::format("op {} ({}) redefines %{}", idx, opKindName(op.kind),
                                     g.tensors[o].name));
@@ -259,17 +262,12 @@ struct Checker {
     const int nt = static_cast<int>(g.tensors.size());
     std::vector<int> first(nt, -1), last(nt, -1);
     for (int i = 0; i < static_cast<int>(g.ops.size()); ++i) {
-      const Op &op = g.ops[i];
-      std::vector<int> ts = op.ins;
-      ts.push_back(op.out);
-      ts.push_back(op.scratch);
-      ts.push_back(op.noiseFrom);
-      for (int t : ts) {
-        if (t < 0) continue;
+      forEachTensorRef(g.ops[i], [&](int t, TensorRole) {
+        if (t < 0) return;
         int s = g.storageOf(t);
         if (first[s] < 0) first[s] = i;
         last[s] = i;
-      }
+      });
     }
     std::vector<int> ws;
     for (int t = 0; t < nt; ++t) {

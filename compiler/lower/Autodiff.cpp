@@ -118,7 +118,7 @@ void autodiff(Graph &g) {
       if (!grad.count(op.out)) break;
       Op vg = backwardOf(OpKind::VaeGrad, op, {grad[op.out], op.ins[0], op.ins[1], op.out2});
       vg.out = newGrad(op.ins[0]);
-      vg.out2 = newGrad(op.ins[1]);
+      vg.setOut2(Out2::LogvarGrad, newGrad(op.ins[1]));
       back.push_back(vg);
       break;
     }
@@ -128,7 +128,7 @@ void autodiff(Graph &g) {
       const bool params = g.tensors[gamma].trainable, input = tensorNeedsGrad(op.ins[0]);
       if (!params && !input) break;
       Op bg = backwardOf(OpKind::BatchNormGrad, op, {grad[op.out], op.ins[0], gamma, op.out2});
-      bg.out2 = params ? gradOfParam(gamma) : -1;
+      bg.setOut2(Out2::BnParamGrad, params ? gradOfParam(gamma) : -1);
       if (params) gradOfParam(op.ins[2]); // beta's gradient: written by the same op
       bg.out = input ? newGrad(op.ins[0]) : -1;
       bg.accumulate = true;
@@ -211,7 +211,9 @@ void autodiff(Graph &g) {
         Op wg{OpKind::ConvWeightGrad, Phase::Backward};
         wg.ins = {x, dz};
         wg.out = gradOfParam(w);
-        if (op.ins.size() > 2 && g.tensors[op.ins[2]].trainable) wg.out2 = gradOfParam(op.ins[2]);
+        if (op.ins.size() > 2 && g.tensors[op.ins[2]].trainable) {
+          wg.setOut2(Out2::BiasGrad, gradOfParam(op.ins[2]));
+        }
         wg.accumulate = true;
         wg.kernel = op.kernel;
         wg.stride = op.stride;

@@ -91,7 +91,7 @@ void fuseNoise(Graph &g) {
     Op &d = g.ops[i + 1];
     if (nz.kind != OpKind::Noise || d.kind != OpKind::Dense || d.ins[0] != nz.out) continue;
     d.noiseFrom = nz.ins[0];
-    d.out2 = nz.out;
+    d.setOut2(Out2::NoisyCopy, nz.out);
     d.noise = nz.noise;
     d.amount = nz.amount;
     d.trainOnly = true;
@@ -115,7 +115,7 @@ void fuseLoss(Graph &g) {
     Op f{OpKind::LossActGrad, Phase::Backward};
     f.ins = lg.ins;
     f.out = ag.out;
-    f.out2 = lossIt->out;
+    f.setOut2(Out2::LossValue, lossIt->out);
     f.loss = lg.loss;
     f.act = ag.act;
     f.layer = lg.layer;
@@ -133,7 +133,7 @@ void fuseLoss(Graph &g) {
 // itself stays: its output is the layer's, for layer_output.
 void fuseUpsampleInput(Graph &g) {
   for (const Op &p : g.ops) {
-    if (p.kind != OpKind::Pool || p.pool != 2) continue;
+    if (p.kind != OpKind::Pool || p.pool != PoolKind::Upsample) continue;
     for (Op &cv : g.ops)
       if ((cv.kind == OpKind::Conv || cv.kind == OpKind::ConvWeightGrad) && cv.ins[0] == p.out &&
           cv.factor <= 1) {
@@ -151,8 +151,8 @@ void fuseUpsampleGrad(Graph &g) {
     Op &ig = g.ops[i];
     const Op &pg = g.ops[i + 1];
     if (ig.kind != OpKind::ConvInputGrad || ig.hasDeriv || ig.factor > 1) continue;
-    if (pg.kind != OpKind::PoolGrad || pg.pool != 2 || pg.hasDeriv || pg.ins[0] != ig.out ||
-        uses[ig.out] != 1)
+    if (pg.kind != OpKind::PoolGrad || pg.pool != PoolKind::Upsample || pg.hasDeriv ||
+        pg.ins[0] != ig.out || uses[ig.out] != 1)
       continue;
     ig.out = pg.out;
     ig.factor = pg.factor;
@@ -187,7 +187,7 @@ void fuseInputGrad(Graph &g) {
     f.derivAct = ag.act;
     if (sparsity >= 0) {
       const Op &sg = g.ops[sparsity];
-      f.sparsityOp = 1;
+      f.foldsSparsity = true;
       f.sparsity = sg.sparsity;
       f.amount = sg.amount;
       f.target = sg.target;
@@ -196,7 +196,7 @@ void fuseInputGrad(Graph &g) {
       f.scratch = sg.scratch;
       for (size_t k = 0; k < g.ops.size(); ++k)
         if (g.ops[k].kind == OpKind::Sparsity) {
-          f.out2 = g.ops[k].out;
+          f.setOut2(Out2::Penalty, g.ops[k].out);
           dead[k] = true;
         }
       dead[sparsity] = true;
@@ -232,13 +232,7 @@ void removeDeadTensors(Graph &g) {
       t = g.tensors[t].aliasOf;
     }
   };
-  for (const Op &op : g.ops) {
-    for (int in : op.ins) mark(in);
-    mark(op.out);
-    mark(op.out2);
-    mark(op.scratch);
-    mark(op.noiseFrom);
-  }
+  for (const Op &op : g.ops) forEachTensorRef(op, [&](int t, TensorRole) { mark(t); });
   mark(g.input);
   for (int t : g.layerOutput) mark(t);
   for (int t : g.paramTensors) mark(t);
@@ -264,13 +258,7 @@ void removeDeadTensors(Graph &g) {
     R(t.gradOf);
   }
   g.tensors = std::move(kept);
-  for (Op &op : g.ops) {
-    for (int &in : op.ins) R(in);
-    R(op.out);
-    R(op.out2);
-    R(op.scratch);
-    R(op.noiseFrom);
-  }
+  for (Op &op : g.ops) forEachTensorRef(op, [&](int &t, TensorRole) { R(t); });
   R(g.input);
   for (auto *v : {&g.layerOutput, &g.layerInput, &g.layerWeight, &g.layerBias, &g.paramTensors})
     for (int &t : *v) R(t);

@@ -74,12 +74,7 @@ void planMemory(Graph &g) {
     last[s] = std::max(last[s], i);
   };
   for (int i = 0; i < static_cast<int>(g.ops.size()); ++i) {
-    const Op &op = g.ops[i];
-    for (int in : op.ins) touch(in, i);
-    touch(op.out, i);
-    touch(op.out2, i);
-    touch(op.scratch, i);
-    touch(op.noiseFrom, i);
+    forEachTensorRef(g.ops[i], [&](int t, TensorRole) { touch(t, i); });
   }
   std::vector<int> order;
   for (int t = 0; t < nt; ++t) {

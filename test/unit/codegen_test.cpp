@@ -170,7 +170,7 @@ TEST(CodegenIR, SparsityFoldsIntoCodeBackward) {
   EXPECT_EQ(countOps(g, ir::OpKind::Sparsity), 0);
   EXPECT_EQ(countOps(g, ir::OpKind::SparsityGrad), 0);
   int folded = 0;
-  for (const ir::Op &op : g.ops) folded += op.kind == ir::OpKind::InputGrad && op.sparsityOp >= 0;
+  for (const ir::Op &op : g.ops) folded += op.kind == ir::OpKind::InputGrad && op.foldsSparsity;
   EXPECT_EQ(folded, 1);
 }
 

@@ -127,7 +127,7 @@ TEST(ConvIR, FusedTrainingGraph) {
       EXPECT_GE(op.out2, 0); // the bias gradient comes from the same kernel
       EXPECT_GE(op.scratch, 0);
     }
-    if (op.kind == ir::OpKind::PoolGrad && op.pool == 0) {
+    if (op.kind == ir::OpKind::PoolGrad && op.pool == ir::PoolKind::Max) {
       EXPECT_TRUE(op.hasDeriv);
       EXPECT_EQ(op.derivAct, Activation::Tanh);
     }
