@@ -4,7 +4,8 @@
 // `scale` is seeded at the loss and at the sparsity penalty; everything after
 // is linear in it, so weight and bias gradients need no further scaling.
 // Activation derivatives are expressed through the saved activation output
-// (so no pre-activation has to be kept). Frozen parameters get no gradient,
+// (so no pre-activation has to be kept), or through the pre-activation for
+// the activations whose registry row says deriv = Input. Frozen parameters get no gradient,
 // and input gradients stop below the lowest layer that has a trainable
 // parameter: nothing under it would consume them.
 #include "compiler/lower/Passes.h"
@@ -145,7 +146,8 @@ void autodiff(Graph &g) {
     case OpKind::Act: {
       if (!grad.count(op.out)) break;
       Op ag{OpKind::ActGrad, Phase::Backward};
-      ag.ins = {grad[op.out], op.out};
+      const bool fromInput = info(op.act).deriv == DerivFrom::Input;
+      ag.ins = {grad[op.out], fromInput ? op.ins[0] : op.out};
       ag.out = newGrad(op.ins[0]);
       ag.act = op.act;
       ag.layer = op.layer;

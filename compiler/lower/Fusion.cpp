@@ -19,8 +19,11 @@
 //                                                written)
 //   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
 //
-// Chains are matched on single-use intermediates only, so the rewrite never
-// changes what any other op reads.
+// Chains are matched on single-use intermediates only (followed through the
+// def-use links, not op positions), so the rewrite never changes what any
+// other op reads. An activation whose derivative reads the pre-activation
+// (registry deriv = Input) leaves it read twice: then matmul -> bias_add
+// becomes a linear dense and the act stays its own op.
 #include "compiler/lower/Passes.h"
 
 #include <algorithm>
@@ -32,53 +35,71 @@ using namespace ir;
 
 namespace {
 
-// How many ops read each tensor.
-std::vector<int> useCounts(const Graph &g) {
-  std::vector<int> uses(g.tensors.size(), 0);
-  for (const Op &op : g.ops)
-    for (int in : op.ins) ++uses[in];
-  return uses;
-}
-
-void fuseDense(Graph &g) {
-  std::vector<int> uses = useCounts(g);
-  std::vector<bool> dead(g.ops.size(), false);
-  for (size_t i = 0; i + 2 < g.ops.size(); ++i) {
-    Op &mm = g.ops[i];
-    if (mm.kind != OpKind::MatMul) continue;
-    Op &ba = g.ops[i + 1];
-    Op &ac = g.ops[i + 2];
-    if (ba.kind != OpKind::BiasAdd || ba.ins[0] != mm.out || uses[mm.out] != 1) continue;
-    // The pre-activation must not be read by anything else (backward reads y).
-    if (ac.kind != OpKind::Act || ac.ins[0] != ba.out || uses[ba.out] != 1) continue;
-    Op d{OpKind::Dense, Phase::Forward};
-    d.ins = {mm.ins[0], mm.ins[1], ba.ins[1]};
-    d.out = ac.out;
-    d.act = ac.act;
-    d.transB = mm.transB;
-    d.layer = mm.layer;
-    mm = d;
-    dead[i + 1] = dead[i + 2] = true;
-    i += 2;
+// The def-use links: the ops reading each tensor, in order.
+struct Uses {
+  std::vector<std::vector<int>> readers;
+  explicit Uses(const Graph &g) : readers(g.tensors.size()) {
+    for (size_t i = 0; i < g.ops.size(); ++i)
+      for (int in : g.ops[i].ins) readers[in].push_back(static_cast<int>(i));
   }
+  // The op of kind `k` that is the only reader of `t` (as its first input), or -1.
+  int onlyReader(const Graph &g, int t, OpKind k) const {
+    if (t < 0 || readers[t].size() != 1) return -1;
+    const int r = readers[t][0];
+    return g.ops[r].kind == k && g.ops[r].ins[0] == t ? r : -1;
+  }
+  // The first op of kind `k` reading `t` as its first input, or -1.
+  int firstReader(const Graph &g, int t, OpKind k) const {
+    for (int r : readers[t])
+      if (g.ops[r].kind == k && g.ops[r].ins[0] == t) return r;
+    return -1;
+  }
+};
+
+void eraseDead(Graph &g, const std::vector<bool> &dead) {
   std::vector<Op> kept;
   for (size_t i = 0; i < g.ops.size(); ++i)
     if (!dead[i]) kept.push_back(std::move(g.ops[i]));
   g.ops = std::move(kept);
 }
 
+void fuseDense(Graph &g) {
+  const Uses uses(g);
+  std::vector<bool> dead(g.ops.size(), false);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    Op &mm = g.ops[i];
+    if (mm.kind != OpKind::MatMul) continue;
+    const int bi = uses.onlyReader(g, mm.out, OpKind::BiasAdd);
+    if (bi < 0) continue;
+    const Op &ba = g.ops[bi];
+    // The activation joins unless its input is read elsewhere too.
+    const int ai = uses.onlyReader(g, ba.out, OpKind::Act);
+    Op d{OpKind::Dense, Phase::Forward};
+    d.ins = {mm.ins[0], mm.ins[1], ba.ins[1]};
+    d.out = ai >= 0 ? g.ops[ai].out : ba.out;
+    d.act = ai >= 0 ? g.ops[ai].act : Activation::Linear;
+    d.transB = mm.transB;
+    d.layer = mm.layer;
+    mm = d;
+    dead[bi] = true;
+    if (ai >= 0) dead[ai] = true;
+  }
+  eraseDead(g, dead);
+}
+
 // conv -> act => conv with the activation (and bias) in its epilogue.
 void fuseConv(Graph &g) {
-  std::vector<int> uses = useCounts(g);
-  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
-    Op &cv = g.ops[i];
-    Op &ac = g.ops[i + 1];
+  const Uses uses(g);
+  std::vector<bool> dead(g.ops.size(), false);
+  for (Op &cv : g.ops) {
     if (cv.kind != OpKind::Conv || cv.act != Activation::Linear) continue;
-    if (ac.kind != OpKind::Act || ac.ins[0] != cv.out || uses[cv.out] != 1) continue;
-    cv.out = ac.out;
-    cv.act = ac.act;
-    g.ops.erase(g.ops.begin() + static_cast<long>(i) + 1);
+    const int ai = uses.onlyReader(g, cv.out, OpKind::Act);
+    if (ai < 0) continue;
+    cv.out = g.ops[ai].out;
+    cv.act = g.ops[ai].act;
+    dead[ai] = true;
   }
+  eraseDead(g, dead);
 }
 
 // noise -> dense (reading the noisy copy): the dense op corrupts its own rows
@@ -86,10 +107,13 @@ void fuseConv(Graph &g) {
 // two, the noisy rows still hot in cache). The noisy copy stays materialized
 // for the first layer's weight gradient.
 void fuseNoise(Graph &g) {
-  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
-    Op &nz = g.ops[i];
-    Op &d = g.ops[i + 1];
-    if (nz.kind != OpKind::Noise || d.kind != OpKind::Dense || d.ins[0] != nz.out) continue;
+  const Uses uses(g);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const Op &nz = g.ops[i];
+    if (nz.kind != OpKind::Noise) continue;
+    const int di = uses.firstReader(g, nz.out, OpKind::Dense);
+    if (di < 0) continue;
+    Op &d = g.ops[di];
     d.noiseFrom = nz.ins[0];
     d.setOut2(Out2::NoisyCopy, nz.out);
     d.noise = nz.noise;
@@ -101,29 +125,35 @@ void fuseNoise(Graph &g) {
 }
 
 void fuseLoss(Graph &g) {
-  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
+  const Uses uses(g);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
     Op &lg = g.ops[i];
-    Op &ag = g.ops[i + 1];
-    if (lg.kind != OpKind::LossGrad || ag.kind != OpKind::ActGrad || ag.ins[0] != lg.out)
-      continue;
+    if (lg.kind != OpKind::LossGrad) continue;
+    const int ai = uses.onlyReader(g, lg.out, OpKind::ActGrad);
+    if (ai < 0) continue;
+    const Op &ag = g.ops[ai];
     // BCE is defined on a sigmoid output only (sema checks it); its fused
     // gradient is taken w.r.t. the logits.
     if (lg.loss == LossKind::BCE && ag.act != Activation::Sigmoid) continue;
+    // An activation whose derivative reads the pre-activation keeps its
+    // act_grad; the loss kernel then gives the output gradient only.
+    const bool ownActGrad = info(ag.act).deriv == DerivFrom::Input;
     auto lossIt = std::find_if(g.ops.begin(), g.ops.end(),
                                [&](const Op &o) { return o.kind == OpKind::Loss; });
     if (lossIt == g.ops.end()) continue;
     Op f{OpKind::LossActGrad, Phase::Backward};
     f.ins = lg.ins;
-    f.out = ag.out;
+    f.out = ownActGrad ? lg.out : ag.out;
     f.setOut2(Out2::LossValue, lossIt->out);
     f.loss = lg.loss;
-    f.act = ag.act;
+    f.act = ownActGrad ? Activation::Linear : ag.act;
     f.layer = lg.layer;
     f.scratch = lossIt->scratch;
-    size_t lossIdx = static_cast<size_t>(lossIt - g.ops.begin());
+    std::vector<bool> dead(g.ops.size(), false);
+    dead[static_cast<size_t>(lossIt - g.ops.begin())] = true;
+    if (!ownActGrad) dead[ai] = true;
     g.ops[i] = f;
-    g.ops.erase(g.ops.begin() + static_cast<long>(i) + 1);
-    g.ops.erase(g.ops.begin() + static_cast<long>(lossIdx));
+    eraseDead(g, dead);
     return;
   }
 }
@@ -146,43 +176,46 @@ void fuseUpsampleInput(Graph &g) {
 // conv_input_grad -> pool_grad of the upsample that feeds the conv => one op
 // writing the upsample input's gradient (same sums in the same order).
 void fuseUpsampleGrad(Graph &g) {
-  std::vector<int> uses = useCounts(g);
-  for (size_t i = 0; i + 1 < g.ops.size(); ++i) {
-    Op &ig = g.ops[i];
-    const Op &pg = g.ops[i + 1];
+  const Uses uses(g);
+  std::vector<bool> dead(g.ops.size(), false);
+  for (Op &ig : g.ops) {
     if (ig.kind != OpKind::ConvInputGrad || ig.hasDeriv || ig.factor > 1) continue;
-    if (pg.kind != OpKind::PoolGrad || pg.pool != PoolKind::Upsample || pg.hasDeriv ||
-        pg.ins[0] != ig.out || uses[ig.out] != 1)
-      continue;
+    const int pi = uses.onlyReader(g, ig.out, OpKind::PoolGrad);
+    if (pi < 0) continue;
+    const Op &pg = g.ops[pi];
+    if (pg.pool != PoolKind::Upsample || pg.hasDeriv) continue;
     ig.out = pg.out;
     ig.factor = pg.factor;
-    g.ops.erase(g.ops.begin() + static_cast<long>(i) + 1);
+    dead[pi] = true;
   }
+  eraseDead(g, dead);
 }
 
 void fuseInputGrad(Graph &g) {
-  std::vector<int> uses = useCounts(g);
+  const Uses uses(g);
   std::vector<bool> dead(g.ops.size(), false);
   for (size_t i = 0; i < g.ops.size(); ++i) {
     Op &ig = g.ops[i];
     const bool dense = ig.kind == OpKind::InputGrad;
     if (!dense && ig.kind != OpKind::ConvInputGrad && ig.kind != OpKind::PoolGrad) continue;
     if (ig.hasDeriv || ig.accumulate) continue;
-    size_t j = i + 1;
+    const int j = uses.onlyReader(g, ig.out, OpKind::ActGrad);
+    if (j < 0) continue;
+    // Another op writing the gradient before it is read: only the code's
+    // sparsity gradient (+=), and only the dense GEMM folds it; for conv/pool
+    // the sparsity_grad and act_grad stay separate ops.
     int sparsity = -1;
-    // (Only the dense GEMM folds the sparsity gradient; for conv/pool the
-    // sparsity_grad and act_grad stay separate ops.)
-    if (dense && j < g.ops.size() && g.ops[j].kind == OpKind::SparsityGrad &&
-        g.ops[j].out == ig.out) {
-      sparsity = static_cast<int>(j);
-      ++j;
-    }
-    if (j >= g.ops.size()) continue;
-    Op &ag = g.ops[j];
-    if (ag.kind != OpKind::ActGrad || ag.ins[0] != ig.out || uses[ig.out] != 1) continue;
+    bool otherWriter = false;
+    for (int k = static_cast<int>(i) + 1; k < j; ++k)
+      if (g.ops[k].out == ig.out) {
+        otherWriter |= !dense || sparsity >= 0 || g.ops[k].kind != OpKind::SparsityGrad;
+        sparsity = k;
+      }
+    if (otherWriter) continue;
+    const Op &ag = g.ops[j];
     Op f = ig;
     f.out = ag.out;
-    f.ins.push_back(ag.ins[1]); // the saved activation output
+    f.ins.push_back(ag.ins[1]); // the saved output (or pre-activation, deriv = Input)
     f.hasDeriv = true;
     f.derivAct = ag.act;
     if (sparsity >= 0) {
@@ -204,10 +237,7 @@ void fuseInputGrad(Graph &g) {
     ig = f;
     dead[j] = true;
   }
-  std::vector<Op> kept;
-  for (size_t i = 0; i < g.ops.size(); ++i)
-    if (!dead[i]) kept.push_back(std::move(g.ops[i]));
-  g.ops = std::move(kept);
+  eraseDead(g, dead);
 }
 
 } // namespace

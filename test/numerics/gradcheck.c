@@ -15,6 +15,7 @@
  *
  * usage: gradcheck [--n N] [--tied] [--l1 W] [--kl RHO W] [--l2 X] [--opt]
  *                  [--float-fd] [--seed S] [--relu-slack F] */
+#include "activation_ref.h"
 #include "aec/model_abi.h"
 
 #include <math.h>
@@ -46,16 +47,6 @@ static int n_rows = 4, tied = 0, opt = 0, float_fd = 0;
 static int sparsity = 0; /* 1 l1, 2 kl */
 static double sp_w = 0, sp_rho = 0, l2 = 0, relu_slack = 0.0;
 
-static double act(int a, double z) {
-  switch (a) {
-  case AEC_RELU: return z > 0 ? z : 0;
-  case AEC_LEAKY_RELU: return z > 0 ? z : 0.01 * z;
-  case AEC_SIGMOID: return 1.0 / (1.0 + exp(-z));
-  case AEC_TANH: return tanh(z);
-  case AEC_ELU: return z > 0 ? z : exp(z) - 1.0;
-  default: return z;
-  }
-}
 
 static const aec_tensor_info *find_tensor(int layer, int rank) {
   for (int i = 0; i < MODEL.num_tensors; ++i)
@@ -114,7 +105,7 @@ static void ref_spatial(const aec_layer_info *li, const double *p, int l, const 
                   z += p[w->offset + ((o * C + c) * KH + ky) * K + kx] *
                        cur[i * in_sz + (c * H + iy) * W + ix];
                 }
-            nx[i * out_sz + (o * Ho + oy) * Wo + ox] = act(li->activation, z);
+            nx[i * out_sz + (o * Ho + oy) * Wo + ox] = aec_ref_act(li->activation, z);
           }
     return;
   }
@@ -185,7 +176,7 @@ static double reference(const double *p, const float *x, int n, double *out) {
         for (int64_t k = 0; k < width; ++k)
           z += cur[i * width + k] *
                (transposed ? p[w->offset + o * width + k] : p[w->offset + k * outw + o]);
-        nx[i * outw + o] = act(li->activation, z);
+        nx[i * outw + o] = aec_ref_act(li->activation, z);
       }
     free(cur);
     cur = nx;
