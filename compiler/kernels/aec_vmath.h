@@ -165,6 +165,7 @@ AEC_INLINE vf v_act(vf x, int act) {
   case AEC_K_SIGMOID: return v_sigmoid(x);
   case AEC_K_TANH: return v_tanh(x);
   case AEC_K_ELU: return x > 0.0f ? x : v_expm1(x);
+  case AEC_K_SILU: return x * v_sigmoid(x);
   default: return x;
   }
 }
@@ -178,6 +179,10 @@ AEC_INLINE vf v_dact(vf y, int act) {
   case AEC_K_SIGMOID: return y * (1.0f - y);
   case AEC_K_TANH: return 1.0f - y * y;
   case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;
+  case AEC_K_SILU: { /* y is the pre-activation z */
+    vf s = v_sigmoid(y);
+    return s * (1.0f + y * (1.0f - s));
+  }
   default: return 1.0f;
   }
 }
