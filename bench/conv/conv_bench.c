@@ -4,7 +4,10 @@
  * One thread, the calling thread's CPU time (best of 15 runs): the machine is shared.
  *   bench/conv/run.sh */
 #include "../kernel_bench.h"
-#include "../../compiler/kernels/aec_conv.c"
+#include "../../compiler/kernels/aec_conv_forward.c"
+#include "../../compiler/kernels/aec_conv_backward_data.c"
+#include "../../compiler/kernels/aec_conv_weight_grad.c"
+#include "../../compiler/kernels/aec_pool.c"
 
 #include <stdio.h>
 #include <stdlib.h>

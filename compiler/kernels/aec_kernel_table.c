@@ -4,7 +4,10 @@
 #include "aec_kernel_table.h"
 #include "aec_elementwise.c"
 #include "aec_gemm.c"
-#include "aec_conv.c"
+#include "aec_conv_forward.c"
+#include "aec_conv_backward_data.c"
+#include "aec_conv_weight_grad.c"
+#include "aec_pool.c"
 
 const aec_kernel_table AEC_KERNEL_TABLE_NAME = {
     AEC_VW,        aec_gemm,      aec_gemm_tn,     aec_colsum,      aec_act_forward, aec_act_backward,

@@ -1,5 +1,5 @@
-/* GEMM tile sizes per vector width AEC_VW, shared by the kernels (aec_gemm.c)
- * and the code generator, which splits batch rows at multiples of the row
+/* Tile sizes per vector width AEC_VW. GEMM's are shared by the kernels
+ * (aec_gemm.c) and the code generator, which splits batch rows at multiples of the row
  * tile (aec_gemm_row_tile), the last chunk taking the remainder, so that no
  * chunk is a lone partial tile (few-row ranges sum in another order).
  *
@@ -24,6 +24,21 @@
 #endif
 #endif
 #define AEC_NR (AEC_NV * AEC_VW)
+
+/* Conv register blocks (aec_conv_block.h): 4 output planes x AEC_CONV_J4
+ * vectors, single planes x AEC_CONV_J1 (enough independent accumulators to
+ * hide the FMA latency; AVX2 has 16 registers). Weight gradient: output
+ * channels per group, AVX-512's 32 registers hold 4 x 3 accumulators + 4
+ * gradient vectors + x; AVX2's 16 hold 2 x 3 (aec_conv_weight_grad.c). */
+#if AEC_VW >= 16
+#define AEC_CONV_J4 4
+#define AEC_CONV_J1 8
+#define AEC_CONV_WG_P 4
+#else
+#define AEC_CONV_J4 2
+#define AEC_CONV_J1 4
+#define AEC_CONV_WG_P 2
+#endif
 #endif
 
 /* AEC_MR of the variant with vector width `vw` (4, 8 or 16). */

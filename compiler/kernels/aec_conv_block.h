@@ -1,0 +1,79 @@
+/* The register-blocked tap loop shared by the conv forward and input gradient
+ * (aec_conv.h explains the padded-plane scheme). Internal to the kernel sources. */
+#ifndef AEC_CONV_BLOCK_H
+#define AEC_CONV_BLOCK_H
+
+#include "aec_conv_layout.h"
+
+/* One pass: output plane a (of length Lr) sums, over NB padded input planes
+ * `in` (plane stride PS, row stride Wp) and KH x KW taps,
+ *   w[a*sA + b*sB + tap] * in[b*PS + i + ky*Wp + kx]
+ * with tap = ky*KW+kx, or KH*KW-1-tap when flip. */
+typedef struct {
+  const float *in;
+  int64_t PS, NB, Wp, KH, KW;
+  const float *w;
+  int64_t sA, sB;
+  int flip;
+  int64_t Lr;
+} conv_pass;
+
+/* out[o][i] for o < OCB, i in [i0, i1) (i1 - i0 a multiple of J*AEC_VW), planes
+ * a0 + o. OCB and J are literals at every call site, so acc[][] lives in
+ * registers. Every output sums its terms in the same order (b, ky, kx)
+ * whatever the blocking, so the blocking may differ between widths and shapes
+ * without changing any result. */
+AEC_INLINE void conv_block(const int OCB, const int J, const conv_pass *p, int64_t a0, int64_t i0,
+                           int64_t i1, float *out) {
+  const int64_t T = p->KH * p->KW;
+  for (int64_t i = i0; i < i1; i += J * AEC_VW) {
+    vf acc[4][8];
+    for (int o = 0; o < OCB; ++o)
+      for (int j = 0; j < J; ++j)
+        acc[o][j] = 0.0f;
+    for (int64_t b = 0; b < p->NB; ++b) {
+      const float *src = p->in + b * p->PS + i;
+      const float *wb = p->w + a0 * p->sA + b * p->sB;
+      for (int64_t ky = 0; ky < p->KH; ++ky)
+        for (int64_t kx = 0; kx < p->KW; ++kx) {
+          const int64_t t = ky * p->KW + kx;
+          const int64_t tw = p->flip ? T - 1 - t : t;
+          vf v[8];
+          for (int j = 0; j < J; ++j)
+            v[j] = vload(src + ky * p->Wp + kx + j * AEC_VW);
+          for (int o = 0; o < OCB; ++o) {
+            const float wt = wb[o * p->sA + tw];
+            for (int j = 0; j < J; ++j)
+              acc[o][j] += wt * v[j];
+          }
+        }
+    }
+    for (int o = 0; o < OCB; ++o)
+      for (int j = 0; j < J; ++j)
+        vstore(out + o * p->Lr + i + j * AEC_VW, acc[o][j]);
+  }
+}
+
+/* OCB whole planes [0, Lr) (Lr a multiple of 32) in steps of J vectors, the
+ * rest in steps of 32 floats. */
+AEC_INLINE void conv_span(const int OCB, const int J, const conv_pass *p, int64_t a,
+                          float *planes) {
+  const int64_t jw = J * AEC_VW, main = p->Lr / jw * jw;
+  conv_block(OCB, J, p, a, 0, main, planes);
+  if (main < p->Lr)
+    conv_block(OCB, 32 / AEC_VW, p, a, main, p->Lr, planes);
+}
+
+/* The next output planes of one sample from plane a on (of NA): 4 at a time
+ * while 4 are left, then single ones. Returns how many it wrote to planes
+ * (stride Lr). */
+AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, float *planes) {
+  if (a + 4 <= NA) {
+    conv_span(4, AEC_CONV_J4, p, a, planes);
+    return 4;
+  }
+  conv_span(1, AEC_CONV_J1, p, a, planes);
+  return 1;
+}
+
+#endif

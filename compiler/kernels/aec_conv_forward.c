@@ -1,0 +1,55 @@
+/* Convolution forward (contract: aec_conv.h). */
+#include "aec_conv_block.h"
+
+/* One output plane yo from its full-grid accumulation plane: subsampled by
+ * the strides, plus bias, activation; after_plane: the outputs of the range
+ * past this plane (see row_m). */
+AEC_INLINE void forward_epilogue(const conv_geom *g, const float *plane, float *yo, float bo,
+                                 int act, int64_t SH, int64_t SW, int64_t after_plane) {
+  for (int64_t oy = 0; oy < g->Ho; ++oy) {
+    const float *row = plane + oy * SH * g->Wp;
+    float *dst = yo + oy * g->Wo;
+    if (SW == 1) {
+      /* the rest of this plane's rows, then every plane after it in the range */
+      const int64_t after = (g->Ho - 1 - oy) * g->Wo + after_plane;
+      for (int64_t ox = 0; ox < g->Wo; ox += AEC_VW) {
+        const int64_t m = row_m(g->Wo - ox, after);
+        store_m(dst + ox, v_act(load_m(row + ox, m) + bo, act), m);
+      }
+    } else {
+      for (int64_t ox = 0; ox < g->Wo; ox += AEC_VW) {
+        const int64_t m = lanes_left(g->Wo, ox);
+        vf v = 0.0f;
+        for (int64_t t = 0; t < m; ++t)
+          v[t] = row[(ox + t) * SW];
+        vstore_part(dst + ox, v_act(v + bo, act), m);
+      }
+    }
+  }
+}
+
+AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                               const float *x, const float *w, const float *bias, float *y,
+                               int act, int64_t UH, int64_t UW, float *scratch) {
+  if (n1 <= n0) return;
+  const conv_geom g = conv_geometry(H, W, KH, KW, SH, SW);
+  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Ci * g.PS;
+  zero_floats(in_buf, Ci * g.PS);
+  const conv_pass p = {in_buf, g.PS, Ci, g.Wp, KH, KW, w, Ci * KH * KW, KH * KW, 0, g.Lr};
+  for (int64_t n = n0; n < n1; ++n) {
+    input_planes(in_buf, x + n * Ci * (H / UH) * (W / UW), Ci, H, W, UH, UW, g.pt, g.pl, g.Wp,
+                 g.PS);
+    float *yn = y + n * Co * g.Ho * g.Wo;
+    for (int64_t a = 0; a < Co;) {
+      const int64_t nb = conv_planes_from(&p, a, Co, planes);
+      for (int64_t q = 0; q < nb; ++q) {
+        const int64_t o = a + q;
+        forward_epilogue(&g, planes + q * g.Lr, yn + o * g.Ho * g.Wo, bias ? bias[o] : 0.0f, act,
+                         SH, SW, rows_after(n, n1, o, Co, g.Ho - 1, g.Ho) * g.Wo);
+      }
+      a += nb;
+    }
+  }
+}

@@ -1,0 +1,227 @@
+/* Padded-plane layout of the conv kernels (aec_conv.h explains it): the
+ * geometry of one conv, copying samples into padded planes (plain, strided or
+ * upsampled), row chunks, and the factor-2 even/odd shuffles shared by the
+ * pool kernels and the fused upsample. Internal to the kernel sources. */
+#ifndef AEC_CONV_LAYOUT_H
+#define AEC_CONV_LAYOUT_H
+
+#include "aec_conv.h"
+#include "aec_tiles.h"
+#include "aec_vmath.h"
+
+/* Geometry of one conv from its (input) dims: padded row stride Wp, plane
+ * length Lr, plane stride PS, output dims, top / left padding. */
+typedef struct {
+  int64_t Wp, Lr, PS, Ho, Wo, pt, pl;
+} conv_geom;
+
+AEC_INLINE conv_geom conv_geometry(int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t SH,
+                                   int64_t SW) {
+  conv_geom g;
+  g.Wp = W + KW - 1;
+  g.Lr = aec_conv_plane(H, W, KH, KW);
+  g.PS = aec_conv_pstride(H, W, KH, KW);
+  g.Ho = (H + SH - 1) / SH;
+  g.Wo = (W + SW - 1) / SW;
+  g.pt = (KH - 1) / 2;
+  g.pl = (KW - 1) / 2;
+  return g;
+}
+
+/* Lanes for the row chunk at column j with `left` columns left in its row and
+ * `after` columns in the rows that follow it up to the end of the range
+ * [n0, n1). Rows are visited in increasing address order, so a row's last
+ * partial chunk may run as full vectors when the range has room for them: the
+ * extra lanes read the following rows (same buffers, same thread) and write
+ * outputs that those rows overwrite right after. A full vector may span more
+ * than the next row (7-wide rows, 16 lanes), hence `after` rather than "not
+ * the last row": nothing outside the range is ever read or written, so
+ * another thread's chunk is never clobbered. */
+AEC_INLINE int64_t row_m(int64_t left, int64_t after) {
+  return left >= AEC_VW || left + after >= AEC_VW ? AEC_VW : left;
+}
+
+/* Loop rows of the range after row i of plane c of sample n (C planes of R
+ * rows per sample, samples up to n1). */
+AEC_INLINE int64_t rows_after(int64_t n, int64_t n1, int64_t c, int64_t C, int64_t i, int64_t R) {
+  return ((n1 - 1 - n) * C + (C - 1 - c)) * R + (R - 1 - i);
+}
+
+/* The exact lanes of the chunk at j of a row of length len. */
+AEC_INLINE int64_t lanes_left(int64_t len, int64_t j) {
+  return len - j < AEC_VW ? len - j : AEC_VW;
+}
+
+AEC_INLINE void zero_floats(float *p, int64_t n) {
+  int64_t i = 0;
+  for (; i + AEC_VW <= n; i += AEC_VW)
+    vstore(p + i, (vf)0.0f);
+  for (; i < n; ++i)
+    p[i] = 0.0f;
+}
+
+/* m (<= AEC_VW) lanes; the rest read as 0 / are not written. */
+AEC_INLINE vf load_m(const float *p, int64_t m) {
+  return m == AEC_VW ? vload(p) : vload_part(p, m);
+}
+AEC_INLINE void store_m(float *p, vf v, int64_t m) {
+  if (m == AEC_VW)
+    vstore(p, v);
+  else
+    vstore_part(p, v, m);
+}
+AEC_INLINE vf vmask(vf v, vi m) { return vbits(ibits(v) & m); }
+
+/* Horizontal sum in lane order. */
+AEC_INLINE float hsum(vf v) {
+  float s = 0.0f;
+  for (int l = 0; l < AEC_VW; ++l)
+    s += v[l];
+  return s;
+}
+
+/* act'(y) of one float: the lanes of v_dact, so scalar and vector paths agree. */
+AEC_INLINE float dact1(float y, int act) { return v_dact((vf)y, act)[0]; }
+
+/* Factor 2 along W (the common case) runs as explicit vector code: a pair of
+ * input vectors is split into its even and odd columns (or two output vectors
+ * interleaved) with one shuffle each, so nothing is gathered element-wise.
+ * The lane indices of those shuffles at this width: */
+#if AEC_VW == 16
+#define AEC_LANES_EVEN 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define AEC_LANES_ODD 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define AEC_LANES_ILO 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define AEC_LANES_IHI 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
+#elif AEC_VW == 8
+#define AEC_LANES_EVEN 0, 2, 4, 6, 8, 10, 12, 14
+#define AEC_LANES_ODD 1, 3, 5, 7, 9, 11, 13, 15
+#define AEC_LANES_ILO 0, 8, 1, 9, 2, 10, 3, 11
+#define AEC_LANES_IHI 4, 12, 5, 13, 6, 14, 7, 15
+#else
+#define AEC_LANES_EVEN 0, 2, 4, 6
+#define AEC_LANES_ODD 1, 3, 5, 7
+#define AEC_LANES_ILO 0, 4, 1, 5
+#define AEC_LANES_IHI 2, 6, 3, 7
+#endif
+
+/* 2m consecutive floats as the (even, odd) columns. */
+AEC_INLINE void load_pair(const float *p, int64_t m, vf *even, vf *odd) {
+  vf a, b;
+  if (m == AEC_VW) {
+    a = vload(p);
+    b = vload(p + AEC_VW);
+  } else {
+    const int64_t m2 = 2 * m;
+    a = vload_part(p, m2 < AEC_VW ? m2 : AEC_VW);
+    b = m2 > AEC_VW ? vload_part(p + AEC_VW, m2 - AEC_VW) : (vf)0.0f;
+  }
+  *even = __builtin_shufflevector(a, b, AEC_LANES_EVEN);
+  *odd = __builtin_shufflevector(a, b, AEC_LANES_ODD);
+}
+/* Stores the interleave of (even, odd) as 2m consecutive floats. */
+AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
+  vf lo = __builtin_shufflevector(even, odd, AEC_LANES_ILO);
+  vf hi = __builtin_shufflevector(even, odd, AEC_LANES_IHI);
+  if (m == AEC_VW) {
+    vstore(p, lo);
+    vstore(p + AEC_VW, hi);
+  } else {
+    const int64_t m2 = 2 * m;
+    vstore_part(p, lo, m2 < AEC_VW ? m2 : AEC_VW);
+    if (m2 > AEC_VW)
+      vstore_part(p + AEC_VW, hi, m2 - AEC_VW);
+  }
+}
+
+/* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
+ * stride PS) at row offset r0, column offset c0, positions scaled by the
+ * strides (SH, SW): src (i, j) goes to (i*SH + r0, j*SW + c0). The rest of
+ * the planes is left as it is (zeroed once per kernel call). */
+AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
+                               int64_t SH, int64_t SW, int64_t r0, int64_t c0, int64_t Wp,
+                               int64_t PS) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < Hs; ++i) {
+      float *d = dst + c * PS + (i * SH + r0) * Wp + c0;
+      const float *s = src + (c * Hs + i) * Ws;
+      if (SW == 1)
+        for (int64_t j = 0; j < Ws; j += AEC_VW) {
+          const int64_t m = lanes_left(Ws, j);
+          store_m(d + j, load_m(s + j, m), m);
+        }
+      else
+        for (int64_t j = 0; j < Ws; ++j)
+          d[j * SW] = s[j];
+    }
+}
+
+/* One row of an upsample by UW along W: d[j] = s[j / UW] for j < Ws*UW;
+ * `after`: as for upsample_grad_row below (0: exact lengths). */
+AEC_INLINE void upsample_row(const float *s, int64_t Ws, int64_t UW, float *d, int64_t after) {
+  if (UW == 2)
+    for (int64_t j = 0; j < Ws; j += AEC_VW) {
+      const int64_t m = row_m(Ws - j, after);
+      const vf v = load_m(s + j, m);
+      store_pair(d + 2 * j, v, v, m);
+    }
+  else
+    for (int64_t j = 0; j < Ws * UW; ++j)
+      d[j] = s[j / UW];
+}
+
+/* Like scatter_planes (stride 1) for the upsample (UH x UW) of src [C][Hs][Ws]:
+ * src (i, j) goes to the UH x UW block at (i*UH + r0, j*UW + c0), so a conv
+ * reads an upsampled input without it being written in full resolution. */
+AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
+                                int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
+                                int64_t PS) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < Hs; ++i) {
+      const float *s = src + (c * Hs + i) * Ws;
+      for (int64_t u = 0; u < UH; ++u)
+        upsample_row(s, Ws, UW, dst + c * PS + (i * UH + u + r0) * Wp + c0, 0);
+    }
+}
+
+/* The conv's input planes of one sample: x itself, or its upsample when UH x UW > 1. */
+AEC_INLINE void input_planes(float *dst, const float *x, int64_t C, int64_t H, int64_t W,
+                             int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
+                             int64_t PS) {
+  if (UH * UW > 1)
+    upsample_planes(dst, x, C, H / UH, W / UW, UH, UW, r0, c0, Wp, PS);
+  else
+    scatter_planes(dst, x, C, H, W, 1, 1, r0, c0, Wp, PS);
+}
+
+/* One row of an upsample's input gradient: d[j] = the sum of the UH x UW block
+ * of g (row stride gs) at column j*UW, times act'(yb[j]) if yb; `after`: the
+ * columns the range has past this row (full vectors may run into them, see
+ * row_m; 0 writes exact lengths). aec_pool_backward's upsample case and the
+ * conv input gradient with the upsample fused share it, so fusing changes no
+ * result. */
+AEC_INLINE void upsample_grad_row(const float *g, int64_t gs, int64_t Wn, int64_t UH, int64_t UW,
+                                  float *d, const float *yb, int dact, int64_t after) {
+  if (UW == 2) {
+    for (int64_t j = 0; j < Wn; j += AEC_VW) {
+      const int64_t m = row_m(Wn - j, after);
+      vf sum = 0.0f, e, o;
+      for (int64_t u = 0; u < UH; ++u) {
+        load_pair(g + u * gs + 2 * j, m, &e, &o);
+        sum += e + o;
+      }
+      if (yb)
+        sum *= v_dact(load_m(yb + j, m), dact);
+      store_m(d + j, sum, m);
+    }
+    return;
+  }
+  for (int64_t j = 0; j < Wn; ++j) {
+    float a = 0.0f;
+    for (int64_t u = 0; u < UH; ++u)
+      for (int64_t v = 0; v < UW; ++v)
+        a += g[u * gs + j * UW + v];
+    d[j] = yb ? a * dact1(yb[j], dact) : a;
+  }
+}
+
+#endif

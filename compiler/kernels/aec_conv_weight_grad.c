@@ -1,0 +1,116 @@
+/* Convolution weight and bias gradients (contract: aec_conv.h). */
+#include "aec_conv_layout.h"
+
+/* dw[p*dws + t] += sum over the nn samples of the block and i < Lr of
+ * dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P (1, 2 or 4) output
+ * channels whose gradient planes sit at dq + p*Lr: every load of x is shared
+ * by P channels. Taps go in groups of one kernel row (KW <= 8) when P > 1 so
+ * the accumulators fit in registers (9 taps x 2 spill after O3 unrolls the
+ * loop, even with 32 registers); P = 1 takes up to 9 taps per group. Each
+ * tap's sum runs in a fixed order (samples, then i), so results depend
+ * neither on the thread split nor on the grouping. */
+AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw,
+                       int64_t dws) {
+  const int64_t T = KH * KW;
+  const int64_t TG = P > 1 ? KW : 9;
+  for (int64_t t0 = 0; t0 < T; t0 += TG) {
+    const int64_t nt = T - t0 < TG ? T - t0 : TG;
+    vf acc[4][9];
+    for (int p = 0; p < P; ++p)
+      for (int64_t q = 0; q < nt; ++q)
+        acc[p][q] = 0.0f;
+    for (int64_t k = 0; k < nn; ++k) {
+      const float *xc = xp + k * xk;
+      const float *dk = dq + k * dqk;
+      for (int64_t i = 0; i < Lr; i += AEC_VW) {
+        vf d[4];
+        for (int p = 0; p < P; ++p)
+          d[p] = vload(dk + p * Lr + i);
+        for (int64_t q = 0; q < nt; ++q) {
+          const int64_t t = t0 + q;
+          const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
+          for (int p = 0; p < P; ++p)
+            acc[p][q] += d[p] * xv;
+        }
+      }
+    }
+    for (int p = 0; p < P; ++p)
+      for (int64_t q = 0; q < nt; ++q) {
+        dw[p * dws + t0 + q] += hsum(acc[p][q]);
+      }
+  }
+}
+
+/* One output plane's gradient of a block (scattered to the stride-1 grid)
+ * and, if db, its sum into db. */
+AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
+                         int64_t SW, int64_t Wp, int64_t PS, float *db) {
+  scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+  if (db) {
+    vf s = 0.0f;
+    int64_t i = 0;
+    for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
+      s += vload(dyo + i);
+    if (i < Ho * Wo)
+      s += vload_part(dyo + i, Ho * Wo - i);
+    *db += hsum(s);
+  }
+}
+
+AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                       int64_t SH, int64_t SW, const float *x, const float *dy,
+                                       float *dw, float *db, int accumulate, int64_t UH,
+                                       int64_t UW, float *scratch) {
+  if (u1 <= u0) return;
+  const conv_geom geo = conv_geometry(H, W, KH, KW, SH, SW);
+  const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Ho = geo.Ho, Wo = geo.Wo;
+  const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
+  /* Units u = o*G + g: output channel o, input channels [g*Ci/G, (g+1)*Ci/G). */
+  const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
+  const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
+  const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
+  float *xp = scratch + u0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
+  float *dq = xp + NBK * Ci * PS;
+  zero_floats(xp, NBK * (Ci * PS + AEC_CONV_WG_P * Lr));
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+    if (!accumulate) {
+      zero_floats(dw + (o * Ci + c0) * T, (c1 - c0) * T);
+      if (db && g == 0)
+        db[o] = 0.0f;
+    }
+  }
+  for (int64_t nb = 0; nb < M; nb += NBK) {
+    const int64_t nn = M - nb < NBK ? M - nb : NBK;
+    for (int64_t k = 0; k < nn; ++k)
+      input_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * (H / UH) * (W / UW),
+                   cmax - cmin, H, W, UH, UW, geo.pt, geo.pl, Wp, PS);
+    int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
+    for (int64_t u = u0; u < u1;) {
+      const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+      /* Up to AEC_CONV_WG_P output channels at once when they are whole units
+       * of this chunk. */
+      const int64_t left = G == 1 && KW <= 8 ? u1 - u : 1;
+      const int P = left >= 4 && AEC_CONV_WG_P >= 4 ? 4 : left >= 2 ? 2 : 1;
+      for (int64_t k = 0; k < nn && o != dq_o; ++k)
+        for (int p = 0; p < P; ++p)
+          wg_plane(dq + (k * AEC_CONV_WG_P + p) * Lr, dy + ((nb + k) * Co + o + p) * Ho * Wo, Ho,
+                   Wo, SH, SW, Wp, PS, db && g == 0 ? db + o + p : 0);
+      for (int64_t c = c0; c < c1; ++c) {
+        float *dwc = dw + (o * Ci + c) * T;
+        const float *xc = xp + c * PS;
+        const int64_t dqk = AEC_CONV_WG_P * Lr;
+        if (P == 4)
+          wg_dot(4, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+        else if (P == 2)
+          wg_dot(2, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+        else
+          wg_dot(1, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+      }
+      dq_o = P == 1 ? o : -1;
+      u += P;
+    }
+  }
+}
