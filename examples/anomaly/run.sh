@@ -9,7 +9,7 @@
 # only the arithmetic differs. Last: both sides per seed, mean ± sd, and the
 # mean paired difference.
 # usage: examples/anomaly/run.sh [--seeds N=5] [NORMAL_CLASS=1] [WORKDIR]
-#   (seeds 1..N; about 15 s per seed and side on 2 cores)
+#   (seeds 1..N; about 30 CPU-seconds per seed for both sides together)
 # Needs Debian's python3-numpy and python3-torch (AEC_WITH_PEERS=1 scripts/deps.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
