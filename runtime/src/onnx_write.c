@@ -219,7 +219,10 @@ static int layer_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_r
   }
   strcpy(value, out);
   static const char *const act[] = {NULL, "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu"};
-  if (L->activation <= AEC_LINEAR || L->activation > AEC_ELU) return 0;
+  if (L->activation == AEC_LINEAR) return 0;
+  if (L->activation < 0 || L->activation > AEC_ELU) /* e.g. silu: no ONNX operator */
+    return aec_rt_fail(AEC_RT_EUSER, "layer `%s`: activation %d cannot be exported to ONNX",
+                       L->name, L->activation);
   const char *in[1] = {value};
   char a[32] = "";
   node_begin(g, &node, act[L->activation], in, 1, a);
