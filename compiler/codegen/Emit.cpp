@@ -1,5 +1,6 @@
 // O3, machine code, link, archive.
 #include "compiler/codegen/Emit.h"
+#include "compiler/codegen/CApiTable.h"
 
 #include "compiler/codegen/Output.h"
 
@@ -179,40 +180,12 @@ std::string cHeader(const HeaderInfo &h) {
     s += fmt::format("#define {}_LAYER_{} {}\n#define {}_LAYER_{}_SIZE {}\n", M, up, i, M, up,
                      h.layers[i].second);
   }
-  s += fmt::format(
-      "\ntypedef struct aec_session {0}_session;\n\n"
-      "/* A session: parameters (initialized from the model's seed, pretrained\n"
-      " * layers loaded), optimizer state and workspace. NULL on error. */\n"
-      "{0}_session *{0}_create(void);\n"
-      "void {0}_destroy({0}_session *s);\n"
-      "int {0}_load({0}_session *s, const char *path);\n"
-      "int {0}_save({0}_session *s, const char *path);\n"
-      "int {0}_encode({0}_session *s, const float *x, int64_t n, float *codes);\n"
-      "int {0}_decode({0}_session *s, const float *codes, int64_t n, float *out);\n"
-      "/* Variational models: `count` decoded draws from N(0, I) into out. */\n"
-      "int {0}_sample({0}_session *s, int64_t count, uint64_t seed, float *out);\n"
-      "int {0}_reconstruct({0}_session *s, const float *x, int64_t n, float *out);\n"
-      "int {0}_layer_output({0}_session *s, int32_t layer, const float *x, int64_t n,\n"
-      "    float *out);\n"
-      "const char *{0}_last_error(void);\n"
-      "int {0}_set_threads(int threads);\n"
-      "/* Anomaly scores (issue 8): each sample's mean squared reconstruction\n"
-      " * error, in the input's units; the threshold stored by `calibrate`\n"
-      " * (an error if the loaded checkpoint has none). */\n"
-      "int {0}_score({0}_session *s, const float *x, int64_t n, float *scores);\n"
-      "int {0}_threshold({0}_session *s, float *threshold);\n",
-      M);
-  if (!h.inferenceOnly)
-    s += fmt::format(
-        "/* One optimizer step on a batch; returns the mean objective (NaN on error). */\n"
-        "float {0}_train_step({0}_session *s, const float *x, int64_t n);\n"
-        "int {0}_set_lr({0}_session *s, float lr);\n"
-        "/* Weights as .npz in PyTorch's layout (torch.nn.Sequential state_dict\n"
-        " * names, dense weights [out, in]; runtime/README.md) and back; a path\n"
-        " * ending in .onnx exports the inference graph as ONNX instead. */\n"
-        "int {0}_export({0}_session *s, const char *npz_path);\n"
-        "int {0}_import({0}_session *s, const char *npz_path);\n",
-        M);
+  s += fmt::format("\ntypedef struct aec_session {0}_session;\n\n", M);
+  for (const CApiFunction &f : cApiFunctions()) {
+    if (f.training && h.inferenceOnly) continue;
+    if (f.comment) s += std::string(f.comment) + "\n";
+    s += cDeclaration(f, M, M + "_session") + "\n";
+  }
   s += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return s;
 }

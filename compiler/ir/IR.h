@@ -223,6 +223,16 @@ struct Graph {
   int64_t optSlots = 0;
   int64_t trainableBegin = 0, trainableCount = 0; // trainable parameters are contiguous
 
+  // What each generated function runs, as indices into `ops` in order
+  // (lower/Functions.cpp, the pipeline's last stage); codegen emits exactly these.
+  struct Functions {
+    std::vector<int> forward, decode, accumulate, update;
+    // forward/decode read .second wherever an op names .first (no input
+    // noise, dropout or sampling at inference).
+    std::vector<std::pair<int, int>> inferenceReads;
+    bool listed = false;
+  } functions;
+
   int addTensor(Tensor t) {
     tensors.push_back(std::move(t));
     return static_cast<int>(tensors.size()) - 1;

@@ -28,6 +28,10 @@ void planMemory(ir::Graph &g);
 // Appends the one fused optimizer update over the trainable parameters.
 void addOptimizer(ir::Graph &g, const CheckedModel &model);
 
+// Lists the ops of the generated forward, decode, accumulate and update
+// functions (Graph::functions). Runs last.
+void listFunctions(ir::Graph &g);
+
 // Drops tensors no op or table refers to (after fusion).
 void removeDeadTensors(ir::Graph &g);
 

@@ -59,7 +59,8 @@ bool runPipeline(const CheckedModel &model, bool inferenceOnly, Graph &ir, std::
     addOptimizer(ir, model);
     if (!stage.done("optimizer", ir, error)) return false;
   }
-  return true;
+  listFunctions(ir);
+  return stage.done("functions", ir, error);
 }
 
 } // namespace aec::lower

@@ -1,0 +1,128 @@
+// Convolutions and pools: forward, input and weight gradients (scratch
+// geometry from compiler/kernels/aec_conv.h), pool / upsample and their
+// gradients. Split over samples, the weight gradient over output channels.
+#include "compiler/codegen/Gen.h"
+#include "compiler/kernels/aec_conv.h" // inline geometry helpers only
+
+namespace aec::codegen {
+
+bool Gen::emitConv(Env &e, const Op &op) {
+  IRBuilder<> &b = *e.b;
+  switch (op.kind) {
+  case OpKind::Conv:
+  case OpKind::ConvInputGrad:
+  case OpKind::ConvWeightGrad: {
+    // Geometry from the conv's input x (dx for the input gradient) and its
+    // kernel; 1-D ([C, L]) runs as H = 1 with a 1 x k kernel.
+    const bool fwd = op.kind == OpKind::Conv, wgrad = op.kind == OpKind::ConvWeightGrad;
+    const int xT = fwd || wgrad ? op.ins[0] : op.out;
+    const int wT = wgrad ? op.out : op.ins[1];
+    const ir::Spatial s = ir::spatialOf(g_.tensors[xT].dims);
+    // A fused upsample: x (the input gradient: its out) is the upsample's
+    // input; the conv itself runs at UH x UW times its size.
+    const int64_t UW = op.factor > 1 ? op.factor : 1;
+    const int64_t UH = s.oneD ? 1 : UW;
+    const int64_t Ci = s.c, H = s.h * UH, W = s.w * UW, Co = g_.tensors[wT].dims[0];
+    const int64_t KW = op.kernel, KH = s.oneD ? 1 : op.kernel;
+    const int64_t SW = op.stride, SH = s.oneD ? 1 : op.stride;
+    auto geom = [&](std::vector<Value *> v) {
+      for (int64_t c : {Ci, H, W, Co, KH, KW, SH, SW}) v.push_back(cI64(c));
+      return v;
+    };
+    // Every conv kernel ends with P0..P3 (an absent optional one as NULL), an
+    // activation kind, the fused upsample and the scratch (P4).
+    auto convCall = [&](IRBuilder<> &cb, Value *ctx, std::vector<Value *> a, const char *kernel,
+                        bool withP2, bool withP3, int act) {
+      for (int f : {P0, P1, P2, P3})
+        a.push_back((f == P2 && !withP2) || (f == P3 && !withP3) ? null() : field(cb, ctx, f));
+      a.push_back(cI32(act));
+      a.push_back(cI64(UH));
+      a.push_back(cI64(UW));
+      a.push_back(field(cb, ctx, P4));
+      call(cb, kernel, a);
+    };
+    if (op.scratch < 0) return fail("conv without scratch");
+    const int64_t macs = Ci * H * W * Co * KH * KW;
+    if (fwd) {
+      const bool hasBias = op.ins.size() > 2;
+      const int act = info(op.act).cValue;
+      Function *fn = closure(cname(op, "conv"), [&](IRBuilder<> &cb, Value *ctx, Value *n0,
+                                                    Value *n1) {
+        convCall(cb, ctx, geom({n0, n1}), "aec_conv_forward", hasBias, true, act);
+      });
+      setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out, op.scratch});
+      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      return true;
+    }
+    if (!wgrad) {
+      const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
+      const int dact = deriv ? info(op.derivAct).cValue : 0;
+      Function *fn = closure(cname(op, "conv_input_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                               Value *n0, Value *n1) {
+        convCall(cb, ctx, geom({n0, n1}), "aec_conv_backward_data", true, deriv, dact);
+      });
+      setPtrs(e, {op.ins[0], op.ins[1], op.out, deriv ? op.ins[2] : -1, op.scratch});
+      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      return true;
+    }
+    // Work units: output channels, each split over input-channel groups
+    // when there are few of them (aec_conv_wg_groups).
+    const bool hasBias = op.out2Role == ir::Out2::BiasGrad;
+    const int64_t groups = aec_conv_wg_groups(Ci, Co);
+    Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                              Value *u0, Value *u1) {
+      std::vector<Value *> a = {u0, u1, cI64(groups), field(cb, ctx, I0)};
+      std::vector<Value *> gm = geom({});
+      a.insert(a.end(), gm.begin(), gm.end());
+      convCall(cb, ctx, a, "aec_conv_backward_filter", true, hasBias, 1 /* accumulate */);
+    });
+    setPtrs(e, {op.ins[0], op.ins[1], op.out, hasBias ? op.out2 : -1, op.scratch});
+    setField(e, I0, e.n);
+    parallelFor(e, fn, cI64(Co * groups), 1);
+    return true;
+  }
+  case OpKind::Pool:
+  case OpKind::PoolGrad: {
+    // Geometry from the layer's input (H, W before pooling / upsampling).
+    const bool fwd = op.kind == OpKind::Pool;
+    const ir::Spatial s = ir::spatialOf(g_.tensors[op.ins[fwd ? 0 : 1]].dims);
+    const int64_t SW = op.factor, SH = s.oneD ? 1 : op.factor;
+    const bool deriv = !fwd && op.hasDeriv && op.derivAct != Activation::Linear;
+    const int dact = deriv ? info(op.derivAct).cValue : 0;
+    Function *fn = closure(cname(op, fwd ? "pool" : "pool_grad"), [&](IRBuilder<> &cb,
+                                                                      Value *ctx, Value *n0,
+                                                                      Value *n1) {
+      std::vector<Value *> a = {n0,      n1,      cI64(s.c),      cI64(s.h),
+                                cI64(s.w), cI64(SH), cI64(SW), cI32(static_cast<int>(op.pool))};
+      if (fwd) {
+        a.push_back(field(cb, ctx, P0));
+        a.push_back(field(cb, ctx, P1));
+        call(cb, "aec_pool_forward", a);
+      } else {
+        for (Value *v : {field(cb, ctx, P0), field(cb, ctx, P1), field(cb, ctx, P2),
+                         field(cb, ctx, P3), deriv ? field(cb, ctx, P4) : null()})
+          a.push_back(v);
+        a.push_back(cI32(dact));
+        call(cb, "aec_pool_backward", a);
+      }
+    });
+    if (fwd) {
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.out));
+    } else {
+      setField(e, P0, ptrOf(e, op.ins[0]));
+      setField(e, P1, ptrOf(e, op.ins[1]));
+      setField(e, P2, ptrOf(e, op.ins[2]));
+      setField(e, P3, ptrOf(e, op.out));
+      if (deriv) setField(e, P4, ptrOf(e, op.ins[3]));
+    }
+    parallelFor(e, fn, e.n, rowChunk(4 * size(op.ins[0]), 1));
+    return true;
+  }
+  default:
+    break;
+  }
+  return notHere(op);
+}
+
+} // namespace aec::codegen

@@ -1,0 +1,128 @@
+// Dense layers: the fused GEMM (bias, activation, input noise in its
+// epilogue/prologue), its input gradient (derivative and the code's sparsity
+// folded in), weight and bias gradients. Rows split in whole register tiles.
+#include "compiler/codegen/Gen.h"
+#include "runtime/include/aec/model_abi.h"
+
+namespace aec::codegen {
+
+bool Gen::emitDense(Env &e, const Op &op) {
+  IRBuilder<> &b = *e.b;
+  switch (op.kind) {
+  case OpKind::Dense: {
+    const int64_t K = size(op.ins[0]), N = size(op.out);
+    const bool transB = op.transB;
+    const int64_t ldb = transB ? K : N;
+    const int act = info(op.act).cValue;
+    const bool hasBias = op.ins.size() > 2;
+    // Fused input noise (training only: the inference passes read the clean
+    // input instead): corrupt this chunk's rows, then multiply them.
+    const bool noisy = op.noiseFrom >= 0 && e.seed;
+    const int64_t D = K;
+    const int nkind = info(op.noise).kernel;
+    const double lo = model_.hasRange ? model_.rangeLo : 0.0;
+    const double hi = model_.hasRange ? model_.rangeHi : 1.0;
+    Function *fn = closure(cname(op, noisy ? "noisy_dense" : "dense"), [&](IRBuilder<> &cb,
+                                                                            Value *ctx, Value *t0,
+                                                                            Value *t1) {
+      auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
+      if (noisy)
+        call(cb, "aec_noise",
+             {cb.CreateMul(m0, cI64(D)), cb.CreateMul(m1, cI64(D)), field(cb, ctx, P4),
+              field(cb, ctx, P0), cI32(nkind), cF32(op.amount), cF32(lo), cF32(hi),
+              field(cb, ctx, I1)});
+      call(cb, "aec_gemm",
+           {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
+            cI32(transB), field(cb, ctx, P2), cI64(N), cI32(0),
+            hasBias ? field(cb, ctx, P3) : null(), cI32(act), null(), cI64(0), cI32(0)});
+    });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.ins[1]));
+    setField(e, P2, ptrOf(e, op.out));
+    if (hasBias) setField(e, P3, ptrOf(e, op.ins[2]));
+    if (noisy) {
+      setField(e, P4, ptrOf(e, op.noiseFrom));
+      setField(e, I1, e.seed);
+    }
+    setField(e, I0, e.n);
+    parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+    return true;
+  }
+  case OpKind::InputGrad: {
+    // out = dZ · Wᵀ (W [in][out], stored [N][K]) or, tied, dZ · W (stored [K][N]).
+    const int64_t K = size(op.ins[0]), N = size(op.out);
+    const bool kTransB = !op.transB;
+    const int64_t ldb = kTransB ? K : N;
+    const bool deriv = op.hasDeriv && op.derivAct != Activation::Linear;
+    const int dact = deriv ? info(op.derivAct).cValue : 0;
+    const bool sparse = op.foldsSparsity;
+    Value *out = ptrOf(e, op.out);
+    if (sparse) {
+      // The penalty's gradient goes in first; the GEMM accumulates onto it
+      // and then applies the code activation's derivative to the sum.
+      b.CreateMemSet(out, b.getInt8(0), b.CreateMul(e.n, cI64(N * 4)), MaybeAlign(4));
+      Value *pen = sparsityCall(e, op, ptrOf(e, op.ins.back()), out, N, op.scratch);
+      if (!pen) return false;
+      addTotal(e, b.CreateFMul(b.CreateFPCast(pen, f64), b.CreateSIToFP(e.n, f64)));
+    }
+    // (Closures are shared per layer and role: an accumulating one differs.)
+    Function *fn = closure(cname(op, op.accumulate ? "input_grad_acc" : "input_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *t0,
+                                                         Value *t1) {
+      auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
+      call(cb, "aec_gemm",
+           {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
+            cI32(kTransB), field(cb, ctx, P2), cI64(N), cI32(sparse || op.accumulate ? 1 : 0),
+            null(), cI32(0),
+            deriv ? field(cb, ctx, P3) : null(), cI64(deriv ? N : 0), cI32(dact)});
+    });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.ins[1]));
+    setField(e, P2, out);
+    if (deriv) setField(e, P3, ptrOf(e, op.ins[2]));
+    setField(e, I0, e.n);
+    parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+    return true;
+  }
+  case OpKind::WeightGrad: {
+    // C[k][j] += Σ_i A[i][k] B[i][j], split over k.
+    const int64_t K = size(op.ins[0]), N = size(op.ins[1]);
+    Function *fn = closure(cname(op, "weight_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *t0, Value *t1) {
+                             auto [k0, k1] = tileRows(cb, t0, t1, cI64(K));
+                             call(cb, "aec_gemm_tn",
+                                  {k0, k1, cI64(N), field(cb, ctx, I0), field(cb, ctx, P0),
+                                   cI64(K), field(cb, ctx, P1), cI64(N), field(cb, ctx, P2),
+                                   cI64(N), cF32(1.0), cI32(1)});
+                           });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.ins[1]));
+    setField(e, P2, ptrOf(e, op.out));
+    setField(e, I0, e.n);
+    parallelFor(e, fn, cI64(std::max<int64_t>(1, K / opts_.rowTile)),
+                tileChunk(rowChunk(N * g_.maxBatch, 4)));
+    return true;
+  }
+  case OpKind::BiasGrad: {
+    const int64_t N = size(op.out);
+    Function *fn = closure(cname(op, "bias_grad"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *j0, Value *j1) {
+                             call(cb, "aec_colsum",
+                                  {j0, j1, field(cb, ctx, I0), field(cb, ctx, P0), cI64(N),
+                                   field(cb, ctx, P1), cF32(1.0), cI32(1)});
+                           });
+    setField(e, P0, ptrOf(e, op.ins[0]));
+    setField(e, P1, ptrOf(e, op.out));
+    setField(e, I0, e.n);
+    // ~64k adds per chunk (the pool's hand-off is a few us): at batch 256 the
+    // 512- and 784-wide bias gradients split in two, narrower ones run inline.
+    parallelFor(e, fn, cI64(N), std::max<int64_t>(64, (1 << 16) / g_.maxBatch));
+    return true;
+  }
+  default:
+    break;
+  }
+  return notHere(op);
+}
+
+} // namespace aec::codegen
