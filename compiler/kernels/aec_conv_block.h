@@ -54,14 +54,27 @@ AEC_INLINE void conv_block(const int OCB, const int J, const conv_pass *p, int64
   }
 }
 
-/* OCB whole planes [0, Lr) (Lr a multiple of 32) in steps of J vectors, the
- * rest in steps of 32 floats. */
+/* OCB whole planes [0, Lr) (Lr a multiple of 32) in steps of J vectors; the
+ * rest (fewer than J vectors) in one step of 6 or 4 vectors where it has
+ * them (as many independent accumulators as the main steps, where 32-float
+ * steps would each wait on the FMA latency: single planes on AVX-512), then
+ * steps of 32 floats. J stays a literal in every call, so the library's own
+ * build already unrolls each block. */
 AEC_INLINE void conv_span(const int OCB, const int J, const conv_pass *p, int64_t a,
                           float *planes) {
   const int64_t jw = J * AEC_VW, main = p->Lr / jw * jw;
   conv_block(OCB, J, p, a, 0, main, planes);
-  if (main < p->Lr)
-    conv_block(OCB, 32 / AEC_VW, p, a, main, p->Lr, planes);
+  int64_t i = main;
+  if (J > 6 && p->Lr - i >= 6 * AEC_VW) {
+    conv_block(OCB, 6, p, a, i, i + 6 * AEC_VW, planes);
+    i += 6 * AEC_VW;
+  }
+  if (J > 4 && p->Lr - i >= 4 * AEC_VW) {
+    conv_block(OCB, 4, p, a, i, i + 4 * AEC_VW, planes);
+    i += 4 * AEC_VW;
+  }
+  if (i < p->Lr)
+    conv_block(OCB, 32 / AEC_VW, p, a, i, p->Lr, planes);
 }
 
 /* The next output planes of one sample from plane a on (of NA): 4 at a time

@@ -64,7 +64,7 @@ AEC_INLINE void pool_grad_row2(const float *g, const float *yo, const float *s, 
     const vf yv = load_m(yo + j, m);
     vi taken = 0;
     for (int64_t u = 0; u < SH; ++u) {
-      vf e, o, de, dd;
+      vf e = 0.0f, o = 0.0f, de, dd;
       if (kind == 1) {
         de = dd = gv * inv;
       } else {
@@ -78,8 +78,9 @@ AEC_INLINE void pool_grad_row2(const float *g, const float *yo, const float *s, 
         dd = vmask(gv, ho);
       }
       if (yb) {
-        vf ye, yo2;
-        load_pair(yb + u * W + 2 * j, m, &ye, &yo2);
+        vf ye = e, yo2 = o; /* the derivative through x itself (relu, maxpool) reuses its load */
+        if (yb != s || kind == 1)
+          load_pair(yb + u * W + 2 * j, m, &ye, &yo2);
         de *= v_dact(ye, dact);
         dd *= v_dact(yo2, dact);
       }

@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -153,6 +154,65 @@ TEST_P(KernelSplit, PoolAndUpsample) {
           },
           N, {guard(N * in)}, name + " backward");
     }
+}
+
+// Issue 13: a maxpool's fused derivative reads the pool's own input (dact_y ==
+// x), and the kernel then reuses its loads of x; the result must equal the one
+// through a separate copy of x, bit for bit, for every activation and split.
+TEST_P(KernelSplit, PoolBackwardThroughItsOwnInput) {
+  std::mt19937 rng(9);
+  const int64_t N = 4;
+  for (const PoolCase &p : kPoolCases)
+    for (int kind = 0; kind < 2; ++kind)
+      for (int act = 1; act <= 5; ++act) {
+        const int64_t in = p.C * p.H * p.W, out = in / (p.SH * p.SW);
+        auto x = randomVec(rng, N * in), dy = randomVec(rng, N * out);
+        const std::vector<float> xcopy = x;
+        std::vector<float> y(N * out), ref(N * in);
+        k().pool_forward(0, N, p.C, p.H, p.W, p.SH, p.SW, kind, x.data(), y.data());
+        k().pool_backward(0, N, p.C, p.H, p.W, p.SH, p.SW, kind, dy.data(), x.data(), y.data(),
+                          ref.data(), xcopy.data(), act);
+        const std::string name = std::string(kind == 0 ? "maxpool" : "avgpool") + " act " +
+                                 std::to_string(act) + " " + std::to_string(p.C) + "x" +
+                                 std::to_string(p.H) + "x" + std::to_string(p.W);
+        RangeFn run = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+          k().pool_backward(b, e, p.C, p.H, p.W, p.SH, p.SW, kind, dy.data(), x.data(), y.data(),
+                            o[0].data(), x.data(), act);
+        };
+        std::vector<std::vector<float>> whole = {guard(N * in)};
+        run(0, N, whole);
+        ASSERT_EQ(0, std::memcmp(whole[0].data(), ref.data(), ref.size() * sizeof(float))) << name;
+        expectSplitInvariant(run, N, {guard(N * in)}, name);
+      }
+}
+
+// Issue 13: the weight gradient of 28 x 28 planes runs its tap groups per
+// sample (the blocks overflow L1); it must still equal direct loops.
+TEST_P(KernelSplit, ConvWeightGradLargePlanesMatchesDirectLoops) {
+  std::mt19937 rng(10);
+  const int64_t N = 3, Ci = 2, Co = 8, H = 28, W = 28, K = 3, pad = 1;
+  auto x = randomVec(rng, N * Ci * H * W), dy = randomVec(rng, N * Co * H * W);
+  std::vector<float> dw(Co * Ci * K * K), db(Co);
+  const int64_t G = aec_conv_wg_groups(Ci, Co);
+  std::vector<float> scratch(Co * G * aec_conv_bwd_filter_slot(Ci, Co, H, W, K, K), 0.0f);
+  k().conv_backward_filter(0, Co * G, G, N, Ci, H, W, Co, K, K, 1, 1, x.data(), dy.data(),
+                           dw.data(), db.data(), 0, 1, 1, scratch.data());
+  for (int64_t o = 0; o < Co; ++o)
+    for (int64_t c = 0; c < Ci; ++c)
+      for (int64_t ky = 0; ky < K; ++ky)
+        for (int64_t kx = 0; kx < K; ++kx) {
+          double s = 0;
+          for (int64_t n = 0; n < N; ++n)
+            for (int64_t i = 0; i < H; ++i)
+              for (int64_t j = 0; j < W; ++j) {
+                const int64_t yi = i + ky - pad, xj = j + kx - pad;
+                if (yi >= 0 && yi < H && xj >= 0 && xj < W)
+                  s += double(dy[((n * Co + o) * H + i) * W + j]) *
+                       x[((n * Ci + c) * H + yi) * W + xj];
+              }
+          EXPECT_NEAR(s, dw[((o * Ci + c) * K + ky) * K + kx], 1e-4 * (1 + std::abs(s)))
+              << "o " << o << " c " << c << " tap " << ky << "," << kx;
+        }
 }
 
 // Issue 13: a conv after an upsample, fused (the forward and weight gradient
