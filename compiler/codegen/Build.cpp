@@ -119,6 +119,18 @@ std::string defaultOutput(EmitKind k, const std::string &name) {
   return name;
 }
 
+// -g: each layer's line, at its block call when it came from one (the line
+// the user wrote), else at the layer statement.
+static void sourceLines(const CheckedModel &model, const SourceManager &sm,
+                        codegen::ModuleOptions &mo) {
+  mo.modelLine = {model.sourcePath, 1};
+  for (const Layer &l : model.layers) {
+    const SourceRange &r = l.callSite.valid() ? l.callSite : l.loc;
+    mo.layerLines.push_back(r.valid() ? codegen::SourceLine{sm.path(r.file), sm.lineCol(r.file, r.begin).line}
+                                      : codegen::SourceLine{});
+  }
+}
+
 int buildModel(const CheckedModel &model, const BuildOptions &options, DiagnosticEngine &diags) {
   Logger log;
   const char *env = std::getenv("AEC_LOG");
@@ -199,6 +211,8 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.prefix = prefix;
   mo.withMain = options.emit == EmitKind::Exe;
   mo.withCApi = options.emit == EmitKind::Lib || options.emit == EmitKind::Shared;
+  mo.debugInfo = options.debugInfo;
+  if (mo.debugInfo) sourceLines(model, diags.sources(), mo);
   mo.rowTile = aec_gemm_row_tile(kernelVectorWidthForTarget(*target.machine));
   if (!codegen::generateModule(model, graph, mo, *module, error)) return internalError(error);
 

@@ -19,6 +19,7 @@ struct BuildOptions {
   bool distributed = false; // link libaec_runtime_mpi and MPI (exe, lib, shared)
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3
+  bool debugInfo = false;  // -g: DWARF line info of the .ae source
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)
   std::string runtimeIncludeDir;
   // Files the build reads (the .ae sources with their imports, a pretrained

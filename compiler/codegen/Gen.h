@@ -7,6 +7,8 @@
 #pragma once
 
 #include "compiler/codegen/ModuleGen.h"
+#include "compiler/codegen/DebugInfo.h"
+#include "compiler/codegen/ProfileHooks.h"
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <memory>
 
 namespace aec::codegen {
 
@@ -67,6 +70,14 @@ private:
   FunctionType *closureTy;
   std::string error_;
   std::map<std::string, Function *> closures_;
+  std::unique_ptr<DebugInfo> di_;         // -g
+  std::unique_ptr<ProfileHooks> profile_; // training functions
+  int curLayer_ = -1;                     // the layer of the op being emitted
+
+  SourceLine lineOf(int layer) const {
+    return layer >= 0 && layer < static_cast<int>(opts_.layerLines.size()) ? opts_.layerLines[layer]
+                                                                           : SourceLine{};
+  }
 
   bool fail(const std::string &m) {
     if (error_.empty()) error_ = m;
@@ -138,6 +149,7 @@ private:
     f->addFnAttr(Attribute::NoUnwind);
     f->getArg(0)->addAttr(Attribute::NoAlias);
     IRBuilder<> b(BasicBlock::Create(C, "entry", f));
+    if (di_) di_->setLocation(b, lineOf(curLayer_));
     body(b, f->getArg(0), f->getArg(1), f->getArg(2));
     b.CreateRetVoid();
     closures_[name] = f;
@@ -258,7 +270,10 @@ private:
   // One emitter per op family (EmitDense.cpp, EmitConv.cpp, EmitNorm.cpp,
   // EmitElementwise.cpp); emitOp dispatches.
   bool emitOp(Env &e, const Op &op);
-  bool emitOps(Env &e, const std::vector<int> &ops); // one of Graph::functions' lists
+  // One of Graph::functions' lists; each op at its source line (-g), timed:
+  // with the profile hooks around it (the training functions).
+  bool emitOps(Env &e, const std::vector<int> &ops, bool timed);
+  bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
   bool emitConv(Env &e, const Op &op);
   bool emitNorm(Env &e, const Op &op);

@@ -62,9 +62,21 @@ bool Gen::emitOp(Env &e, const Op &op) {
 }
 
 
-bool Gen::emitOps(Env &e, const std::vector<int> &ops) {
+bool Gen::emitOps(Env &e, const std::vector<int> &ops, bool timed) {
   for (int i : ops)
-    if (!emitOp(e, g_.ops[static_cast<size_t>(i)])) return false;
+    if (!emitStep(e, g_.ops[static_cast<size_t>(i)], timed)) return false;
+  return true;
+}
+
+bool Gen::emitStep(Env &e, const Op &op, bool timed) {
+  curLayer_ = op.layer;
+  if (di_) di_->setLocation(*e.b, lineOf(op.layer));
+  if (!timed || !profile_ || op.kind == OpKind::Reshape) return emitOp(e, op);
+  Value *t0 = profile_->begin(*e.b);
+  if (!emitOp(e, op)) return false;
+  std::string layer = op.layer >= 0 ? model_.layers[op.layer].name : "model";
+  profile_->end(*e.b, t0, op.phase == Phase::Update ? cI64(1) : e.n, layer, op,
+                opFlopsPerRow(g_, op));
   return true;
 }
 
@@ -94,7 +106,8 @@ Function *Gen::genForward(bool decodeOnly) {
                    b.CreateMul(e.n, cI64(size(code) * 4)));
     e.x = nullptr;
   }
-  if (!emitOps(e, decodeOnly ? g_.functions.decode : g_.functions.forward)) return nullptr;
+  if (!emitOps(e, decodeOnly ? g_.functions.decode : g_.functions.forward, false))
+    return nullptr;
   b.CreateRetVoid();
   return f;
 }
@@ -116,7 +129,7 @@ Function *Gen::genAccumulate() {
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
   e.total = b.CreateAlloca(f64, nullptr, "total");
   b.CreateStore(ConstantFP::get(f64, 0.0), e.total);
-  if (!emitOps(e, g_.functions.accumulate)) return nullptr;
+  if (!emitOps(e, g_.functions.accumulate, true)) return nullptr;
   b.CreateRet(b.CreateFPTrunc(b.CreateLoad(f64, e.total), f32));
   return f;
 }
@@ -134,7 +147,7 @@ Function *Gen::genUpdate() {
   e.scale = f->getArg(3);
   e.seed = f->getArg(4);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
-  if (!emitOps(e, g_.functions.update)) return nullptr;
+  if (!emitOps(e, g_.functions.update, true)) return nullptr;
   b.CreateRetVoid();
   return f;
 }
@@ -154,6 +167,8 @@ bool Gen::run(std::string &error) {
       for (Argument &a : f->args())
         if (a.getType()->isPointerTy()) a.addAttr(Attribute::NoAlias);
 
+  if (opts_.debugInfo) di_ = std::make_unique<DebugInfo>(M, opts_.modelLine);
+  if (!g_.inferenceOnly) profile_ = std::make_unique<ProfileHooks>(M, opts_.prefix);
   klWeight_ = new GlobalVariable(
       M, f32, false, GlobalValue::InternalLinkage,
       ConstantFP::get(f32, model_.klWarmup > 0 ? 0.0 : model_.klBeta), opts_.prefix + ".kl_weight");
@@ -171,6 +186,7 @@ bool Gen::run(std::string &error) {
   genModelConstant(fwd, dec, acc, upd);
   if (opts_.withMain) genMain(modelVar_);
   if (opts_.withCApi) genCApi(modelVar_);
+  if (di_) di_->finish();
   return true;
 }
 

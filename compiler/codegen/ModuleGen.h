@@ -6,6 +6,7 @@
 
 #include "compiler/ir/IR.h"
 #include "compiler/sema/Model.h"
+#include "compiler/codegen/DebugInfo.h"
 
 #include <llvm/IR/Module.h>
 
@@ -17,6 +18,9 @@ struct ModuleOptions {
   std::string prefix;   // the C identifier used for symbols: `<prefix>_model`, `<prefix>_create`
   bool withMain = false; // define main() calling aec_rt_main (exe)
   bool withCApi = false; // define the <prefix>_create ... wrappers (lib, shared)
+  bool debugInfo = false;             // -g: DWARF lines of the model's source
+  SourceLine modelLine;                // the model statement
+  std::vector<SourceLine> layerLines;  // per CheckedModel layer
   int64_t rowTile = 6;   // GEMM register-tile rows (6 AVX2/SSE, 8 AVX-512): work is
                          // split between threads at multiples of it
 };

@@ -13,7 +13,7 @@ const char *usageText() {
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
          "                      [--target-cpu CPU]\n"
-         "                      [-O0|-O1|-O2|-O3] [--model NAME] [--stdlib DIR] [--depfile F]\n"
+         "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
          "run `aec --help` for details\n";
@@ -49,6 +49,8 @@ const char *helpText() {
          "                     this machine, but x86-64-v3 (any AVX2 CPU) for --emit=lib and\n"
          "                     shared, which are shipped to other machines\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
+         "  -g                 DWARF line info: perf, gdb and addr2line show the .ae line of\n"
+         "                     each layer's code (the code itself is the same)\n"
          "  --color=WHEN       colour diagnostics: auto (default: on a terminal, unless\n"
          "                     NO_COLOR is set), always, never\n"
          "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
@@ -238,6 +240,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       }
     } else if (o.command == Command::Build && a == "--inference-only") {
       o.inferenceOnly = true;
+    } else if (o.command == Command::Build && a == "-g") {
+      o.debugInfo = true;
     } else if (o.command == Command::Build && a == "--distributed") {
       o.distributed = true;
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {

@@ -19,6 +19,7 @@ struct Options {
   std::string weights;    // --weights W.aew (--emit=onnx)
   std::string depfile;    // --depfile FILE: Makefile rule, output <- every .ae read
   int optLevel = 3;       // -O0..-O3
+  bool debugInfo = false; // build -g
   bool inferenceOnly = false;
   std::string format = "text";    // check, show: --format=text|json
   std::vector<std::string> files; // fmt: the files to format

@@ -236,6 +236,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     b.targetCpu = "x86-64-v3";
 #endif
   b.optLevel = o.optLevel;
+  b.debugInfo = o.debugInfo;
   b.runtimeLibDir = dirs.runtimeLib;
   b.runtimeIncludeDir = dirs.runtimeInclude;
   for (size_t i = 0; i < s.sources.fileCount(); ++i)

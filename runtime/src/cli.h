@@ -30,7 +30,7 @@ typedef struct aec_cli_opts {
   const char *log, *plot;
   double save_every;      /* seconds between checkpoints during training */
   double percentile, contamination;
-  int quiet, has_save_every, has_percentile, has_contamination;
+  int quiet, profile, has_save_every, has_percentile, has_contamination;
 } aec_cli_opts;
 
 int aec_cli_train(const aec_cli_opts *o, const aec_model *m);

@@ -22,11 +22,11 @@ typedef struct command {
 } command;
 
 static const command kCommands[] = {
-    {"train", aec_cli_train, "data val epochs batch lr seed threads save resume log plot quiet save-every",
+    {"train", aec_cli_train, "data val epochs batch lr seed threads save resume log plot quiet save-every profile",
      "data save",
      "train --data FILE [--val FILE] [--epochs N] [--batch B] [--lr X] [--seed S] [--threads T] "
      "--save W.aew [--resume W.aew] [--log HISTORY.csv] [--plot CURVE.png] [--save-every SECONDS] "
-     "[--quiet]"},
+     "[--quiet] [--profile]"},
     {"eval", aec_cli_eval, "weights data threads", "weights data", "eval --weights W.aew --data FILE"},
     {"encode", aec_cli_encode, "weights data out threads", "weights data out",
      "encode --weights W.aew --data FILE --out CODES.npy"},
@@ -103,6 +103,7 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "npz")) o->npz = v;
   else if (!strcmp(name, "log")) o->log = v;
   else if (!strcmp(name, "quiet")) o->quiet = strcmp(v, "0") != 0;
+  else if (!strcmp(name, "profile")) o->profile = strcmp(v, "0") != 0;
   else if (!strcmp(name, "plot")) o->plot = v;
   else if (!strcmp(name, "save-every")) {
     rc = parse_real(o->prog, name, v, -1e-300, 1e300, "a number of seconds >= 0", &o->save_every);
@@ -241,8 +242,8 @@ int aec_rt_main(int argc, char **argv, const aec_model *model) {
       fprintf(stderr, "%s %s: unknown flag `--%s`\nusage: %s %s\n", prog, cmd->name, name, prog, cmd->usage);
       return EXIT_USER;
     }
-    if (!strcmp(name, "quiet") && !eq) { /* the one flag without a value */
-      o.quiet = 1;
+    if ((!strcmp(name, "quiet") || !strcmp(name, "profile")) && !eq) { /* flags without a value */
+      set_flag(&o, name, "1");
       continue;
     }
     const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);

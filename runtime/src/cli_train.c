@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aec/profile.h"
 #include "cli.h"
 #include "dist.h"
 #include "diverge.h"
@@ -143,7 +144,11 @@ static int run_epoch(trainer *t, int64_t e, int64_t epochs, int64_t B, int64_t s
     for (int64_t k = 0; k < B; ++k)
       memcpy(t->batch + k * per, t->d.data + t->perm[st * B + k] * per, sizeof(float) * (size_t)per);
     float loss;
+    double ts = o->profile ? aec_rt_now() : 0;
+    aec_profile_enable(o->profile);
     int r = aec_rt_train_step2(s, t->batch, B, &loss);
+    aec_profile_enable(0);
+    if (o->profile) aec_profile_add_step(aec_rt_now() - ts);
     if (r) return -fail(t, r);
     if (!isfinite(loss)) {
       char why[128];
@@ -244,6 +249,7 @@ static int train_loop(trainer *t, int64_t epochs, int64_t B) {
          (long long)(aec_rt_epoch(s) > start ? aec_rt_epoch(s) - start : 0), (long long)samples, secs,
          secs > 0 ? (double)samples / secs : 0.0, last_loss, best);
   fflush(stdout);
+  if (o->profile && aec_dist_rank() == 0) aec_profile_report(stderr);
   if (o->plot && t->hist.n > 0) rc = fail(t, aec_plot_history(o->plot, &t->hist, m->name));
   if (!rc && interrupted) rc = AEC_EXIT_SIGNALED(g_signal == SIGTERM ? SIGTERM : SIGINT);
   return rc;
