@@ -37,10 +37,21 @@ double opFlopsPerRow(const ir::Graph &g, const ir::Op &op) {
 }
 
 ProfileHooks::ProfileHooks(Module &m, std::string prefix) : M(m), prefix_(std::move(prefix)) {
+  // Objects must link without the runtime's profiler (the gradient checks
+  // link a bare object): a weak zero flag, overridden by the runtime's when
+  // it is linked, and weak hooks, only called once the runtime set the flag.
   flag_ = M.getGlobalVariable("aec_rt_profiling");
   if (!flag_)
     flag_ = new GlobalVariable(M, Type::getInt32Ty(M.getContext()), false,
-                               GlobalValue::ExternalLinkage, nullptr, "aec_rt_profiling");
+                               GlobalValue::WeakAnyLinkage,
+                               ConstantInt::get(Type::getInt32Ty(M.getContext()), 0),
+                               "aec_rt_profiling");
+}
+
+FunctionCallee ProfileHooks::weakHook(const char *name, FunctionType *ty) {
+  FunctionCallee f = M.getOrInsertFunction(name, ty);
+  cast<Function>(f.getCallee())->setLinkage(GlobalValue::ExternalWeakLinkage);
+  return f;
 }
 
 Value *ProfileHooks::enabled(IRBuilder<> &b) {
@@ -54,7 +65,7 @@ Value *ProfileHooks::begin(IRBuilder<> &b) {
   BasicBlock *op = BasicBlock::Create(M.getContext(), "op", f);
   b.CreateCondBr(enabled(b), hook, op);
   b.SetInsertPoint(hook);
-  FunctionCallee fn = M.getOrInsertFunction("aec_rt_profile_begin", b.getInt64Ty());
+  FunctionCallee fn = weakHook("aec_rt_profile_begin", FunctionType::get(b.getInt64Ty(), false));
   Value *t = b.CreateCall(fn);
   b.CreateBr(op);
   b.SetInsertPoint(op);
@@ -90,8 +101,8 @@ void ProfileHooks::end(IRBuilder<> &b, Value *t0, Value *rows, const std::string
   b.CreateCondBr(enabled(b), hook, next);
   b.SetInsertPoint(hook);
   Type *ptr = PointerType::getUnqual(C);
-  FunctionCallee fn = M.getOrInsertFunction("aec_rt_profile_end", b.getVoidTy(), ptr,
-                                            b.getInt64Ty(), b.getInt64Ty());
+  FunctionCallee fn = weakHook("aec_rt_profile_end", FunctionType::get(b.getVoidTy(),
+                                                                  {ptr, b.getInt64Ty(), b.getInt64Ty()}, false));
   b.CreateCall(fn, {record, t0, rows});
   b.CreateBr(next);
   b.SetInsertPoint(next);
