@@ -132,6 +132,17 @@ TEST(ConvIR, FusedTrainingGraph) {
       EXPECT_EQ(op.derivAct, Activation::Tanh);
     }
   }
+  // Issue 13.2: the fused upsample's full-resolution output is read by no op
+  // of the training step, so only forward / decode write it; the maxpool stays.
+  ASSERT_TRUE(g.functions.listed);
+  auto lists = [&](const std::vector<int> &list, ir::PoolKind kind) {
+    for (int i : list)
+      if (g.ops[i].kind == ir::OpKind::Pool && g.ops[i].pool == kind) return true;
+    return false;
+  };
+  EXPECT_TRUE(lists(g.functions.forward, ir::PoolKind::Upsample));
+  EXPECT_FALSE(lists(g.functions.accumulate, ir::PoolKind::Upsample));
+  EXPECT_TRUE(lists(g.functions.accumulate, ir::PoolKind::Max));
 }
 
 TEST(ConvIR, InferenceOnlyAndFrozen) {
