@@ -16,6 +16,7 @@ const char *usageText() {
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
+         "       aec opt FILE.air [--pass=NAME]... [--passes=A,B,...]\n"
          "run `aec --help` for details\n";
 }
 
@@ -29,6 +30,7 @@ const char *helpText() {
          "  aec fmt [--check] FILE...  rewrite files in the canonical layout; --check: only list\n"
          "                             the files that need it (exit 1 if any); `-`: stdin\n"
          "  aec lsp                    the language server for editors (LSP over stdio)\n"
+         "  aec opt FILE.air           read IR text (`aec build --emit=ir`), run passes, print\n"
          "  aec --help | --version\n"
          "\n"
          "options:\n"
@@ -56,7 +58,8 @@ const char *helpText() {
          "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
          "                     file and every file it imports (build systems rebuild on edits)\n"
          "\n"
-         "exit status: 0 success, 1 error in the model or the command line, 2 internal error\n";
+         "exit status: 0 success, 1 error in the model or the command line, 2 internal error\n"
+         "(a bug in aec) or environment error (no C compiler, a failed link, a missing runtime)\n";
 }
 
 const char *versionText() { return "aec 0.1.0 (LLVM 19)\n"; }
@@ -74,6 +77,16 @@ std::string commandHelpText(Command c) {
     return "usage: aec show FILE [options]\n"
            "print the architecture table: layers, shapes, params, MACs, training memory\n\n"
            "options:\n" + common;
+  case Command::Opt:
+    return "usage: aec opt FILE.air [--pass=NAME]... [--passes=A,B,...]\n"
+           "read the IR text form (`aec build --emit=ir`, or AEC_PRINT_IR_AFTER=<stage>),\n"
+           "run the named passes of compiler/lower/ in the order given, with the verifier\n"
+           "after each, and print the IR on stdout (no pass: parse, verify and print)\n\n"
+           "options:\n"
+           "  --pass=NAME        autodiff | fusion | memory | optimizer (repeatable)\n"
+           "  --passes=A,B       several passes, comma-separated\n"
+           "  --color=WHEN       auto (default), always, never (NO_COLOR is honoured)\n"
+           "\nlines starting with `;` are comments; errors are `file:line:col: error: ...`\n";
   case Command::Build: {
     std::string h = helpText();
     size_t from = h.find("  --emit=KIND"), to = h.find("\nexit status");
@@ -147,7 +160,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     o.command = Command::Help;
     if (args.size() > 1)
       o.helpFor = args[1] == "check" ? Command::Check : args[1] == "show" ? Command::Show
-                : args[1] == "build" ? Command::Build : Command::None;
+                : args[1] == "build" ? Command::Build : args[1] == "opt" ? Command::Opt
+                                                                         : Command::None;
     return true;
   }
   if (cmd == "--version" || cmd == "version") {
@@ -160,6 +174,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     o.command = Command::Show;
   else if (cmd == "build")
     o.command = Command::Build;
+  else if (cmd == "opt")
+    o.command = Command::Opt;
   else if (cmd == "fmt" || cmd == "lsp")
     return parseEditorCommandLine(args, o, error);
   else {
@@ -253,6 +269,19 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (o.command == Command::Build && matches(a, "--depfile")) {
       if (!valueOf(a, "--depfile", o.depfile))
         return false;
+    } else if (o.command == Command::Opt && (matches(a, "--pass") || matches(a, "--passes"))) {
+      std::string list;
+      if (!valueOf(a, matches(a, "--pass") ? "--pass" : "--passes", list))
+        return false;
+      for (size_t from = 0; from <= list.size();) {
+        size_t comma = std::min(list.find(',', from), list.size());
+        if (comma == from) {
+          error = "empty pass name in `" + a + "`";
+          return false;
+        }
+        o.passes.push_back(list.substr(from, comma - from));
+        from = comma + 1;
+      }
     } else if (o.command == Command::Build && a.size() == 3 && a[0] == '-' && a[1] == 'O' &&
                a[2] >= '0' && a[2] <= '3') {
       o.optLevel = a[2] - '0';
@@ -278,8 +307,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       error = "`--emit=" + o.emit + "` is not valid for `aec check`; use `ast` or `sema`";
       return false;
     }
-    if (o.command == Command::Show) {
-      error = "`aec show` takes no `--emit`";
+    if (o.command == Command::Show || o.command == Command::Opt) {
+      error = "`aec " + cmd + "` takes no `--emit`";
       return false;
     }
     if (o.command == Command::Build &&

@@ -6,7 +6,7 @@
 
 namespace aec {
 
-enum class Command { None, Help, Version, Check, Show, Build, Fmt, Lsp };
+enum class Command { None, Help, Version, Check, Show, Build, Fmt, Lsp, Opt };
 
 struct Options {
   Command command = Command::None;
@@ -27,6 +27,7 @@ struct Options {
   bool distributed = false; // --distributed: data-parallel training over MPI
   std::string color = "auto"; // --color=auto|always|never
   Command helpFor = Command::None; // `aec CMD --help`, `aec help CMD`
+  std::vector<std::string> passes; // opt: --pass=NAME (repeatable), --passes=A,B
 };
 
 // Whether diagnostics get ANSI colours: --color=always|never, else (auto)

@@ -21,5 +21,6 @@ int runShow(const Options &options, const ToolDirs &dirs);
 int runBuild(const Options &options, const ToolDirs &dirs);
 int runFmt(const Options &options);                        // FmtCommand.cpp
 int runLsp(const Options &options, const ToolDirs &dirs);  // LspCommand.cpp
+int runOpt(const Options &options);                        // OptCommand.cpp
 
 } // namespace aec

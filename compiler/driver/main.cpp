@@ -43,6 +43,7 @@ int run(int argc, char **argv) {
   case aec::Command::Build: return aec::runBuild(options, dirs);
   case aec::Command::Fmt: return aec::runFmt(options);
   case aec::Command::Lsp: return aec::runLsp(options, dirs);
+  case aec::Command::Opt: return aec::runOpt(options);
   default: return 1;
   }
 }

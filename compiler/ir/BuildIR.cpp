@@ -49,6 +49,8 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
   g = Graph();
   g.modelName = model.name;
   g.maxBatch = model.train.batch > 0 ? model.train.batch : 1;
+  g.train = model.train;
+  g.l2 = model.l2;
   g.inferenceOnly = inferenceOnly;
   g.codeLayer = model.codeIndex;
   const size_t L = model.layers.size();

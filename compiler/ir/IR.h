@@ -216,6 +216,10 @@ struct Graph {
   int vaeEps = -1;        // its reparameterization noise ε (training graphs)
   int lossValue = -1;     // scalar
   int sparsityValue = -1; // scalar, -1 if none
+  // The model's optimizer settings (buildIR), so that the text form is
+  // enough to run the optimizer pass (`aec opt --pass=optimizer`).
+  TrainConfig train;
+  double l2 = 0;
 
   // Filled by memory planning / the optimizer pass.
   int64_t paramCount = 0;
@@ -257,7 +261,12 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &out, std::str
 // Checks structural invariants; returns an empty string or the first problem.
 std::string verify(const Graph &g);
 
-// The text form (`aec build --emit=ir`).
+// The text form (`aec build --emit=ir`); Parser.h reads it back.
 std::string print(const Graph &g);
+
+// The names the text form uses beside the registries' (Printer.cpp), one
+// place for printer and reader.
+const char *bufferName(Buffer b);
+const char *phaseName(Phase p); // "forward", "backward", "update"
 
 } // namespace aec::ir

@@ -1,13 +1,20 @@
 // Text form of the IR (`aec build --emit=ir`), stable for lit tests:
 //
 //   ir fashion_dense max_batch=256 params=... workspace=...
-//   tensor %enc1.weight : param [784, 512] trainable @0
+//   optimizer adam lr=0.001 beta1=0.9 ...          (training graphs)
+//   tensor %enc1.weight : param [784, 512] trainable @0 layer=0
+//   layer 0 in=%x out=%enc1.out weight=%enc1.weight bias=%enc1.bias
+//   graph input=%x loss=%loss code_layer=1 ...
+//   params %enc1.weight, %enc1.bias, ...
 //   forward:
 //     %enc1.out = dense %x.noisy, %enc1.weight, %enc1.bias act=relu
 //   backward:
 //     %enc1.weight.grad += weight_grad %x.noisy, %enc1.z.grad
 //   update:
-//     adam params[0, 535232) lr=0.001 ...
+//     adam params[0, 535232) beta1=0.9 ... lr=0.001
+//
+// Everything the passes read is in the text, so Parser.cpp reads it back
+// (print -> parse -> print is the identity; `aec opt` runs passes on it).
 #include "compiler/ir/IR.h"
 
 #include <fmt/format.h>
@@ -49,11 +56,13 @@ const char *opKindName(OpKind k) {
 }
 
 const char *poolKindName(PoolKind k) {
-  static const char *const names[] = {"max", "avg", "upsample"}; // PoolKind order
-  return names[static_cast<int>(k)];
+  switch (k) {
+  case PoolKind::Max: return "max";
+  case PoolKind::Avg: return "avg";
+  case PoolKind::Upsample: return "upsample";
+  }
+  return "?"; // past the last kind (the IR reader looks names up in order)
 }
-
-namespace {
 
 const char *bufferName(Buffer b) {
   switch (b) {
@@ -65,6 +74,12 @@ const char *bufferName(Buffer b) {
   }
   return "?";
 }
+
+const char *phaseName(Phase p) {
+  return p == Phase::Forward ? "forward" : p == Phase::Backward ? "backward" : "update";
+}
+
+namespace {
 
 std::string shapeStr(const Tensor &t) {
   std::string s = "[";
@@ -81,27 +96,63 @@ std::string shapeStr(const Tensor &t) {
   return s + "]";
 }
 
+// ` key=%name` for a tensor reference, nothing for none (-1).
+std::string ref(const Graph &g, const char *key, int t) {
+  return t >= 0 ? fmt::format(" {}=%{}", key, g.tensors[t].name) : std::string();
+}
+
+// The graph's bookkeeping: the layer table, the named tensors, the
+// parameter order (aec_tensor_info), the trainable range once planned.
+std::string printTables(const Graph &g) {
+  auto at = [](const std::vector<int> &v, size_t l) { return l < v.size() ? v[l] : -1; };
+  std::string s;
+  for (size_t l = 0; l < g.layerOutput.size(); ++l)
+    s += fmt::format("layer {}{}{}{}{}\n", l, ref(g, "in", at(g.layerInput, l)),
+                     ref(g, "out", g.layerOutput[l]), ref(g, "weight", at(g.layerWeight, l)),
+                     ref(g, "bias", at(g.layerBias, l)));
+  s += "graph" + ref(g, "input", g.input) + ref(g, "loss", g.lossValue) +
+       ref(g, "sparsity", g.sparsityValue) + ref(g, "vae_logvar", g.vaeLogvar) +
+       ref(g, "vae_eps", g.vaeEps);
+  if (g.codeLayer >= 0) s += fmt::format(" code_layer={}", g.codeLayer);
+  if (g.trainableBegin != 0 || g.trainableCount != 0)
+    s += fmt::format(" trainable=[{}, {})", g.trainableBegin, g.trainableBegin + g.trainableCount);
+  s += "\nparams";
+  for (size_t i = 0; i < g.paramTensors.size(); ++i)
+    s += fmt::format("{}%{}", i ? ", " : " ", g.tensors[g.paramTensors[i]].name);
+  return s + "\n";
+}
+
 } // namespace
 
 std::string print(const Graph &g) {
   std::string s = fmt::format("ir {} max_batch={} params={} workspace={} opt_slots={}{}\n",
                               g.modelName, g.maxBatch, g.paramCount, g.workspaceSize,
                               g.optSlots, g.inferenceOnly ? " inference-only" : "");
+  if (!g.inferenceOnly) {
+    const TrainConfig &tc = g.train;
+    const bool adam = tc.optimizer == OptimizerKind::Adam;
+    s += fmt::format("optimizer {} lr={}", optimizerName(tc.optimizer), tc.lr);
+    s += adam ? fmt::format(" beta1={} beta2={} eps={}", tc.beta1, tc.beta2, tc.eps)
+              : fmt::format(" momentum={}", tc.momentum);
+    s += fmt::format(" l2={}\n", g.l2);
+  }
   for (const Tensor &t : g.tensors) {
     s += fmt::format("tensor %{} : {} {}", t.name, bufferName(t.buffer), shapeStr(t));
     if (t.buffer == Buffer::Param) s += t.trainable ? " trainable" : " frozen";
     if (t.isLayerOutput) s += " layer_output";
     if (t.aliasOf >= 0) s += fmt::format(" view(%{})", g.tensors[t.aliasOf].name);
     else if (t.offset >= 0) s += fmt::format(" @{}", t.offset);
+    s += ref(g, "grad_of", t.gradOf);
+    if (t.layer >= 0) s += fmt::format(" layer={}", t.layer);
     s += "\n";
   }
+  s += printTables(g);
   Phase phase = Phase::Update;
   bool firstOp = true;
   for (const Op &op : g.ops) {
     if (firstOp || op.phase != phase) {
       phase = op.phase;
-      s += phase == Phase::Forward ? "forward:\n" : phase == Phase::Backward ? "backward:\n"
-                                                                             : "update:\n";
+      s += fmt::format("{}:\n", phaseName(phase));
       firstOp = false;
     }
     s += "  ";
@@ -112,7 +163,7 @@ std::string print(const Graph &g) {
       else
         s += fmt::format(" momentum={}", op.momentum);
       if (op.l2 != 0) s += fmt::format(" l2={}", op.l2);
-      s += "\n";
+      s += fmt::format(" lr={}\n", op.lr);
       continue;
     }
     if (op.out2 >= 0) s += fmt::format("%{}, ", g.tensors[op.out2].name);
@@ -158,6 +209,8 @@ std::string print(const Graph &g) {
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       if (op.foldsSparsity)
         s += fmt::format(" sparsity={} weight={}", sparsityName(op.sparsity), op.amount);
+      if (op.foldsSparsity && op.sparsity == SparsityKind::KL)
+        s += fmt::format(" rho={}", op.target);
       break;
     case OpKind::Conv:
     case OpKind::ConvInputGrad:
@@ -170,7 +223,6 @@ std::string print(const Graph &g) {
       if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
       if (op.kind == OpKind::Conv) s += fmt::format(" act={}", activationName(op.act));
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
-      if (op.scratch >= 0) s += fmt::format(" scratch=%{}", g.tensors[op.scratch].name);
       break;
     }
     case OpKind::Pool:
@@ -178,9 +230,19 @@ std::string print(const Graph &g) {
       s += fmt::format(" {} factor={}", poolKindName(op.pool), op.factor);
       if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
       break;
+    case OpKind::VaeSample:
+    case OpKind::VaeGrad:
+      s += fmt::format(" beta={}", op.amount);
+      break;
     default:
       break;
     }
+    // Noise and dropout print train_only with their attributes above.
+    if (op.trainOnly && op.kind != OpKind::Noise && op.kind != OpKind::Dropout &&
+        op.noiseFrom < 0)
+      s += " train_only";
+    s += ref(g, "scratch", op.scratch);
+    if (op.layer >= 0) s += fmt::format(" layer={}", op.layer);
     s += "\n";
   }
   return s;

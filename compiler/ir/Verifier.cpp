@@ -76,10 +76,13 @@ struct Checker {
     case OpKind::Dropout:
     case OpKind::DropoutGrad:
       if (size(op.ins[0]) != size(op.out)) return where("element count changes");
+      if (batchedIn(0) != T(op.out).batched) return where("batched input, unbatched output");
       return true;
     case OpKind::ActGrad:
       if (size(op.ins[0]) != size(op.out) || size(op.ins[1]) != size(op.out))
         return where("shapes differ");
+      if (batchedIn(0) != T(op.out).batched || batchedIn(1) != T(op.out).batched)
+        return where("batched input, unbatched output");
       return true;
     case OpKind::Loss:
     case OpKind::LossGrad:

@@ -5,6 +5,7 @@
 #include "compiler/ir/IR.h"
 
 #include <string>
+#include <vector>
 
 namespace aec::lower {
 
@@ -34,6 +35,16 @@ void listFunctions(ir::Graph &g);
 
 // Drops tensors no op or table refers to (after fusion).
 void removeDeadTensors(ir::Graph &g);
+
+// The passes after buildIR, in pipeline order, by the names that
+// AEC_PRINT_IR_AFTER and `aec opt --pass=` use; `training` ones are skipped
+// for inference-only graphs.
+struct PassInfo {
+  const char *name;
+  bool training;
+  void (*run)(ir::Graph &g, const CheckedModel &model);
+};
+const std::vector<PassInfo> &pipelinePasses();
 
 // Runs the whole pipeline with a verifier after each stage; logs a line per
 // stage when `log` is set. Returns false and sets `error` on failure.

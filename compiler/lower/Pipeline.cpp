@@ -42,22 +42,25 @@ struct Stage {
 
 } // namespace
 
+const std::vector<PassInfo> &pipelinePasses() {
+  static const std::vector<PassInfo> passes = {
+      {"autodiff", true, [](Graph &g, const CheckedModel &) { autodiff(g); }},
+      {"fusion", false, [](Graph &g, const CheckedModel &) { fuse(g); }},
+      {"memory", false, [](Graph &g, const CheckedModel &) { planMemory(g); }},
+      {"optimizer", true, [](Graph &g, const CheckedModel &m) { addOptimizer(g, m); }},
+  };
+  return passes;
+}
+
 bool runPipeline(const CheckedModel &model, bool inferenceOnly, Graph &ir, std::string &error,
                  bool log) {
   Stage stage{log};
   if (!buildIR(model, inferenceOnly, ir, error)) return false;
   if (!stage.done("build", ir, error)) return false;
-  if (!inferenceOnly) {
-    autodiff(ir);
-    if (!stage.done("autodiff", ir, error)) return false;
-  }
-  fuse(ir);
-  if (!stage.done("fusion", ir, error)) return false;
-  planMemory(ir);
-  if (!stage.done("memory", ir, error)) return false;
-  if (!inferenceOnly) {
-    addOptimizer(ir, model);
-    if (!stage.done("optimizer", ir, error)) return false;
+  for (const PassInfo &pass : pipelinePasses()) {
+    if (inferenceOnly && pass.training) continue;
+    pass.run(ir, model);
+    if (!stage.done(pass.name, ir, error)) return false;
   }
   listFunctions(ir);
   return stage.done("functions", ir, error);
