@@ -29,32 +29,6 @@ std::string passNames() {
   return s;
 }
 
-// Why `pass` cannot run on `g` (the passes assume the pipeline's order:
-// autodiff on the forward graph, fusion and memory before planning, the
-// optimizer once planned), or null.
-const char *outOfOrder(const std::string &pass, const ir::Graph &g) {
-  bool planned = false, backward = false, update = false;
-  for (const ir::Tensor &t : g.tensors) planned = planned || t.offset >= 0;
-  for (const ir::Op &op : g.ops) {
-    backward = backward || op.phase == ir::Phase::Backward;
-    update = update || op.phase == ir::Phase::Update;
-  }
-  if (pass == "autodiff" && (backward || update)) return "it already has a backward phase";
-  if (pass != "optimizer" && planned) return "its memory is already planned";
-  if (pass == "optimizer" && update) return "it already has an update phase";
-  if (pass == "optimizer" && !planned) return "its memory is not planned yet (run `memory` first)";
-  return nullptr;
-}
-
-// The settings the optimizer pass reads from the model, from the graph's text.
-CheckedModel settingsOf(const ir::Graph &g) {
-  CheckedModel m;
-  m.name = g.modelName;
-  m.train = g.train;
-  m.l2 = g.l2;
-  return m;
-}
-
 int optimize(const Options &o, DiagnosticEngine &diags, SourceManager &sources) {
   std::vector<const lower::PassInfo *> passes;
   for (const std::string &name : o.passes) {
@@ -72,13 +46,13 @@ int optimize(const Options &o, DiagnosticEngine &diags, SourceManager &sources) 
   }
   ir::Graph g;
   if (!ir::parseIR(id, sources, diags, g)) return 1;
-  const CheckedModel model = settingsOf(g);
+  const CheckedModel model = lower::passSettingsOf(g);
   for (const lower::PassInfo *p : passes) {
     if (p->training && g.inferenceOnly) {
       diags.report(DiagKind::PassNeedsTraining, SourceRange{}, p->name, o.file);
       return 1;
     }
-    if (const char *why = outOfOrder(p->name, g)) {
+    if (const char *why = lower::passOutOfOrder(*p, g)) {
       diags.report(DiagKind::PassOutOfOrder, SourceRange{}, p->name, o.file, why);
       return 1;
     }

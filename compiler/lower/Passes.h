@@ -46,6 +46,15 @@ struct PassInfo {
 };
 const std::vector<PassInfo> &pipelinePasses();
 
+// Why `pass` cannot run on `g` out of the pipeline (autodiff on a forward
+// graph, fusion and memory before planning, the optimizer once planned and
+// only once), or null. `aec opt` reports it instead of running the pass.
+const char *passOutOfOrder(const PassInfo &pass, const ir::Graph &g);
+
+// The model settings the passes read (the optimizer's), from a graph read
+// back from its text form.
+CheckedModel passSettingsOf(const ir::Graph &g);
+
 // Runs the whole pipeline with a verifier after each stage; logs a line per
 // stage when `log` is set. Returns false and sets `error` on failure.
 bool runPipeline(const CheckedModel &model, bool inferenceOnly, ir::Graph &g,

@@ -52,6 +52,29 @@ const std::vector<PassInfo> &pipelinePasses() {
   return passes;
 }
 
+const char *passOutOfOrder(const PassInfo &pass, const Graph &g) {
+  bool planned = false, backward = false, update = false;
+  for (const Tensor &t : g.tensors) planned = planned || t.offset >= 0;
+  for (const Op &op : g.ops) {
+    backward = backward || op.phase == Phase::Backward;
+    update = update || op.phase == Phase::Update;
+  }
+  const std::string name = pass.name;
+  if (name == "autodiff" && (backward || update)) return "it already has a backward phase";
+  if (name != "optimizer" && planned) return "its memory is already planned";
+  if (name == "optimizer" && update) return "it already has an update phase";
+  if (name == "optimizer" && !planned) return "its memory is not planned yet (run `memory` first)";
+  return nullptr;
+}
+
+CheckedModel passSettingsOf(const Graph &g) {
+  CheckedModel m;
+  m.name = g.modelName;
+  m.train = g.train;
+  m.l2 = g.l2;
+  return m;
+}
+
 bool runPipeline(const CheckedModel &model, bool inferenceOnly, Graph &ir, std::string &error,
                  bool log) {
   Stage stage{log};
