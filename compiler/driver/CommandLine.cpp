@@ -83,7 +83,7 @@ std::string commandHelpText(Command c) {
            "run the named passes of compiler/lower/ in the order given, with the verifier\n"
            "after each, and print the IR on stdout (no pass: parse, verify and print)\n\n"
            "options:\n"
-           "  --pass=NAME        autodiff | fusion | memory | optimizer (repeatable)\n"
+           "  --pass=NAME        autodiff | fusion | memory | optimizer | functions (repeatable)\n"
            "  --passes=A,B       several passes, comma-separated\n"
            "  --color=WHEN       auto (default), always, never (NO_COLOR is honoured)\n"
            "\nlines starting with `;` are comments; errors are `file:line:col: error: ...`\n";
