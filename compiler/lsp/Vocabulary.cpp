@@ -37,7 +37,12 @@ Vocabulary build() {
   v.trainSettings = {{keyword(L::OPTIMIZER), optimizers + ", then options"},
                      {"batch", "samples per step"},
                      {"epochs", "passes over the data"},
-                     {"seed", "random seed"}};
+                     {"seed", "random seed"},
+                     // issue 8 (compiler/sema/WorkflowChecks.cpp)
+                     {"schedule", "cosine | step F every N | plateau F patience N"},
+                     {"warmup", "epochs of linear learning-rate warm-up"},
+                     {"validation", "fraction held out for validation, by the seed"},
+                     {"early_stop", "epochs without a lower val_loss before stopping"}};
   v.valuesAfter = {{keyword(L::LOSS), lossKeywords()},
                    {keyword(L::NOISE), noiseKeywords()},
                    {keyword(L::SPARSITY), sparsityKeywords()},

@@ -66,6 +66,8 @@ comp = c.request("textDocument/completion", {"textDocument": doc, "position": po
 print("complete activation:", " ".join(i["label"] for i in comp["result"]["items"]))
 comp = c.request("textDocument/completion", {"textDocument": doc, "position": pos("loss bce", 5)})
 print("complete loss:", " ".join(i["label"] for i in comp["result"]["items"]))
+comp = c.request("textDocument/completion", {"textDocument": doc, "position": pos("batch   8", 0)})
+print("complete train:", " ".join(i["label"] for i in comp["result"]["items"]))
 
 df = c.request("textDocument/definition", {"textDocument": doc, "position": pos("down(8)", 2)})
 r = df["result"]
