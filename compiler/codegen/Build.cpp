@@ -214,6 +214,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.debugInfo = options.debugInfo;
   if (mo.debugInfo) sourceLines(model, diags.sources(), mo);
   mo.rowTile = aec_gemm_row_tile(kernelVectorWidthForTarget(*target.machine));
+  mo.gemvPanel = aec_gemv_panel(kernelVectorWidthForTarget(*target.machine));
   if (!codegen::generateModule(model, graph, mo, *module, error)) return internalError(error);
 
   // Kernels become internal and always inlined into their closures; every

@@ -6,6 +6,28 @@
 
 namespace aec::codegen {
 
+// Batch-1 dense layers with at least this many weights split over threads.
+static constexpr int64_t kSplitGemvMacs = 65536;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// out[0, j0..j1) of one row over panels [p0, p1) of aec_gemv_panel columns,
+// the last panel absorbing the remainder (so every column is summed as the
+// whole-row GEMV sums it); pointers as the row closure's.
+Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act) {
+  return closure(cname(op, "dense_columns"), [&](IRBuilder<> &cb, Value *ctx, Value *p0,
+                                                  Value *p1) {
+    const int64_t P = opts_.gemvPanel, panels = N / P;
+    Value *j0 = cb.CreateMul(p0, cI64(P));
+    Value *j1 = cb.CreateSelect(cb.CreateICmpEQ(p1, cI64(panels)), cI64(N), cb.CreateMul(p1, cI64(P)));
+    auto at = [&](int f) { return cb.CreateInBoundsGEP(f32, field(cb, ctx, f), j0); };
+    call(cb, "aec_gemm",
+         {cI64(0), cI64(1), cb.CreateSub(j1, j0), cI64(K), field(cb, ctx, P0), cI64(K), at(P1),
+          cI64(N), cI32(0), at(P2), cI64(N), cI32(0), hasBias ? at(P3) : null(), cI32(act), null(),
+          cI64(0), cI32(0)});
+  });
+}
+
 bool Gen::emitDense(Env &e, const Op &op) {
   IRBuilder<> &b = *e.b;
   switch (op.kind) {
@@ -45,7 +67,24 @@ bool Gen::emitDense(Env &e, const Op &op) {
       setField(e, I1, e.seed);
     }
     setField(e, I0, e.n);
+    if (noisy || transB || N < 2 * opts_.gemvPanel || N * K < kSplitGemvMacs) {
+      parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+      return true;
+    }
+    // One row (batch-1 inference): the rows cannot split, so the threads
+    // take column panels and each core streams its part of the weights.
+    Function *f = b.GetInsertBlock()->getParent();
+    BasicBlock *one = BasicBlock::Create(C, "gemv", f), *rows = BasicBlock::Create(C, "gemm", f);
+    BasicBlock *done = BasicBlock::Create(C, "dense.done", f);
+    b.CreateCondBr(b.CreateICmpEQ(e.n, cI64(1)), one, rows);
+    b.SetInsertPoint(rows);
     parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+    b.CreateBr(done);
+    b.SetInsertPoint(one);
+    parallelFor(e, gemvColumns(op, K, N, hasBias, act), cI64(N / opts_.gemvPanel),
+                ceilDiv(kSplitGemvMacs / 2, K * opts_.gemvPanel));
+    b.CreateBr(done);
+    b.SetInsertPoint(done);
     return true;
   }
   case OpKind::InputGrad: {

@@ -275,6 +275,7 @@ private:
   bool emitOps(Env &e, const std::vector<int> &ops, bool timed);
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
+  Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act);
   bool emitConv(Env &e, const Op &op);
   bool emitNorm(Env &e, const Op &op);
   bool emitElementwise(Env &e, const Op &op);

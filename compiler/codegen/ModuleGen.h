@@ -21,6 +21,7 @@ struct ModuleOptions {
   bool debugInfo = false;             // -g: DWARF lines of the model's source
   SourceLine modelLine;                // the model statement
   std::vector<SourceLine> layerLines;  // per CheckedModel layer
+  int64_t gemvPanel = 64; // batch-1 GEMV column panel (aec_gemv_panel): threads split there
   int64_t rowTile = 6;   // GEMM register-tile rows (6 AVX2/SSE, 8 AVX-512): work is
                          // split between threads at multiples of it
 };

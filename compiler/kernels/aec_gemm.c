@@ -214,7 +214,7 @@ AEC_INLINE void gemm_dot_rows(int64_t m0, int64_t m1, int64_t N, int64_t K, cons
 
 /* One row, B not transposed (batch-1 inference): a GEMV streaming B row by
  * row in panels of 8 vectors, 8 independent accumulator chains. */
-#define AEC_GV 8
+#define AEC_GV AEC_GEMV_PANEL_VECTORS
 AEC_INLINE void gemv_row(int64_t i, int64_t N, int64_t K, const float *A, int64_t lda,
                          const float *B, int64_t ldb, float *C, int64_t ldc, int accumulate,
                          const float *bias, int act, const float *dact_y, int64_t lddy, int dact) {

@@ -45,6 +45,13 @@
 #define AEC_CONV_WG_REREAD_BYTES (64 * 1024)
 #endif
 
+/* Vectors per column panel of the batch-1 GEMV (aec_gemm.c): a range of
+ * columns starting at a multiple of aec_gemv_panel() sums every output in
+ * the same order as the whole row, so batch-1 layers split over threads by
+ * panels (codegen) and stay bit-identical. */
+#define AEC_GEMV_PANEL_VECTORS 8
+static inline int aec_gemv_panel(int vw) { return AEC_GEMV_PANEL_VECTORS * vw; }
+
 /* AEC_MR of the variant with vector width `vw` (4, 8 or 16). */
 static inline int aec_gemm_row_tile(int vw) { return vw >= 16 ? 8 : 6; }
 

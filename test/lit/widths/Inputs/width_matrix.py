@@ -8,7 +8,9 @@ has the width, not only on machines whose native width it is.
       files (their `cc ... -DMODEL=` and `%t/EXE ARGS | FileCheck` RUN lines)
   width_matrix.py determinism OUT DET.ae     each model of DET.ae trained for
       one epoch with --threads 1, 2 and 3 on the same data: the checkpoints and
-      the reconstructions of 9 samples must be bit-identical
+      the reconstructions of 9 samples and of 1 (the batch-1 path, whose
+      large dense layers split over threads by column panels) must be
+      bit-identical
 
 Prints `vector widths tested: ...` first and one line per check; exits 1 on
 any failure. The widths come from AEC_VECTOR_WIDTHS (set by lit.cfg.py from
@@ -103,9 +105,11 @@ def determinism(out, path):
             exe = os.path.join(out, f"{model}-{name}")
             data = os.path.join(out, f"{model}.npy")
             small = os.path.join(out, f"{model}-9.npy")
+            one = os.path.join(out, f"{model}-1.npy")
             if not os.path.exists(data):
                 save_npy(data, [128] + dims, rng)
                 save_npy(small, [9] + dims, rng)
+                save_npy(one, [1] + dims, rng)
             try:
                 run(["aec", "build", path, "--model", model, "--target-cpu", cpu, "-o", exe])
                 outs = []
@@ -114,10 +118,12 @@ def determinism(out, path):
                     run([exe, "train", "--data", data, "--threads", str(t), "--save", w])
                     run([exe, "reconstruct", "--weights", f"{exe}.t1.aew", "--data", small,
                          "--threads", str(t), "--out", rec])
-                    outs.append((w, rec))
-                bad = [f"threads {t}" for t, (w, rec) in zip((2, 3), outs[1:])
-                       if not filecmp.cmp(outs[0][0], w, shallow=False)
-                       or not filecmp.cmp(outs[0][1], rec, shallow=False)]
+                    rec1 = f"{exe}.t{t}.one.npy"
+                    run([exe, "reconstruct", "--weights", f"{exe}.t1.aew", "--data", one,
+                         "--threads", str(t), "--out", rec1])
+                    outs.append((w, rec, rec1))
+                bad = [f"threads {t}" for t, got in zip((2, 3), outs[1:])
+                       if not all(filecmp.cmp(a, b, shallow=False) for a, b in zip(outs[0], got))]
                 ok, text = not bad, "differs from threads 1: " + ", ".join(bad)
             except RuntimeError as e:
                 ok, text = False, str(e)
