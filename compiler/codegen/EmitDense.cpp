@@ -21,11 +21,24 @@ Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int
     Value *j0 = cb.CreateMul(p0, cI64(P));
     Value *j1 = cb.CreateSelect(cb.CreateICmpEQ(p1, cI64(panels)), cI64(N), cb.CreateMul(p1, cI64(P)));
     auto at = [&](int f) { return cb.CreateInBoundsGEP(f32, field(cb, ctx, f), j0); };
-    call(cb, "aec_gemm",
-         {cI64(0), cI64(1), cb.CreateSub(j1, j0), cI64(K), field(cb, ctx, P0), cI64(K), at(P1),
-          cI64(N), cI32(0), at(P2), cI64(N), cI32(0), hasBias ? at(P3) : null(), cI32(act), null(),
-          cI64(0), cI32(0)});
+    // (One statement each: the loads stay in field order.)
+    Value *cols = cb.CreateSub(j1, j0);
+    Value *x = field(cb, ctx, P0);
+    Value *w = at(P1);
+    Value *out = at(P2);
+    Value *bias = hasBias ? at(P3) : null();
+    denseGemm(cb, cI64(0), cI64(1), cols, K, x, w, N, false, out, N, bias, act);
   });
+}
+
+// out[m0, m1) = act(x · w(ᵀ) + bias) over `cols` columns (row strides K, ldw
+// and ldo), the one GEMM call of the dense closures.
+void Gen::denseGemm(IRBuilder<> &cb, Value *m0, Value *m1, Value *cols, int64_t K, Value *x,
+                    Value *w, int64_t ldw, bool transB, Value *out, int64_t ldo, Value *bias,
+                    int act) {
+  call(cb, "aec_gemm",
+       {m0, m1, cols, cI64(K), x, cI64(K), w, cI64(ldw), cI32(transB), out, cI64(ldo), cI32(0),
+        bias, cI32(act), null(), cI64(0), cI32(0)});
 }
 
 bool Gen::emitDense(Env &e, const Op &op) {
@@ -53,10 +66,11 @@ bool Gen::emitDense(Env &e, const Op &op) {
              {cb.CreateMul(m0, cI64(D)), cb.CreateMul(m1, cI64(D)), field(cb, ctx, P4),
               field(cb, ctx, P0), cI32(nkind), cF32(op.amount), cF32(lo), cF32(hi),
               field(cb, ctx, I1)});
-      call(cb, "aec_gemm",
-           {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
-            cI32(transB), field(cb, ctx, P2), cI64(N), cI32(0),
-            hasBias ? field(cb, ctx, P3) : null(), cI32(act), null(), cI64(0), cI32(0)});
+      Value *x = field(cb, ctx, P0);
+      Value *w = field(cb, ctx, P1);
+      Value *out = field(cb, ctx, P2);
+      Value *bias = hasBias ? field(cb, ctx, P3) : null();
+      denseGemm(cb, m0, m1, cI64(N), K, x, w, ldb, transB, out, N, bias, act);
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.ins[1]));
@@ -67,8 +81,9 @@ bool Gen::emitDense(Env &e, const Op &op) {
       setField(e, I1, e.seed);
     }
     setField(e, I0, e.n);
+    auto byRows = [&] { parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4))); };
     if (noisy || transB || N < 2 * opts_.gemvPanel || N * K < kSplitGemvMacs) {
-      parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+      byRows();
       return true;
     }
     // One row (batch-1 inference): the rows cannot split, so the threads
@@ -78,7 +93,7 @@ bool Gen::emitDense(Env &e, const Op &op) {
     BasicBlock *done = BasicBlock::Create(C, "dense.done", f);
     b.CreateCondBr(b.CreateICmpEQ(e.n, cI64(1)), one, rows);
     b.SetInsertPoint(rows);
-    parallelFor(e, fn, tiles(b, e.n), tileChunk(rowChunk(N * K, 4)));
+    byRows();
     b.CreateBr(done);
     b.SetInsertPoint(one);
     parallelFor(e, gemvColumns(op, K, N, hasBias, act), cI64(N / opts_.gemvPanel),

@@ -276,6 +276,8 @@ private:
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
   Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act);
+  void denseGemm(IRBuilder<> &cb, Value *m0, Value *m1, Value *cols, int64_t K, Value *x, Value *w,
+                 int64_t ldw, bool transB, Value *out, int64_t ldo, Value *bias, int act);
   bool emitConv(Env &e, const Op &op);
   bool emitNorm(Env &e, const Op &op);
   bool emitElementwise(Env &e, const Op &op);

@@ -5,7 +5,10 @@
 #include "compiler/sema/Model.h"
 #include "runtime/include/aec/model_abi.h"
 
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/DerivedTypes.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/Module.h>
 
 namespace aec::codegen {
 
@@ -48,6 +51,15 @@ ModelAbiTypes modelAbiTypes(llvm::LLVMContext &C) {
        i32, f32, i64, i64, f32, i64, i32},        // schedule.., early_stop, normalize (issue 8)
       "aec_model");
   return t;
+}
+
+llvm::Constant *abiString(llvm::Module &M, const std::string &s, const std::string &symbol) {
+  using namespace llvm;
+  Constant *data = ConstantDataArray::getString(M.getContext(), s, true);
+  auto *gv = new GlobalVariable(M, data->getType(), true, GlobalValue::PrivateLinkage, data, symbol);
+  gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  gv->setAlignment(Align(1));
+  return gv;
 }
 
 } // namespace aec::codegen

@@ -3,8 +3,12 @@
 // offsetof of the C struct, so a field added on one side only fails there.
 #pragma once
 
+#include <string>
+
 namespace llvm {
+class Constant;
 class LLVMContext;
+class Module;
 class StructType;
 } // namespace llvm
 
@@ -18,5 +22,8 @@ struct ModelAbiTypes {
 
 // Creates the named struct types in `context` (once per module).
 ModelAbiTypes modelAbiTypes(llvm::LLVMContext &context);
+
+// A `const char *` field's value: `s` as a private NUL-terminated constant.
+llvm::Constant *abiString(llvm::Module &M, const std::string &s, const std::string &symbol);
 
 } // namespace aec::codegen

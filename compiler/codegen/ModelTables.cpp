@@ -31,12 +31,7 @@ std::string modelSummary(const CheckedModel &model, const Graph &g) {
 }
 
 Constant *Gen::cstr(const std::string &s, const std::string &name) {
-  Constant *data = ConstantDataArray::getString(C, s, true);
-  auto *gv = new GlobalVariable(M, data->getType(), true, GlobalValue::PrivateLinkage, data,
-                                opts_.prefix + ".str." + name);
-  gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
-  gv->setAlignment(Align(1));
-  return gv;
+  return abiString(M, s, opts_.prefix + ".str." + name);
 }
 
 void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function *upd) {

@@ -1,4 +1,5 @@
 #include "compiler/codegen/ProfileHooks.h"
+#include "compiler/codegen/ModelAbi.h"
 
 #include <llvm/IR/Module.h>
 
@@ -75,14 +76,6 @@ Value *ProfileHooks::begin(IRBuilder<> &b) {
   return t0;
 }
 
-Constant *ProfileHooks::cstr(const std::string &s) {
-  return ConstantExpr::getPointerCast(
-      new GlobalVariable(M, ArrayType::get(Type::getInt8Ty(M.getContext()), s.size() + 1), true,
-                         GlobalValue::PrivateLinkage,
-                         ConstantDataArray::getString(M.getContext(), s), prefix_ + ".profile.str"),
-      PointerType::getUnqual(M.getContext()));
-}
-
 void ProfileHooks::end(IRBuilder<> &b, Value *t0, Value *rows, const std::string &layer,
                        const ir::Op &op, double flopsPerRow) {
   LLVMContext &C = M.getContext();
@@ -92,7 +85,8 @@ void ProfileHooks::end(IRBuilder<> &b, Value *t0, Value *rows, const std::string
   StructType *ty = profileOpType(C);
   auto *record = new GlobalVariable(
       M, ty, true, GlobalValue::PrivateLinkage,
-      ConstantStruct::get(ty, {cstr(layer), cstr(ir::opKindName(op.kind)), b.getInt32(next_++),
+      ConstantStruct::get(ty, {abiString(M, layer, prefix_ + ".profile.str"),
+                               abiString(M, ir::opKindName(op.kind), prefix_ + ".profile.str"), b.getInt32(next_++),
                                b.getInt32(phase), ConstantFP::get(b.getDoubleTy(), flopsPerRow)}),
       prefix_ + ".profile.op");
   Function *f = b.GetInsertBlock()->getParent();

@@ -33,7 +33,6 @@ public:
 private:
   llvm::Value *enabled(llvm::IRBuilder<> &b);
   llvm::FunctionCallee weakHook(const char *name, llvm::FunctionType *ty);
-  llvm::Constant *cstr(const std::string &s);
 
   llvm::Module &M;
   std::string prefix_;
