@@ -23,6 +23,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "byte_buf.h"
 #include "rt_internal.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -33,32 +34,18 @@
 #define AEW_HEADER 16u
 
 /* ---- writing ---- */
-typedef struct wbuf { unsigned char *p; size_t len, cap; int oom; } wbuf;
-
-static void put(wbuf *b, const void *src, size_t n) {
-  if (b->oom) return;
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + n) cap *= 2;
-    unsigned char *np = (unsigned char *)realloc(b->p, cap);
-    if (!np) { b->oom = 1; return; }
-    b->p = np;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, src, n);
-  b->len += n;
-}
-static void put_u32(wbuf *b, uint32_t v) { put(b, &v, 4); }
-static void put_i32(wbuf *b, int32_t v) { put(b, &v, 4); }
-static void put_u64(wbuf *b, uint64_t v) { put(b, &v, 8); }
-static void put_i64(wbuf *b, int64_t v) { put(b, &v, 8); }
-static void put_f32(wbuf *b, float v) { put(b, &v, 4); }
-static void put_f64(wbuf *b, double v) { put(b, &v, 8); }
-static void put_tag(wbuf *b, const char *tag, uint64_t len) { put(b, tag, 4); put_u64(b, len); }
+typedef aec_bytes wbuf;
+static void put_u32(wbuf *b, uint32_t v) { aec_bytes_put(b, &v, 4); }
+static void put_i32(wbuf *b, int32_t v) { aec_bytes_put(b, &v, 4); }
+static void put_u64(wbuf *b, uint64_t v) { aec_bytes_put(b, &v, 8); }
+static void put_i64(wbuf *b, int64_t v) { aec_bytes_put(b, &v, 8); }
+static void put_f32(wbuf *b, float v) { aec_bytes_put(b, &v, 4); }
+static void put_f64(wbuf *b, double v) { aec_bytes_put(b, &v, 8); }
+static void put_tag(wbuf *b, const char *tag, uint64_t len) { aec_bytes_put(b, tag, 4); put_u64(b, len); }
 static void put_str(wbuf *b, const char *s) {
   uint32_t n = s ? (uint32_t)strlen(s) : 0;
   put_u32(b, n);
-  put(b, s, n);
+  aec_bytes_put(b, s, n);
 }
 
 int aec_rt_save(aec_session *s, const char *path) {
@@ -67,14 +54,14 @@ int aec_rt_save(aec_session *s, const char *path) {
   int32_t slots = s->opt_state ? (int32_t)m->opt_slots : 0;
   wbuf b = {0};
   unsigned char header[AEW_HEADER] = {'A', 'E', 'W', '1'};
-  put(&b, header, AEW_HEADER); /* patched below */
+  aec_bytes_put(&b, header, AEW_HEADER); /* patched below */
   put_u64(&b, m->arch_hash);
   put_str(&b, m->name);
   put_i64(&b, s->step);
   put_i64(&b, s->epoch);
   put_u64(&b, s->seed);
   for (int i = 0; i < 4; ++i) put_u64(&b, s->rng.s[i]);
-  put(&b, &s->lr, 4);
+  aec_bytes_put(&b, &s->lr, 4);
   put_i32(&b, m->optimizer);
   put_i32(&b, slots);
   /* Early stopping: the tensors hold the best epoch's weights (what every
@@ -88,9 +75,9 @@ int aec_rt_save(aec_session *s, const char *path) {
     put_i32(&b, t->rank);
     for (int32_t d = 0; d < t->rank; ++d) put_i64(&b, t->dims[d]);
     put_i64(&b, t->size);
-    put(&b, params + t->offset, sizeof(float) * (size_t)t->size);
+    aec_bytes_put(&b, params + t->offset, sizeof(float) * (size_t)t->size);
     for (int32_t k = 0; k < slots; ++k)
-      put(&b, s->opt_state + k * m->param_count + t->offset, sizeof(float) * (size_t)t->size);
+      aec_bytes_put(&b, s->opt_state + k * m->param_count + t->offset, sizeof(float) * (size_t)t->size);
   }
   const float *last = best ? s->params : s->last_params;
   put_u32(&b, (uint32_t)((s->norm_kind ? 1 : 0) + s->has_threshold + 1 + (last ? 1 : 0)));
@@ -99,8 +86,8 @@ int aec_rt_save(aec_session *s, const char *path) {
     put_tag(&b, "NORM", 12 + 8 * n);
     put_i32(&b, s->norm_kind);
     put_i64(&b, m->input_size);
-    put(&b, s->norm_shift, 4 * n);
-    put(&b, s->norm_scale, 4 * n);
+    aec_bytes_put(&b, s->norm_shift, 4 * n);
+    aec_bytes_put(&b, s->norm_scale, 4 * n);
   }
   if (s->has_threshold) {
     put_tag(&b, "THRS", 4);
@@ -115,27 +102,27 @@ int aec_rt_save(aec_session *s, const char *path) {
   put_i64(&b, s->train.stop_wait);
   if (last) {
     put_tag(&b, "LAST", 4 * (uint64_t)m->param_count);
-    put(&b, last, 4 * (size_t)m->param_count);
+    aec_bytes_put(&b, last, 4 * (size_t)m->param_count);
   }
-  if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
-  uint64_t body = b.len - AEW_HEADER;
+  if (b.failed) { free(b.data); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
+  uint64_t body = b.size - AEW_HEADER;
   uint32_t version = AEW_VERSION;
-  memcpy(b.p + 4, &version, 4);
-  memcpy(b.p + 8, &body, 8);
+  memcpy(b.data + 4, &version, 4);
+  memcpy(b.data + 8, &body, 8);
   uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
-  const unsigned char *bp = b.p + AEW_HEADER;
+  const unsigned char *bp = b.data + AEW_HEADER;
   for (uint64_t off = 0; off < body;) { /* crc32 takes uInt lengths */
     uInt chunk = body - off > (1u << 30) ? (1u << 30) : (uInt)(body - off);
     crc = (uint32_t)crc32(crc, bp + off, chunk);
     off += chunk;
   }
   put_u32(&b, crc);
-  if (b.oom) { free(b.p); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
+  if (b.failed) { free(b.data); return aec_rt_fail(AEC_RT_EINTERNAL, "%s: out of memory writing checkpoint", path); }
 
   char err[512];
-  int rc = aec_out_write_file(path, NULL, 0, b.p, b.len, err, sizeof err);
+  int rc = aec_out_write_file(path, NULL, 0, b.data, b.size, err, sizeof err);
   if (rc) aec_rt_fail(rc == AEC_OUT_EUSER ? AEC_RT_EUSER : AEC_RT_EINTERNAL, "%s", err);
-  free(b.p);
+  free(b.data);
   return rc;
 }
 

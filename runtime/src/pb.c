@@ -4,23 +4,6 @@
 
 #include "pb.h"
 
-static void put(aec_pb *b, const void *data, size_t n) {
-  if (b->failed) return;
-  if (b->size + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->size + n) cap *= 2;
-    unsigned char *d = (unsigned char *)realloc(b->data, cap);
-    if (!d) {
-      b->failed = 1;
-      return;
-    }
-    b->data = d;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->size, data, n);
-  b->size += n;
-}
-
 static void varint(aec_pb *b, uint64_t v) {
   unsigned char buf[10];
   int n = 0;
@@ -30,7 +13,7 @@ static void varint(aec_pb *b, uint64_t v) {
     if (v) buf[n] |= 0x80;
     ++n;
   } while (v);
-  put(b, buf, (size_t)n);
+  aec_bytes_put(b, buf, (size_t)n);
 }
 
 static void tag(aec_pb *b, int field, int wire) { varint(b, (uint64_t)field << 3 | (uint64_t)wire); }
@@ -46,13 +29,13 @@ void aec_pb_float_field(aec_pb *b, int field, float v) {
   memcpy(&u, &v, 4);
   for (int i = 0; i < 4; ++i) le[i] = (unsigned char)(u >> (8 * i));
   tag(b, field, 5);
-  put(b, le, 4);
+  aec_bytes_put(b, le, 4);
 }
 
 void aec_pb_bytes_field(aec_pb *b, int field, const void *data, size_t n) {
   tag(b, field, 2);
   varint(b, n);
-  put(b, data, n);
+  aec_bytes_put(b, data, n);
 }
 
 void aec_pb_string_field(aec_pb *b, int field, const char *s) { aec_pb_bytes_field(b, field, s, strlen(s)); }

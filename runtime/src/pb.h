@@ -7,11 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct aec_pb {
-  unsigned char *data;
-  size_t size, cap;
-  int failed; /* out of memory: every later write is a no-op */
-} aec_pb;
+#include "byte_buf.h"
+
+typedef aec_bytes aec_pb; /* out of memory: every later write is a no-op */
 
 void aec_pb_varint_field(aec_pb *b, int field, uint64_t v);
 void aec_pb_float_field(aec_pb *b, int field, float v);
