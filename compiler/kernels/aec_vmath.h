@@ -18,9 +18,10 @@ typedef int32_t vi __attribute__((ext_vector_type(AEC_VW)));
 
 #define AEC_INLINE static inline __attribute__((always_inline))
 
-/* Storage class of the entry points: external in the bitcode library. */
+/* Storage class of the entry points: external in the bitcode library; in a
+ * native table (aec_kernel_table.c) static, and not every one is in the table. */
 #ifdef AEC_KERNELS_STATIC
-#define AEC_KAPI AEC_KERNELS_STATIC
+#define AEC_KAPI AEC_KERNELS_STATIC __attribute__((unused))
 #else
 #define AEC_KAPI
 #endif

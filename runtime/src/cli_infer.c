@@ -52,10 +52,15 @@ static int eval_body(const aec_cli_opts *o, const aec_model *m, const char *cmd,
   int rc = aec_cli_report(o, cmd, aec_cli_measure(s, d, &mse, &loss, NULL));
   if (!rc && m->kl_weight) rc = aec_cli_report(o, cmd, aec_cli_vae_kl(s, d, &kl));
   if (rc) return rc;
-  /* A VAE's loss is the ELBO convention: per sample, the reconstruction
-   * summed over the elements plus the KL term (β = 1; z = the mean). */
-  if (m->kl_weight) printf("mse=%.6g loss=%.6g kl=%.6g\n", mse, loss * (double)m->input_size + kl, kl);
-  else printf("mse=%.6g loss=%.6g\n", mse, loss);
+  /* A VAE's loss is its training objective, as the history's val_loss: per
+   * sample, the reconstruction summed over the elements plus β·KL (z = the
+   * mean); with β != 1 the ELBO proper (β = 1) follows as elbo=. */
+  if (m->kl_weight) {
+    const double rec = loss * (double)m->input_size, beta = m->kl_beta;
+    printf("mse=%.6g loss=%.6g kl=%.6g", mse, rec + beta * kl, kl);
+    if (beta != 1.0) printf(" elbo=%.6g", rec + kl);
+    printf("\n");
+  } else printf("mse=%.6g loss=%.6g\n", mse, loss);
   return rc;
 }
 

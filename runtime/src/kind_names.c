@@ -1,4 +1,4 @@
-/* Names of the registered kinds (runtime/include/aec/*.def) for the CLI's
+/* Names of the registered kinds (the .def tables of runtime/include/aec) for the CLI's
  * `info` and training header: the same rows the compiler reads. */
 #include "cli.h"
 
