@@ -26,19 +26,31 @@ Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int
     Value *x = field(cb, ctx, P0);
     Value *w = at(P1);
     Value *out = at(P2);
-    Value *bias = hasBias ? at(P3) : null();
-    denseGemm(cb, cI64(0), cI64(1), cols, K, x, w, N, false, out, N, bias, act);
+    Value *bias = hasBias ? at(P3) : nullptr;
+    GemmCall g = denseForward(K, x, w, N, false, out, N, bias, act);
+    g.m0 = cI64(0);
+    g.m1 = cI64(1);
+    g.cols = cols;
+    call(cb, g);
   });
 }
 
-// out[m0, m1) = act(x · w(ᵀ) + bias) over `cols` columns (row strides K, ldw
-// and ldo), the one GEMM call of the dense closures.
-void Gen::denseGemm(IRBuilder<> &cb, Value *m0, Value *m1, Value *cols, int64_t K, Value *x,
-                    Value *w, int64_t ldw, bool transB, Value *out, int64_t ldo, Value *bias,
-                    int act) {
-  call(cb, "aec_gemm",
-       {m0, m1, cols, cI64(K), x, cI64(K), w, cI64(ldw), cI32(transB), out, cI64(ldo), cI32(0),
-        bias, cI32(act), null(), cI64(0), cI32(0)});
+// out = act(x · w(ᵀ) + bias) (row strides K, ldw and ldo), the GEMM of both
+// dense closures; they set the rows and columns.
+GemmCall Gen::denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
+                           int64_t ldo, Value *bias, int act) {
+  GemmCall g;
+  g.K = K;
+  g.A = x;
+  g.lda = K;
+  g.B = w;
+  g.ldb = ldw;
+  g.transB = transB;
+  g.C = out;
+  g.ldc = ldo;
+  g.bias = bias;
+  g.act = act;
+  return g;
 }
 
 bool Gen::emitDense(Env &e, const Op &op) {
@@ -61,16 +73,28 @@ bool Gen::emitDense(Env &e, const Op &op) {
                                                                             Value *ctx, Value *t0,
                                                                             Value *t1) {
       auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
-      if (noisy)
-        call(cb, "aec_noise",
-             {cb.CreateMul(m0, cI64(D)), cb.CreateMul(m1, cI64(D)), field(cb, ctx, P4),
-              field(cb, ctx, P0), cI32(nkind), cF32(op.amount), cF32(lo), cF32(hi),
-              field(cb, ctx, I1)});
+      if (noisy) {
+        NoiseCall nc;
+        nc.b = cb.CreateMul(m0, cI64(D));
+        nc.e = cb.CreateMul(m1, cI64(D));
+        nc.x = field(cb, ctx, P4);
+        nc.out = field(cb, ctx, P0);
+        nc.kind = nkind;
+        nc.amount = op.amount;
+        nc.lo = lo;
+        nc.hi = hi;
+        nc.seed = field(cb, ctx, I1);
+        call(cb, nc);
+      }
       Value *x = field(cb, ctx, P0);
       Value *w = field(cb, ctx, P1);
       Value *out = field(cb, ctx, P2);
-      Value *bias = hasBias ? field(cb, ctx, P3) : null();
-      denseGemm(cb, m0, m1, cI64(N), K, x, w, ldb, transB, out, N, bias, act);
+      Value *bias = hasBias ? field(cb, ctx, P3) : nullptr;
+      GemmCall g = denseForward(K, x, w, ldb, transB, out, N, bias, act);
+      g.m0 = m0;
+      g.m1 = m1;
+      g.cols = cI64(N);
+      call(cb, g);
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.ins[1]));
@@ -124,11 +148,23 @@ bool Gen::emitDense(Env &e, const Op &op) {
                            [&](IRBuilder<> &cb, Value *ctx, Value *t0,
                                                          Value *t1) {
       auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
-      call(cb, "aec_gemm",
-           {m0, m1, cI64(N), cI64(K), field(cb, ctx, P0), cI64(K), field(cb, ctx, P1), cI64(ldb),
-            cI32(kTransB), field(cb, ctx, P2), cI64(N), cI32(sparse || op.accumulate ? 1 : 0),
-            null(), cI32(0),
-            deriv ? field(cb, ctx, P3) : null(), cI64(deriv ? N : 0), cI32(dact)});
+      GemmCall g;
+      g.m0 = m0;
+      g.m1 = m1;
+      g.cols = cI64(N);
+      g.K = K;
+      g.A = field(cb, ctx, P0);
+      g.lda = K;
+      g.B = field(cb, ctx, P1);
+      g.ldb = ldb;
+      g.transB = kTransB;
+      g.C = field(cb, ctx, P2);
+      g.ldc = N;
+      g.accumulate = sparse || op.accumulate;
+      g.dactY = deriv ? field(cb, ctx, P3) : nullptr;
+      g.lddy = deriv ? N : 0;
+      g.dact = dact;
+      call(cb, g);
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.ins[1]));
@@ -144,10 +180,19 @@ bool Gen::emitDense(Env &e, const Op &op) {
     Function *fn = closure(cname(op, "weight_grad"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *t0, Value *t1) {
                              auto [k0, k1] = tileRows(cb, t0, t1, cI64(K));
-                             call(cb, "aec_gemm_tn",
-                                  {k0, k1, cI64(N), field(cb, ctx, I0), field(cb, ctx, P0),
-                                   cI64(K), field(cb, ctx, P1), cI64(N), field(cb, ctx, P2),
-                                   cI64(N), cF32(1.0), cI32(1)});
+                             GemmTnCall g;
+                             g.k0 = k0;
+                             g.k1 = k1;
+                             g.N = N;
+                             g.M = field(cb, ctx, I0);
+                             g.A = field(cb, ctx, P0);
+                             g.lda = K;
+                             g.B = field(cb, ctx, P1);
+                             g.ldb = N;
+                             g.C = field(cb, ctx, P2);
+                             g.ldc = N;
+                             g.accumulate = true;
+                             call(cb, g);
                            });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.ins[1]));
@@ -161,9 +206,15 @@ bool Gen::emitDense(Env &e, const Op &op) {
     const int64_t N = size(op.out);
     Function *fn = closure(cname(op, "bias_grad"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *j0, Value *j1) {
-                             call(cb, "aec_colsum",
-                                  {j0, j1, field(cb, ctx, I0), field(cb, ctx, P0), cI64(N),
-                                   field(cb, ctx, P1), cF32(1.0), cI32(1)});
+                             ColsumCall c;
+                             c.j0 = j0;
+                             c.j1 = j1;
+                             c.M = field(cb, ctx, I0);
+                             c.dZ = field(cb, ctx, P0);
+                             c.ldz = N;
+                             c.db = field(cb, ctx, P1);
+                             c.accumulate = true;
+                             call(cb, c);
                            });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.out));

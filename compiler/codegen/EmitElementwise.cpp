@@ -42,10 +42,17 @@ bool Gen::emitElementwise(Env &e, const Op &op) {
     const double hi = model_.hasRange ? model_.rangeHi : 1.0;
     Function *fn = closure(cname(op, "noise"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
-                             Value *seed = field(cb, ctx, I1);
-                             call(cb, "aec_noise",
-                                  {i0, i1, field(cb, ctx, P0), field(cb, ctx, P1), cI32(kind),
-                                   cF32(op.amount), cF32(lo), cF32(hi), seed});
+                             NoiseCall nc;
+                             nc.seed = field(cb, ctx, I1);
+                             nc.b = i0;
+                             nc.e = i1;
+                             nc.x = field(cb, ctx, P0);
+                             nc.out = field(cb, ctx, P1);
+                             nc.kind = kind;
+                             nc.amount = op.amount;
+                             nc.lo = lo;
+                             nc.hi = hi;
+                             call(cb, nc);
                            });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, ptrOf(e, op.out));

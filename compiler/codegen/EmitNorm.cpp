@@ -19,24 +19,45 @@ bool Gen::emitNorm(Env &e, const Op &op) {
       b.CreateMemSet(eps, b.getInt8(0), b.CreateMul(count, cI64(4)), MaybeAlign(4));
       Function *fn = closure(cname(op, "eps"),
                              [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
-                               Value *p = field(cb, ctx, P0);
-                               call(cb, "aec_noise", {i0, i1, p, p, cI32(1), cF32(1.0), cF32(0.0),
-                                                      cF32(0.0), field(cb, ctx, I1)});
+                               NoiseCall nc; // N(0, 1) draws in place
+                               nc.b = i0;
+                               nc.e = i1;
+                               nc.x = nc.out = field(cb, ctx, P0);
+                               nc.kind = 1;
+                               nc.amount = 1.0;
+                               nc.seed = field(cb, ctx, I1);
+                               call(cb, nc);
                              });
       const uint64_t salt = 0xD1B54A32D192ED03ull * static_cast<uint64_t>(op.layer + 1);
       setField(e, P0, eps);
       setField(e, I1, b.CreateXor(e.seed, cI64(static_cast<int64_t>(salt))));
       parallelFor(e, fn, count, 32768);
-      Value *kl = call(b, "aec_vae_sample", {cI64(0), e.n, cI64(K), ptrOf(e, op.ins[0]),
-                                             ptrOf(e, op.ins[1]), eps, ptrOf(e, op.out)});
+      VaeSampleCall vs;
+      vs.r0 = cI64(0);
+      vs.r1 = e.n;
+      vs.K = K;
+      vs.mu = ptrOf(e, op.ins[0]);
+      vs.logvar = ptrOf(e, op.ins[1]);
+      vs.eps = eps;
+      vs.z = ptrOf(e, op.out);
+      Value *kl = call(b, vs);
       if (!kl) return false;
       addTotal(e, b.CreateFMul(beta, kl));
       return true;
     }
     Value *w = b.CreateFPTrunc(b.CreateFMul(beta, b.CreateFPExt(e.scale, f64)), f32);
-    call(b, "aec_vae_backward", {cI64(0), e.n, cI64(K), ptrOf(e, op.ins[1]), ptrOf(e, op.ins[2]),
-                                 ptrOf(e, op.ins[3]), ptrOf(e, op.ins[0]), ptrOf(e, op.out),
-                                 ptrOf(e, op.out2), w});
+    VaeBackwardCall vb;
+    vb.r0 = cI64(0);
+    vb.r1 = e.n;
+    vb.K = K;
+    vb.mu = ptrOf(e, op.ins[1]);
+    vb.logvar = ptrOf(e, op.ins[2]);
+    vb.eps = ptrOf(e, op.ins[3]);
+    vb.dz = ptrOf(e, op.ins[0]);
+    vb.dmu = ptrOf(e, op.out);
+    vb.dlogvar = ptrOf(e, op.out2);
+    vb.w = w;
+    call(b, vb);
     return true;
   }
   case OpKind::BatchNorm:
@@ -53,14 +74,29 @@ bool Gen::emitNorm(Env &e, const Op &op) {
     if (fwd && !e.seed) { // inference: scale/shift from the running stats, then one affine pass
       const int64_t varD = g_.tensors[op.ins[4]].offset - g_.tensors[op.ins[3]].offset;
       Value *g0 = ptrOf(e, gamma), *st = ptrOf(e, stats), *rm = ptrOf(e, op.ins[3]);
-      call(b, "aec_bn_fold", {cI64(Cn), g0, at(b, g0, betaD), rm, at(b, rm, varD),
-                              cF32(kBatchNormEps), st, at(b, st, Cn)});
+      BnFoldCall fold;
+      fold.C = Cn;
+      fold.gamma = g0;
+      fold.beta = at(b, g0, betaD);
+      fold.runMean = rm;
+      fold.runVar = at(b, rm, varD);
+      fold.eps = kBatchNormEps;
+      fold.scale = st;
+      fold.shift = at(b, st, Cn);
+      call(b, fold);
       Function *fn = closure(cname(op, "bn_affine"),
                              [&](IRBuilder<> &cb, Value *ctx, Value *r0, Value *r1) {
                                Value *s = field(cb, ctx, P2);
-                               call(cb, "aec_bn_affine", {r0, r1, cI64(Cn), cI64(S),
-                                                          field(cb, ctx, P0), s, at(cb, s, Cn),
-                                                          field(cb, ctx, P1)});
+                               BnAffineCall a;
+                               a.r0 = r0;
+                               a.r1 = r1;
+                               a.C = Cn;
+                               a.S = S;
+                               a.x = field(cb, ctx, P0);
+                               a.scale = s;
+                               a.shift = at(cb, s, Cn);
+                               a.y = field(cb, ctx, P1);
+                               call(cb, a);
                              });
       setField(e, P0, ptrOf(e, x));
       setField(e, P1, ptrOf(e, op.out));
@@ -74,12 +110,23 @@ bool Gen::emitNorm(Env &e, const Op &op) {
                              [&](IRBuilder<> &cb, Value *ctx, Value *c0, Value *c1) {
                                Value *gp = field(cb, ctx, P1), *st = field(cb, ctx, P4),
                                      *rm = field(cb, ctx, P5);
-                               call(cb, "aec_bn_train",
-                                    {c0, c1, field(cb, ctx, I0), cI64(Cn), cI64(S),
-                                     field(cb, ctx, P0), gp, at(cb, gp, betaD),
-                                     cF32(kBatchNormEps), cF32(kBatchNormMomentum),
-                                     field(cb, ctx, P3), st, at(cb, st, Cn), rm,
-                                     at(cb, rm, varD)});
+                               BnTrainCall t;
+                               t.c0 = c0;
+                               t.c1 = c1;
+                               t.M = field(cb, ctx, I0);
+                               t.C = Cn;
+                               t.S = S;
+                               t.x = field(cb, ctx, P0);
+                               t.gamma = gp;
+                               t.beta = at(cb, gp, betaD);
+                               t.eps = kBatchNormEps;
+                               t.momentum = kBatchNormMomentum;
+                               t.y = field(cb, ctx, P3);
+                               t.mean = st;
+                               t.invstd = at(cb, st, Cn);
+                               t.runMean = rm;
+                               t.runVar = at(cb, rm, varD);
+                               call(cb, t);
                              });
       setField(e, P0, ptrOf(e, x));
       setField(e, P1, ptrOf(e, gamma));
@@ -94,11 +141,22 @@ bool Gen::emitNorm(Env &e, const Op &op) {
     Function *fn = closure(cname(op, "bn_grad"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *c0, Value *c1) {
                              Value *st = field(cb, ctx, P2), *dg = field(cb, ctx, P4);
-                             call(cb, "aec_bn_backward",
-                                  {c0, c1, field(cb, ctx, I0), cI64(Cn), cI64(S),
-                                   field(cb, ctx, P0), field(cb, ctx, P1), st, at(cb, st, Cn),
-                                   field(cb, ctx, P3), field(cb, ctx, P5), dg,
-                                   dparams ? at(cb, dg, betaD) : null(), cI32(1)});
+                             BnBackwardCall g;
+                             g.c0 = c0;
+                             g.c1 = c1;
+                             g.M = field(cb, ctx, I0);
+                             g.C = Cn;
+                             g.S = S;
+                             g.x = field(cb, ctx, P0);
+                             g.gamma = field(cb, ctx, P1);
+                             g.mean = st;
+                             g.invstd = at(cb, st, Cn);
+                             g.dy = field(cb, ctx, P3);
+                             g.dx = field(cb, ctx, P5);
+                             g.dgamma = dg;
+                             g.dbeta = dparams ? at(cb, dg, betaD) : nullptr;
+                             g.accumulate = true;
+                             call(cb, g);
                            });
     setField(e, P0, ptrOf(e, x));
     setField(e, P1, ptrOf(e, gamma));

@@ -8,6 +8,7 @@
 
 #include "compiler/codegen/ModuleGen.h"
 #include "compiler/codegen/DebugInfo.h"
+#include "compiler/codegen/KernelCalls.h"
 #include "compiler/codegen/ProfileHooks.h"
 
 #include <llvm/IR/Constants.h>
@@ -117,6 +118,13 @@ private:
       }
     }
     return b.CreateCall(f, args);
+  }
+
+  // A kernel call with named arguments (KernelCalls.h).
+  template <class Call> Value *call(IRBuilder<> &b, const Call &c) {
+    return call(b, c.name(),
+                c.args(ArgTypes{cast<IntegerType>(i32), cast<IntegerType>(i64), f32,
+                                cast<PointerType>(ptr)}));
   }
 
   Value *cI64(int64_t v) { return ConstantInt::get(i64, v); }
@@ -276,8 +284,8 @@ private:
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
   Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act);
-  void denseGemm(IRBuilder<> &cb, Value *m0, Value *m1, Value *cols, int64_t K, Value *x, Value *w,
-                 int64_t ldw, bool transB, Value *out, int64_t ldo, Value *bias, int act);
+  GemmCall denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
+                        int64_t ldo, Value *bias, int act);
   bool emitConv(Env &e, const Op &op);
   bool emitNorm(Env &e, const Op &op);
   bool emitElementwise(Env &e, const Op &op);
