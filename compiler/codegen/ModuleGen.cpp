@@ -19,48 +19,21 @@ std::string symbolPrefix(const std::string &modelName) {
 }
 
 
+// The op's family (compiler/ir/Ops.def) names its emitter.
 bool Gen::emitOp(Env &e, const Op &op) {
-  switch (op.kind) {
-  case OpKind::Reshape:
-    return true;
-  case OpKind::Dense:
-  case OpKind::InputGrad:
-  case OpKind::WeightGrad:
-  case OpKind::BiasGrad:
-    return emitDense(e, op);
-  case OpKind::Conv:
-  case OpKind::ConvInputGrad:
-  case OpKind::ConvWeightGrad:
-  case OpKind::Pool:
-  case OpKind::PoolGrad:
-    return emitConv(e, op);
-  case OpKind::VaeSample:
-  case OpKind::VaeGrad:
-  case OpKind::BatchNorm:
-  case OpKind::BatchNormGrad:
-    return emitNorm(e, op);
-  case OpKind::Noise:
-  case OpKind::Dropout:
-  case OpKind::DropoutGrad:
-  case OpKind::Act:
-  case OpKind::ActGrad:
-  case OpKind::LossActGrad:
-  case OpKind::Loss:
-  case OpKind::Sparsity:
-  case OpKind::SparsityGrad:
-    return emitElementwise(e, op);
-  case OpKind::Adam:
-  case OpKind::SGD:
-    return emitUpdate(e, op);
-  case OpKind::MatMul:
-  case OpKind::BiasAdd:
-  case OpKind::LossGrad:
-    return fail(std::string("internal error: unfused `") + ir::opKindName(op.kind) +
-                "` reached code generation");
+  using Family = ir::OpInfo::Family;
+  switch (ir::opInfo(op.kind).family) {
+  case Family::View: return true;
+  case Family::Dense: return emitDense(e, op);
+  case Family::Conv: return emitConv(e, op);
+  case Family::Norm: return emitNorm(e, op);
+  case Family::Elementwise: return emitElementwise(e, op);
+  case Family::Update: return emitUpdate(e, op);
+  case Family::Unfused: break;
   }
-  return true;
+  return fail(std::string("internal error: unfused `") + ir::opKindName(op.kind) +
+              "` reached code generation");
 }
-
 
 bool Gen::emitOps(Env &e, const std::vector<int> &ops, bool timed) {
   for (int i : ops)

@@ -67,57 +67,10 @@ inline Spatial spatialOf(const std::vector<int64_t> &dims) {
   return s;
 }
 
+// The op kinds and their properties: compiler/ir/Ops.def, one row each.
 enum class OpKind {
-  // Forward, before fusion.
-  Noise,      // out = corrupt(in0)                  (training only)
-  MatMul,     // out = in0 · in1  (in1ᵀ if transB)
-  BiasAdd,    // out = in0 + in1 (broadcast over rows)
-  Act,        // out = act(in0)
-  Reshape,    // out = view of in0 (no code)
-  Loss,       // scalar out = Σ_rows loss(in0 = prediction, in1 = target)
-  Sparsity,   // scalar out = Σ_rows penalty(in0 = code)
-  // Forward, after fusion.
-  Dense,      // out = act(in0 · in1(ᵀ) + in2)   (in2 optional)
-  // Convolutional layers (both stages; per-sample tensors [C, H, W] or [C, L]).
-  Conv,       // out = [act](conv(in0, in1) + in2), same padding, stride (act after fusion)
-  Pool,       // out = maxpool / avgpool / upsample(in0) by `factor`
-  // Backward, before fusion.
-  LossGrad,     // out = scale · dLoss/d(in0)    (in0 prediction, in1 target)
-  ActGrad,      // out = in0 ⊙ act'(in1)          (in1: the saved activation output)
-  SparsityGrad, // out += scale · dPenalty/d(in0)
-  // Backward, both stages.
-  WeightGrad, // out += in0ᵀ · in1                (gemm_tn over the batch)
-  BiasGrad,   // out += colsum(in0)
-  InputGrad,  // out = in0 · in1ᵀ (in1 if transB); after fusion [⊙ act'(in2)]
-  ConvInputGrad,  // out = convᵀ(in0 = dZ, in1 = W) [summed over upsample blocks]; after fusion [⊙ act'(in2)]
-  ConvWeightGrad, // out += Σ_n dZ ⋆ x (in0 = x, in1 = dZ); out2 += Σ dZ per channel (bias)
-  PoolGrad,       // out = pool'(in0 = dY, in1 = x, in2 = y); after fusion [⊙ act'(in3)]
-  // issue 7: inverted dropout (training only; no code in inference paths),
-  // its mask from the RNG per (step seed, layer, element): out = dropout(in0)
-  // with rate `amount`; the gradient applies the same mask to dY.
-  Dropout,
-  DropoutGrad,
-  // Batch norm (issue 7), x [C] or [C, spatial...] per sample:
-  //   batch_norm: out = bn(in0; gamma in1, beta in2, running mean in3, running
-  //   var in4). Training (accumulate): batch statistics, saved in out2
-  //   ([2C]: mean, 1/std) and the running statistics updated; inference: the
-  //   folded affine form from the running statistics (out2 holds scale, shift).
-  //   batch_norm_grad: out = dx (or -1) from in0 = dY, in1 = x, in2 = gamma,
-  //   in3 = the saved statistics; out2 += dgamma (and dbeta, the next param).
-  BatchNorm,
-  BatchNormGrad,
-  // Variational code (issue 7): vae_sample: out = z = in0 (mean) +
-  //   exp(in1 (logvar) / 2)·ε with ε ~ N(0, 1) from the step seed in out2
-  //   (training only; inference reads the mean); adds β·KL to the objective.
-  //   vae_grad: out = dmean, out2 = dlogvar from in0 = dz, in1 = mean,
-  //   in2 = logvar, in3 = ε, the KL gradient fused in.
-  VaeSample,
-  VaeGrad,
-  // Backward, after fusion.
-  LossActGrad, // scalar + out: loss value and dZ = scale · d(loss ∘ act)/dZ (in0 y, in1 x)
-  // Update.
-  Adam, // params[begin, begin+count) with grads, 2 state slots
-  SGD,  // momentum (1 slot) or plain (0 slots)
+#define AEC_OP(Name, ...) Name,
+#include "compiler/ir/Ops.def"
 };
 
 const char *opKindName(OpKind k);
@@ -138,6 +91,51 @@ enum class Out2 {
   Eps,       // VaeSample: the reparameterization noise ε it draws
   LogvarGrad, // VaeGrad: dlogvar (out is dmean)
 };
+
+// The attributes an op prints (Ops.def's `attrs`; Printer.cpp prints them,
+// Parser.cpp reads them by key).
+namespace attr {
+enum Attr : uint8_t {
+  End,          // (terminates a row's list)
+  TransB,       // ` transB` when set
+  Act,          // ` act=<activation>`
+  NoiseAmount,  // ` kind=<noise> amount=<a>` (the noise op)
+  FusedNoise,   // ` noise=<kind>(<a>) from %clean` when the input noise is fused
+  P,            // ` p=<amount>` (dropout rate)
+  Beta,         // ` beta=<amount>` (KL weight)
+  Loss,         // ` loss=<loss>`
+  Sparsity,     // ` kind=<sparsity> weight=<amount>[ rho=<target>]`
+  FoldedSparsity, // the same as ` sparsity=... weight=...` when folded into input_grad
+  Deriv,        // ` deriv=<activation>` when fused
+  Kernel,       // ` kernel=3x3|3[ stride=s][ upsample=f]`
+  Pool,         // ` max|avg|upsample factor=f`
+  Params,       // ` params[begin, end)` (update ops)
+  AdamHyper,    // ` beta1=... beta2=... eps=...`
+  Momentum,     // ` momentum=...`
+  L2,           // ` l2=...` when not 0
+  Lr,           // ` lr=...`
+};
+} // namespace attr
+
+// One row of Ops.def.
+struct OpInfo {
+  enum class PhaseRule : uint8_t { Forward, Backward, Update, Any };
+  enum class Result : uint8_t { Required, Optional, None };
+  enum class Family : uint8_t { Dense, Conv, Norm, Elementwise, Update, View, Unfused };
+  enum class Check : uint8_t { Same, Own, None };
+  enum class Infer : uint8_t { Run, Skip, Bypass };
+  const char *name;
+  PhaseRule phase;
+  uint8_t minIns, maxIns;
+  Result out;
+  Out2 out2;
+  Family family;
+  Check check;
+  Infer infer;
+  attr::Attr attrs[6]; // up to the first End
+};
+const OpInfo &opInfo(OpKind k);
+bool inPhase(OpKind k, Phase p); // the row's phase rule
 
 // How an op refers to a tensor (forEachTensorRef).
 enum class TensorRole { In, Out, Out2, Scratch, NoiseFrom };

@@ -78,58 +78,6 @@ std::vector<Token> tokenize(std::string_view text, uint32_t base) {
   return out;
 }
 
-// Inputs an op kind takes and whether it needs `out` (the verifier and the
-// passes index them without checking).
-struct Arity {
-  size_t minIns, maxIns;
-  bool needsOut;
-};
-
-// What `%a, %b = kind ...`'s first result is, for the kinds that have one.
-Out2 out2RoleOf(OpKind k) {
-  switch (k) {
-  case OpKind::LossActGrad: return Out2::LossValue;
-  case OpKind::InputGrad: return Out2::Penalty;
-  case OpKind::ConvWeightGrad: return Out2::BiasGrad;
-  case OpKind::Dense: return Out2::NoisyCopy;
-  case OpKind::BatchNorm: return Out2::BnStats;
-  case OpKind::BatchNormGrad: return Out2::BnParamGrad;
-  case OpKind::VaeSample: return Out2::Eps;
-  case OpKind::VaeGrad: return Out2::LogvarGrad;
-  default: return Out2::None;
-  }
-}
-
-// The phase an op kind belongs in (the passes trust it: fusion would move a
-// gradient op of the forward phase into the backward one).
-bool inPhase(OpKind k, Phase p) {
-  switch (k) {
-  case OpKind::Reshape: return p != Phase::Update; // views of gradients too
-  case OpKind::Adam: case OpKind::SGD: return p == Phase::Update;
-  case OpKind::Noise: case OpKind::MatMul: case OpKind::BiasAdd: case OpKind::Act:
-  case OpKind::Loss: case OpKind::Sparsity: case OpKind::Dense: case OpKind::Conv:
-  case OpKind::Pool: case OpKind::Dropout: case OpKind::BatchNorm: case OpKind::VaeSample:
-    return p == Phase::Forward;
-  default: return p == Phase::Backward;
-  }
-}
-Arity arityOf(OpKind k) {
-  switch (k) {
-  case OpKind::Dense: case OpKind::Conv: case OpKind::ConvInputGrad: return {2, 3, true};
-  case OpKind::InputGrad: return {2, 4, true}; // + the code for a folded sparsity gradient
-  case OpKind::MatMul: case OpKind::BiasAdd: case OpKind::Loss: case OpKind::LossGrad:
-  case OpKind::ActGrad: case OpKind::WeightGrad: case OpKind::ConvWeightGrad:
-  case OpKind::VaeSample: case OpKind::LossActGrad:
-    return {2, 2, true};
-  case OpKind::PoolGrad: return {3, 4, true};
-  case OpKind::BatchNorm: return {5, 5, true};
-  case OpKind::BatchNormGrad: return {4, 4, false};
-  case OpKind::VaeGrad: return {4, 4, true};
-  case OpKind::Adam: case OpKind::SGD: return {0, 0, false};
-  default: return {1, 1, true}; // noise, act, reshape, sparsity(_grad), pool, bias_grad, dropout(_grad)
-  }
-}
-
 class Reader {
 public:
   Reader(FileId file, const SourceManager &sm, DiagnosticEngine &diags, Graph &g)
@@ -487,22 +435,14 @@ bool Reader::opLine() {
     return error(kindTok, DiagKind::IrUnknownOp, kindTok.text);
   take();
   Op op{kind, phase_};
+  const OpInfo &info = opInfo(kind);
   op.out = out;
   if (out2 >= 0) {
-    const Out2 role = out2RoleOf(kind);
+    const Out2 role = info.out2;
     if (role == Out2::None) return error(kindTok, DiagKind::IrNoSecondResult, kindTok.text);
     op.setOut2(role, out2);
   }
   op.accumulate = accumulate;
-  if (kind == OpKind::Adam || kind == OpKind::SGD) {
-    Token p;
-    int64_t end = 0;
-    if (!atom(p, "`params[begin, end)`") || p.text != "params")
-      return expected(p, "`params[begin, end)`");
-    if (!punct('[') || !number(op.begin) || !punct(',') || !number(end) || !punct(')'))
-      return false;
-    op.count = end - op.begin;
-  }
   while (peek().kind == Tok::Name) {
     int in;
     if (!ref(in)) return false;
@@ -513,13 +453,12 @@ bool Reader::opLine() {
   }
   if (!attributes(kindTok.text, [&](std::string_view k, bool v) { return opAttribute(op, k, v); }))
     return false;
-  const Arity a = arityOf(kind);
-  if (op.ins.size() < a.minIns || op.ins.size() > a.maxIns)
+  if (op.ins.size() < info.minIns || op.ins.size() > info.maxIns)
     return error(kindTok, DiagKind::IrOperandCount, kindTok.text,
-                 a.minIns == a.maxIns ? std::to_string(a.minIns)
-                                      : fmt::format("{} to {}", a.minIns, a.maxIns),
+                 info.minIns == info.maxIns ? std::to_string(info.minIns)
+                                            : fmt::format("{} to {}", info.minIns, info.maxIns),
                  op.ins.size());
-  if (a.needsOut && op.out < 0) return error(kindTok, DiagKind::IrMissingResult, kindTok.text, kindTok.text);
+  if (info.out == OpInfo::Result::Required && op.out < 0) return error(kindTok, DiagKind::IrMissingResult, kindTok.text, kindTok.text);
   if (!inPhase(kind, phase_))
     return error(kindTok, DiagKind::IrWrongPhase, kindTok.text, phaseName(phase_));
   g_.ops.push_back(std::move(op));
@@ -536,6 +475,13 @@ int Reader::opAttribute(Op &op, std::string_view k, bool v) {
     if (k == "transB") return op.transB = true;
     if (k == "train_only") return op.trainOnly = true;
     if (k == "from") return ref(op.noiseFrom) ? 1 : -1;
+    if (k == "params") { // `params[begin, end)`
+      int64_t end = 0;
+      if (!punct('[') || !number(op.begin) || !punct(',') || !number(end) || !punct(')'))
+        return -1;
+      op.count = end - op.begin;
+      return 1;
+    }
     return 0;
   }
   if (k == "act") return act(op.act);

@@ -21,40 +21,6 @@
 
 namespace aec::ir {
 
-const char *opKindName(OpKind k) {
-  switch (k) {
-  case OpKind::Noise: return "noise";
-  case OpKind::Dropout: return "dropout";
-  case OpKind::BatchNorm: return "batch_norm";
-  case OpKind::VaeSample: return "vae_sample";
-  case OpKind::VaeGrad: return "vae_grad";
-  case OpKind::BatchNormGrad: return "batch_norm_grad";
-  case OpKind::DropoutGrad: return "dropout_grad";
-  case OpKind::MatMul: return "matmul";
-  case OpKind::BiasAdd: return "bias_add";
-  case OpKind::Act: return "act";
-  case OpKind::Reshape: return "reshape";
-  case OpKind::Loss: return "loss";
-  case OpKind::Sparsity: return "sparsity";
-  case OpKind::Dense: return "dense";
-  case OpKind::Conv: return "conv";
-  case OpKind::Pool: return "pool";
-  case OpKind::ConvInputGrad: return "conv_input_grad";
-  case OpKind::ConvWeightGrad: return "conv_weight_grad";
-  case OpKind::PoolGrad: return "pool_grad";
-  case OpKind::LossGrad: return "loss_grad";
-  case OpKind::ActGrad: return "act_grad";
-  case OpKind::SparsityGrad: return "sparsity_grad";
-  case OpKind::WeightGrad: return "weight_grad";
-  case OpKind::BiasGrad: return "bias_grad";
-  case OpKind::InputGrad: return "input_grad";
-  case OpKind::LossActGrad: return "loss_act_grad";
-  case OpKind::Adam: return "adam";
-  case OpKind::SGD: return "sgd";
-  }
-  return "?";
-}
-
 const char *poolKindName(PoolKind k) {
   switch (k) {
   case PoolKind::Max: return "max";
@@ -122,6 +88,58 @@ std::string printTables(const Graph &g) {
   return s + "\n";
 }
 
+// One attribute of an op's row (Ops.def), with its leading space.
+void printAttr(const Graph &g, const Op &op, attr::Attr a, std::string &s) {
+  auto sparsity = [&](const char *key) {
+    s += fmt::format(" {}={} weight={}", key, sparsityName(op.sparsity), op.amount);
+    if (op.sparsity == SparsityKind::KL) s += fmt::format(" rho={}", op.target);
+  };
+  switch (a) {
+  case attr::End: break;
+  case attr::TransB:
+    if (op.transB) s += " transB";
+    break;
+  case attr::Act: s += fmt::format(" act={}", activationName(op.act)); break;
+  case attr::NoiseAmount:
+    s += fmt::format(" kind={} amount={}", noiseName(op.noise), op.amount);
+    break;
+  case attr::FusedNoise:
+    if (op.noiseFrom >= 0)
+      s += fmt::format(" noise={}({}) from %{}", noiseName(op.noise), op.amount,
+                       g.tensors[op.noiseFrom].name);
+    break;
+  case attr::P: s += fmt::format(" p={}", op.amount); break;
+  case attr::Beta: s += fmt::format(" beta={}", op.amount); break;
+  case attr::Loss: s += fmt::format(" loss={}", lossName(op.loss)); break;
+  case attr::Sparsity: sparsity("kind"); break;
+  case attr::FoldedSparsity:
+    if (op.foldsSparsity) sparsity("sparsity");
+    break;
+  case attr::Deriv:
+    if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
+    break;
+  case attr::Kernel: { // 2-D when the weight (conv_weight_grad: its gradient) is 4-D
+    const bool wg = op.kind == OpKind::ConvWeightGrad;
+    const bool twoD = !op.ins.empty() && g.tensors[op.ins[wg ? 0 : 1]].dims.size() == (wg ? 3u : 4u);
+    s += twoD ? fmt::format(" kernel={}x{}", op.kernel, op.kernel)
+              : fmt::format(" kernel={}", op.kernel);
+    if (op.stride != 1) s += fmt::format(" stride={}", op.stride);
+    if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
+    break;
+  }
+  case attr::Pool: s += fmt::format(" {} factor={}", poolKindName(op.pool), op.factor); break;
+  case attr::Params: s += fmt::format(" params[{}, {})", op.begin, op.begin + op.count); break;
+  case attr::AdamHyper:
+    s += fmt::format(" beta1={} beta2={} eps={}", op.beta1, op.beta2, op.eps);
+    break;
+  case attr::Momentum: s += fmt::format(" momentum={}", op.momentum); break;
+  case attr::L2:
+    if (op.l2 != 0) s += fmt::format(" l2={}", op.l2);
+    break;
+  case attr::Lr: s += fmt::format(" lr={}", op.lr); break;
+  }
+}
+
 } // namespace
 
 std::string print(const Graph &g) {
@@ -156,91 +174,17 @@ std::string print(const Graph &g) {
       firstOp = false;
     }
     s += "  ";
-    if (op.kind == OpKind::Adam || op.kind == OpKind::SGD) {
-      s += fmt::format("{} params[{}, {})", opKindName(op.kind), op.begin, op.begin + op.count);
-      if (op.kind == OpKind::Adam)
-        s += fmt::format(" beta1={} beta2={} eps={}", op.beta1, op.beta2, op.eps);
-      else
-        s += fmt::format(" momentum={}", op.momentum);
-      if (op.l2 != 0) s += fmt::format(" l2={}", op.l2);
-      s += fmt::format(" lr={}\n", op.lr);
-      continue;
-    }
     if (op.out2 >= 0) s += fmt::format("%{}, ", g.tensors[op.out2].name);
     if (op.out >= 0)
       s += fmt::format("%{} {} ", g.tensors[op.out].name, op.accumulate ? "+=" : "=");
     s += opKindName(op.kind);
     for (size_t i = 0; i < op.ins.size(); ++i)
       s += fmt::format("{}%{}", i ? ", " : " ", g.tensors[op.ins[i]].name);
-    switch (op.kind) {
-    case OpKind::Noise:
-      s += fmt::format(" kind={} amount={} train_only", noiseName(op.noise), op.amount);
-      break;
-    case OpKind::Dropout:
-    case OpKind::DropoutGrad:
-      s += fmt::format(" p={}{}", op.amount, op.kind == OpKind::Dropout ? " train_only" : "");
-      break;
-    case OpKind::MatMul:
-    case OpKind::Dense:
-      if (op.transB) s += " transB";
-      if (op.kind == OpKind::Dense) s += fmt::format(" act={}", activationName(op.act));
-      if (op.noiseFrom >= 0)
-        s += fmt::format(" noise={}({}) from %{} train_only", noiseName(op.noise), op.amount,
-                         g.tensors[op.noiseFrom].name);
-      break;
-    case OpKind::Act:
-    case OpKind::ActGrad:
-      s += fmt::format(" act={}", activationName(op.act));
-      break;
-    case OpKind::Loss:
-    case OpKind::LossGrad:
-      s += fmt::format(" loss={}", lossName(op.loss));
-      break;
-    case OpKind::LossActGrad:
-      s += fmt::format(" loss={} act={}", lossName(op.loss), activationName(op.act));
-      break;
-    case OpKind::Sparsity:
-    case OpKind::SparsityGrad:
-      s += fmt::format(" kind={} weight={}", sparsityName(op.sparsity), op.amount);
-      if (op.sparsity == SparsityKind::KL) s += fmt::format(" rho={}", op.target);
-      break;
-    case OpKind::InputGrad:
-      if (op.transB) s += " transB";
-      if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
-      if (op.foldsSparsity)
-        s += fmt::format(" sparsity={} weight={}", sparsityName(op.sparsity), op.amount);
-      if (op.foldsSparsity && op.sparsity == SparsityKind::KL)
-        s += fmt::format(" rho={}", op.target);
-      break;
-    case OpKind::Conv:
-    case OpKind::ConvInputGrad:
-    case OpKind::ConvWeightGrad: {
-      bool twoD = !op.ins.empty() && g.tensors[op.ins[op.kind == OpKind::ConvWeightGrad ? 0 : 1]]
-                                             .dims.size() == (op.kind == OpKind::ConvWeightGrad ? 3u : 4u);
-      s += twoD ? fmt::format(" kernel={}x{}", op.kernel, op.kernel)
-                : fmt::format(" kernel={}", op.kernel);
-      if (op.stride != 1) s += fmt::format(" stride={}", op.stride);
-      if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
-      if (op.kind == OpKind::Conv) s += fmt::format(" act={}", activationName(op.act));
-      if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
-      break;
+    for (attr::Attr a : opInfo(op.kind).attrs) {
+      if (a == attr::End) break;
+      printAttr(g, op, a, s);
     }
-    case OpKind::Pool:
-    case OpKind::PoolGrad:
-      s += fmt::format(" {} factor={}", poolKindName(op.pool), op.factor);
-      if (op.hasDeriv) s += fmt::format(" deriv={}", activationName(op.derivAct));
-      break;
-    case OpKind::VaeSample:
-    case OpKind::VaeGrad:
-      s += fmt::format(" beta={}", op.amount);
-      break;
-    default:
-      break;
-    }
-    // Noise and dropout print train_only with their attributes above.
-    if (op.trainOnly && op.kind != OpKind::Noise && op.kind != OpKind::Dropout &&
-        op.noiseFrom < 0)
-      s += " train_only";
+    if (op.trainOnly) s += " train_only";
     s += ref(g, "scratch", op.scratch);
     if (op.layer >= 0) s += fmt::format(" layer={}", op.layer);
     s += "\n";

@@ -51,7 +51,12 @@ struct Checker {
     };
     auto batchedIn = [&](int i) { return T(op.ins[i]).batched; };
     auto size = [&](int id) { return T(id).size(); };
-    switch (op.kind) {
+    if (opInfo(op.kind).check == OpInfo::Check::Same) { // Ops.def's generic check
+      if (size(op.ins[0]) != size(op.out)) return where("element count changes");
+      if (batchedIn(0) != T(op.out).batched) return where("batched input, unbatched output");
+      return true;
+    }
+    switch (op.kind) { // the kinds whose row says `Own`
     case OpKind::MatMul:
     case OpKind::Dense: {
       if (op.ins.size() < 2) return where("needs input and weight");
@@ -70,14 +75,6 @@ struct Checker {
       if (size(op.ins[1]) != size(op.out) || size(op.ins[0]) != size(op.out))
         return where("bias width differs");
       return true;
-    case OpKind::Act:
-    case OpKind::Reshape:
-    case OpKind::Noise:
-    case OpKind::Dropout:
-    case OpKind::DropoutGrad:
-      if (size(op.ins[0]) != size(op.out)) return where("element count changes");
-      if (batchedIn(0) != T(op.out).batched) return where("batched input, unbatched output");
-      return true;
     case OpKind::ActGrad:
       if (size(op.ins[0]) != size(op.out) || size(op.ins[1]) != size(op.out))
         return where("shapes differ");
@@ -90,8 +87,6 @@ struct Checker {
       if (size(op.ins[0]) != size(op.ins[1])) return where("prediction and target differ");
       if (op.kind != OpKind::Loss && size(op.out) != size(op.ins[0]))
         return where("gradient shape differs");
-      return true;
-    case OpKind::Sparsity:
       return true;
     case OpKind::SparsityGrad:
       if (size(op.ins[0]) != size(op.out)) return where("shapes differ");
@@ -193,8 +188,9 @@ struct Checker {
       if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))
         return where("parameter range outside the parameters");
       return true;
+    default:
+      return true;
     }
-    return true;
   }
 
   bool run() {

@@ -36,18 +36,15 @@ void listFunctions(Graph &g) {
   f = Graph::Functions{};
   for (int i = 0; i < static_cast<int>(g.ops.size()); ++i) {
     const Op &op = g.ops[i];
-    const bool trainingForward = op.kind == OpKind::Noise || op.kind == OpKind::Dropout ||
-                                 op.kind == OpKind::VaeSample;
-    if (trainingForward) f.inferenceReads.push_back({op.out, op.ins[0]});
+    const OpInfo::Infer infer = opInfo(op.kind).infer; // Ops.def
+    if (infer == OpInfo::Infer::Bypass) f.inferenceReads.push_back({op.out, op.ins[0]});
     if (op.out2Role == Out2::NoisyCopy) f.inferenceReads.push_back({op.out2, op.noiseFrom});
     if (op.phase == Phase::Update) {
       f.update.push_back(i);
       continue;
     }
     f.accumulate.push_back(i);
-    if (op.phase != Phase::Forward || trainingForward || op.kind == OpKind::Loss ||
-        op.kind == OpKind::Sparsity)
-      continue;
+    if (op.phase != Phase::Forward || infer != OpInfo::Infer::Run) continue;
     f.forward.push_back(i);
     if (op.layer > g.codeLayer) f.decode.push_back(i);
   }
