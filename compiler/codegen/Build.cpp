@@ -6,6 +6,7 @@
 #include "compiler/codegen/Emit.h"
 #include "compiler/codegen/ModuleGen.h"
 #include "compiler/codegen/Output.h"
+#include "compiler/codegen/PhaseTimes.h"
 #include "compiler/codegen/Target.h"
 #include "compiler/kernels/KernelLibrary.h"
 #include "compiler/kernels/aec_tiles.h"
@@ -38,10 +39,13 @@ const std::vector<std::string> kMpiLinkArgs = {
     AEC_MPI_LINK_ARGS
 };
 
+// AEC_LOG=1: each stage as it ends; `--time`: the stage's phase in the table.
 struct Logger {
   bool on = false;
+  PhaseTimes *times = nullptr;
   Clock::time_point start = Clock::now();
-  void operator()(const std::string &what) {
+  void operator()(const std::string &what, const std::string &phase) {
+    if (times) times->mark(phase);
     if (!on) return;
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::fprintf(stderr, "aec: build: %-28s %8.1f ms\n", what.c_str(), ms);
@@ -135,6 +139,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   Logger log;
   const char *env = std::getenv("AEC_LOG");
   log.on = env && *env && std::string(env) != "0";
+  log.times = options.times;
   const std::string prefix = codegen::symbolPrefix(model.name);
   const std::string out =
       options.output.empty() ? defaultOutput(options.emit, prefix) : options.output;
@@ -175,7 +180,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   auto wrote = [&](bool ok) { return ok ? 0 : userError(diags, DiagKind::CannotWriteOutput, error); };
   if (!lower::runPipeline(model, options.inferenceOnly, graph, error, log.on))
     return internalError(error); // sema accepts only what lowering handles
-  log("ir pipeline");
+  log("ir pipeline", "ir pipeline");
   if (options.emit == EmitKind::IR)
     return wrote(codegen::writeText(ir::print(graph), out, others, error));
 
@@ -185,7 +190,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   if (!codegen::createTarget(options.targetCpu, options.optLevel, target, error, unknownCpu))
     return unknownCpu ? userError(diags, DiagKind::UnknownTargetCpu, error)
                       : environmentError(error);
-  log("target " + target.cpu + " " + target.featureHint);
+  log("target " + target.cpu + " " + target.featureHint, "target");
 
   // 3. LLVM module with the kernel library linked in.
   llvm::LLVMContext context;
@@ -204,7 +209,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
     if (llvm::Linker::linkModules(*module, std::move(kernels)))
       return internalError("cannot link the kernel library into the model module");
   }
-  log("kernel library");
+  log("kernel library", "kernel library (load, link)");
 
   // 4. Model constant and kernels (plus main or the C API wrappers).
   codegen::ModuleOptions mo;
@@ -217,7 +222,8 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.gemvPanel = aec_gemv_panel(kernelVectorWidthForTarget(*target.machine));
   if (!codegen::generateModule(model, graph, mo, *module, error)) return internalError(error);
 
-  // Kernels become internal and always inlined into their closures; every
+  // Kernels become internal and (all but a few shared ones) always inlined
+  // into their closures, so that the constant shapes specialize them; every
   // function gets the target's CPU and features so inlining is legal and
   // the vectorizer sees the real vector width.
   for (llvm::Function &f : *module) {
@@ -226,10 +232,21 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
       f.removeFnAttr(llvm::Attribute::NoInline);
       f.removeFnAttr(llvm::Attribute::OptimizeNone);
-      f.addFnAttr(llvm::Attribute::AlwaysInline);
+      f.addFnAttr(kernelSharedPerModel(f.getName().str()) ? llvm::Attribute::NoInline
+                                                          : llvm::Attribute::AlwaysInline);
     }
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
+  }
+  // Kernels no closure calls go before the optimizer sees them (the early
+  // function passes would simplify every one of them).
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (llvm::Function &f : llvm::make_early_inc_range(*module))
+      if (kernelFns.count(f.getName().str()) && f.use_empty()) {
+        f.eraseFromParent();
+        erased = true;
+      }
   }
   {
     std::string verifyMsg;
@@ -237,11 +254,11 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
     if (llvm::verifyModule(*module, &vs))
       return internalError("generated LLVM IR is invalid: " + vs.str());
   }
-  log("llvm ir");
+  log("llvm ir", "llvm ir");
 
   // 5. Optimize.
   codegen::optimizeModule(*module, *target.machine, options.optLevel);
-  log(fmt::format("optimize O{}", options.optLevel));
+  log(fmt::format("optimize O{}", options.optLevel), "optimize");
 
   // 6. The artifact.
   switch (options.emit) {
@@ -258,7 +275,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
                                                  options.emit == EmitKind::Asm, out, others,
                                                  error)))
       return rc;
-    log("emit");
+    log("emit", "codegen");
     return 0;
   default:
     break;
@@ -272,7 +289,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   const std::string obj = temp.file(prefix + ".o"), linked = temp.file("linked");
   if (!codegen::emitMachineCode(*module, *target.machine, false, obj, {}, error))
     return environmentError(error);
-  log("object");
+  log("object", "codegen");
   std::vector<std::string> sysLibs = {"-lz", "-lpng", "-lpthread", "-lm"};
   if (options.distributed) sysLibs.insert(sysLibs.end(), kMpiLinkArgs.begin(), kMpiLinkArgs.end());
   auto link = [&](std::vector<std::string> args) {
@@ -286,7 +303,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
 
   if (options.emit == EmitKind::Exe) {
     if (int rc = link({})) return rc;
-    log("link");
+    log("link", "link");
     return 0;
   }
 
@@ -308,7 +325,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   if (int rc = wrote(codegen::writeText(codegen::cHeader(h), outputs[1],
                                         othersOf(options, outputs, 1), error)))
     return rc;
-  log(options.emit == EmitKind::Lib ? "archive + header" : "shared + header");
+  log(options.emit == EmitKind::Lib ? "archive + header" : "shared + header", "link");
   return 0;
 }
 

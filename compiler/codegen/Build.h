@@ -10,6 +10,8 @@
 
 namespace aec {
 
+class PhaseTimes;
+
 enum class EmitKind { Exe, Lib, Shared, Obj, Llvm, Asm, IR };
 
 struct BuildOptions {
@@ -20,6 +22,7 @@ struct BuildOptions {
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3
   bool debugInfo = false;  // -g: DWARF line info of the .ae source
+  PhaseTimes *times = nullptr; // --time: each phase's times go here
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)
   std::string runtimeIncludeDir;
   // Files the build reads (the .ae sources with their imports, a pretrained

@@ -53,6 +53,7 @@ const char *helpText() {
          "  -O0 .. -O3         optimization level (default -O3)\n"
          "  -g                 DWARF line info: perf, gdb and addr2line show the .ae line of\n"
          "                     each layer's code (the code itself is the same)\n"
+         "  --time             print the wall and CPU time of each build phase on stderr\n"
          "  --color=WHEN       colour diagnostics: auto (default: on a terminal, unless\n"
          "                     NO_COLOR is set), always, never\n"
          "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
@@ -258,6 +259,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       o.inferenceOnly = true;
     } else if (o.command == Command::Build && a == "-g") {
       o.debugInfo = true;
+    } else if (o.command == Command::Build && a == "--time") {
+      o.timePhases = true;
     } else if (o.command == Command::Build && a == "--distributed") {
       o.distributed = true;
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {

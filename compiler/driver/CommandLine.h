@@ -20,6 +20,7 @@ struct Options {
   std::string depfile;    // --depfile FILE: Makefile rule, output <- every .ae read
   int optLevel = 3;       // -O0..-O3
   bool debugInfo = false; // build -g
+  bool timePhases = false; // build --time: per-phase wall and CPU times on stderr
   bool inferenceOnly = false;
   std::string format = "text";    // check, show: --format=text|json
   std::vector<std::string> files; // fmt: the files to format

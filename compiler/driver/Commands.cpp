@@ -9,10 +9,12 @@
 #include "compiler/show/Show.h"
 #ifdef AEC_HAVE_BACKEND
 #include "compiler/codegen/Build.h"
+#include "compiler/codegen/PhaseTimes.h"
 #include "compiler/driver/OnnxEmit.h"
 #endif
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -215,10 +217,13 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   if (o.emit == "ast" || o.emit == "sema")
     return checkOrDump(o, dirs, s);
 #ifdef AEC_HAVE_BACKEND
+  std::optional<PhaseTimes> times;
+  if (o.timePhases) times.emplace();
   SemaResult r;
   const CheckedModel *m = checkOneModel(o, dirs, s, r);
   if (!m)
     return 1;
+  if (times) times->mark("front end (parse, sema)");
   if (const char *feature = unsupportedFeature(*m)) {
     s.diags.report(DiagKind::BackendUnsupported, SourceRange{}, feature);
     return 1;
@@ -246,7 +251,12 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     if (o.output.empty()) b.output = m->name + ".onnx";
     return s.status(emitOnnx(*m, b, o.weights, s.diags));
   }
+  b.times = times ? &*times : nullptr;
   int rc = buildModel(*m, b, s.diags);
+  if (times) {
+    times->mark("output"); // the text of --emit=llvm/asm/ir, what the phases left
+    times->print(stderr);
+  }
   if (rc == 0 && !o.depfile.empty() && !writeDepfile(o.depfile, b.output, s.sources, s.diags))
     rc = 1;
   return s.status(rc);

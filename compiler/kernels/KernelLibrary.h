@@ -2,7 +2,8 @@
 // sparsity, optimizers; see aec_kernels.h for their exact semantics) compiled
 // to LLVM bitcode when aec is built and embedded in the aec binary. The code
 // generator links the module returned here into each generated model module,
-// marks the kernels internal + alwaysinline and runs O3 with constant shapes.
+// marks the kernels internal + alwaysinline (but see kernelSharedPerModel) and
+// runs O3 with constant shapes.
 #pragma once
 
 #include <memory>
@@ -47,5 +48,11 @@ std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &contex
 
 // Names of the kernel entry points (all defined in every variant).
 const std::vector<std::string> &kernelEntryPoints();
+
+// Entry points kept out of line, one internal copy per model, instead of
+// inlined at every call site: the constants their call sites pass fix none of
+// their loop bounds (aec_colsum: the column range and the batch are runtime
+// values), so a copy per site costs compile time and buys no speed.
+bool kernelSharedPerModel(const std::string &name);
 
 } // namespace aec
