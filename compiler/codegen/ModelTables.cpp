@@ -5,7 +5,6 @@
 #include "compiler/codegen/ModelAbi.h"
 #include "runtime/include/aec/model_abi.h"
 
-#include <cstring>
 
 namespace aec::codegen {
 
@@ -53,15 +52,9 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
     const Layer &l = model_.layers[t.layer];
     const bool isWeight = t.dims.size() >= 2; // dense [in][out], conv [out_c][in_c][k..]
     const bool conv = l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D;
-    int init = AEC_INIT_ZERO; // biases, batch-norm shift and running mean
-    auto endsWith = [&](const char *suffix) {
-      const size_t k = std::strlen(suffix);
-      return t.name.size() >= k && t.name.compare(t.name.size() - k, k, suffix) == 0;
-    };
-    if (l.kind == LayerKind::BatchNorm) {
-      if (endsWith(".gamma") || endsWith(".running_var")) init = AEC_INIT_ONE;
-    } else if (isWeight)
-      init = info(l.activation).init;
+    int init = isWeight ? info(l.activation).init : AEC_INIT_ZERO; // biases: zero
+    for (const ChannelTensor &c : info(l.kind).chan) // the row's per-channel tensors
+      if (c.suffix && t.name == l.name + c.suffix) init = c.init;
     int64_t fanIn = isWeight ? t.dims[0] : l.in.elements();
     int64_t fanOut = isWeight ? t.dims[1] : t.dims[0];
     if (conv && isWeight) { // receptive field: in_c·k(·k) inputs, out_c·k(·k) outputs

@@ -127,20 +127,22 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
     logvarB = g.addTensor(b);
     g.paramTensors.push_back(logvarB);
   }
-  std::vector<std::array<int, 4>> bnParams(L, {-1, -1, -1, -1});
+  // Per-channel tensors of the layer's row (layer_kinds.def `chan`: batch
+  // norm's gamma, beta, running mean and variance), in the row's order.
+  std::vector<std::array<int, kMaxChannelTensors>> chanParams(L);
+  for (auto &p : chanParams) p.fill(-1);
   for (size_t i = 0; i < L; ++i) {
     const Layer &l = model.layers[i];
-    if (l.kind != LayerKind::BatchNorm) continue;
-    const char *names[4] = {".gamma", ".beta", ".running_mean", ".running_var"};
-    for (int k = 0; k < 4; ++k) {
+    const ChannelTensor *rows = info(l.kind).chan;
+    for (int k = 0; k < kMaxChannelTensors && rows[k].suffix; ++k) {
       Tensor t;
-      t.name = l.name + names[k];
+      t.name = l.name + rows[k].suffix;
       t.buffer = Buffer::Param;
       t.dims = {l.normFeatures()};
       t.layer = static_cast<int>(i);
-      t.trainable = k < 2 && !l.frozen;
-      bnParams[i][k] = g.addTensor(t);
-      g.paramTensors.push_back(bnParams[i][k]);
+      t.trainable = rows[k].trained && !l.frozen;
+      chanParams[i][k] = g.addTensor(t);
+      g.paramTensors.push_back(chanParams[i][k]);
     }
   }
   for (size_t i = 0; i < L; ++i) {
@@ -296,7 +298,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       st.buffer = Buffer::Workspace;
       st.dims = {2 * l.normFeatures()};
       Op op{OpKind::BatchNorm};
-      const std::array<int, 4> &p = bnParams[i];
+      const std::array<int, kMaxChannelTensors> &p = chanParams[i];
       op.ins = {cur, p[0], p[1], p[2], p[3]};
       op.out = y;
       op.setOut2(Out2::BnStats, g.addTensor(st));

@@ -40,6 +40,18 @@ enum class SparsityKind {
 // What a layer statement takes after its keyword.
 enum class LayerArgs { None, Size, SizeKernel };
 
+// How a layer kind's weight and bias are counted (layer_kinds.def `params`).
+enum class LayerParams { None, Dense, Conv };
+// Its canonical text (`text`).
+enum class LayerText { Bare, Units, Factor, Rate, Conv };
+// A per-channel tensor of its own (`chan`), at most kMaxChannelTensors.
+constexpr int kMaxChannelTensors = 5;
+struct ChannelTensor {
+  const char *suffix; // ".gamma"; nullptr ends the list
+  int init;           // enum aec_init
+  bool trained;       // a parameter (else saved state)
+};
+
 struct LayerKindInfo {
   const char *keyword;
   int cValue;       // enum aec_layer_kind
@@ -50,6 +62,10 @@ struct LayerKindInfo {
   const char *need;     // "a size"
   const char *example;  // "dense 128 relu"
   const char *sizeWhat; // "the number of units"
+  bool keepsShape;      // output shape = input shape
+  LayerParams params;
+  LayerText text;
+  ChannelTensor chan[kMaxChannelTensors]; // up to the first nullptr suffix
 };
 
 // What an activation's derivative is computed from.

@@ -118,8 +118,9 @@ bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool
     case LayerKind::Reshape:
       unsupported("an encoder `upsample` has no inverse; write `decoder asymmetric { ... }`");
       break;
-    case LayerKind::BatchNorm:
-    case LayerKind::Dropout:
+    default: // (shape-keeping kinds are skipped above)
+      unsupported(fmt::format("`{}` has no mirror; write `decoder asymmetric {{ ... }}`",
+                              layerKindName(e.kind)));
       break;
     }
     size_t run = i;

@@ -47,28 +47,24 @@ std::string Shape::str() const {
 std::string layerSpecText(LayerKind kind, bool conv2d, int64_t size, int64_t kernel, int64_t stride,
                           double rate) {
   std::string s = layerKindName(kind);
-  switch (kind) {
-  case LayerKind::Dropout: return fmt::format("{} {}", s, rate);
-  case LayerKind::Dense:
-  case LayerKind::MaxPool:
-  case LayerKind::AvgPool:
-  case LayerKind::Upsample: return s + " " + std::to_string(size);
-  case LayerKind::Conv2D:
-  case LayerKind::Conv1D:
+  switch (info(kind).text) {
+  case LayerText::Bare: return s;
+  case LayerText::Rate: return fmt::format("{} {}", s, rate);
+  case LayerText::Units:
+  case LayerText::Factor: return s + " " + std::to_string(size);
+  case LayerText::Conv:
     s += " " + std::to_string(size) + " " + std::to_string(kernel);
     if (conv2d) s += "x" + std::to_string(kernel);
     if (stride != 1) s += " stride " + std::to_string(stride);
     return s;
-  default: return s;
   }
+  return s;
 }
 
 std::string layerText(const Layer &l) {
-  if (l.kind == LayerKind::Reshape) return "reshape";
-  int64_t size = l.kind == LayerKind::Dense ? l.units
-                 : (l.kind == LayerKind::Conv2D || l.kind == LayerKind::Conv1D) ? l.channels
-                                                                                : l.factor;
-  return layerSpecText(l.kind, l.kind == LayerKind::Conv2D, size, l.kernel, l.stride, l.rate);
+  const LayerText t = info(l.kind).text;
+  int64_t size = t == LayerText::Units ? l.units : t == LayerText::Conv ? l.channels : l.factor;
+  return layerSpecText(l.kind, l.in.rank() == 3, size, l.kernel, l.stride, l.rate);
 }
 
 const char *sectionName(Section s) {
@@ -80,44 +76,51 @@ const char *sectionName(Section s) {
   return "?";
 }
 
+// Kernel taps of a conv layer: k·k on [C, H, W], k on [C, L].
+static int64_t convTaps(const Layer &l) {
+  int64_t taps = 1;
+  for (int d = 1; d < l.in.rank(); ++d) taps = satMul(taps, l.kernel);
+  return taps;
+}
+
 int64_t Layer::weightCount() const {
-  switch (kind) {
-  case LayerKind::Dense:
+  switch (info(kind).params) {
+  case LayerParams::Dense:
     // A tied decoder layer reuses the transpose of its twin's weight.
     if (tiedTo >= 0) return 0;
     return satMul(satElements(in), satMul(units, variational ? 2 : 1));
-  case LayerKind::Conv2D:
-    return satMul(satMul(channels, inChannels(*this)), satMul(kernel, kernel));
-  case LayerKind::Conv1D:
-    return satMul(satMul(channels, inChannels(*this)), kernel);
-  case LayerKind::BatchNorm:
-    return normFeatures(); // the scale
-  default:
-    return 0;
+  case LayerParams::Conv: return satMul(satMul(channels, inChannels(*this)), convTaps(*this));
+  case LayerParams::None: return 0;
   }
+  return 0;
 }
 
 int64_t Layer::biasCount() const {
-  switch (kind) {
-  case LayerKind::Dense: return satMul(units, variational ? 2 : 1);
-  case LayerKind::Conv2D:
-  case LayerKind::Conv1D: return channels;
-  case LayerKind::BatchNorm: return normFeatures(); // the shift
-  default: return 0;
+  switch (info(kind).params) {
+  case LayerParams::Dense: return satMul(units, variational ? 2 : 1);
+  case LayerParams::Conv: return channels;
+  case LayerParams::None: return 0;
   }
+  return 0;
+}
+
+int64_t Layer::channelTensors(bool trained) const {
+  int64_t n = 0;
+  for (const ChannelTensor &t : info(kind).chan)
+    if (t.suffix && t.trained == trained) n = satAdd(n, normFeatures());
+  return n;
 }
 
 // Multiply-accumulates of the weights only: pooling, upsampling and reshapes
 // do no multiplications, biases and activations are not MACs.
 int64_t Layer::macsPerSample() const {
-  switch (kind) {
-  case LayerKind::Dense: return satMul(satElements(in), satMul(units, variational ? 2 : 1));
-  case LayerKind::Conv2D:
-    return satMul(satElements(out), satMul(inChannels(*this), satMul(kernel, kernel)));
-  case LayerKind::Conv1D:
-    return satMul(satElements(out), satMul(inChannels(*this), kernel));
-  default: return 0;
+  switch (info(kind).params) {
+  case LayerParams::Dense: return satMul(satElements(in), satMul(units, variational ? 2 : 1));
+  case LayerParams::Conv:
+    return satMul(satElements(out), satMul(inChannels(*this), convTaps(*this)));
+  case LayerParams::None: return 0;
   }
+  return 0;
 }
 
 int64_t CheckedModel::trainableParams() const {

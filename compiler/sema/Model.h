@@ -62,18 +62,23 @@ struct Layer {
   // Weight layout: Dense [in][out] (row-major, in = in.elements()),
   // Conv2D [out_c][in_c][k][k], Conv1D [out_c][in_c][k]. Bias [out_c] or [units].
   bool hasWeights() const { return info(kind).weights; }
-  // Batch norm / dropout: shape-keeping layers that `decoder mirror` places
-  // after the twin of what they follow and the symmetry check ignores.
-  bool isShapeKeeping() const { return kind == LayerKind::BatchNorm || kind == LayerKind::Dropout; }
-  // Batch norm: features (dense) or channels (conv) normalized.
+  // Shape-keeping layers (batch norm, dropout): `decoder mirror` places them
+  // after the twin of what they follow and the symmetry check ignores them.
+  bool isShapeKeeping() const { return info(kind).keepsShape; }
+  // Batch norm: features (dense) or channels (conv) normalized; the length of
+  // each per-channel tensor of the row (layer_kinds.def `chan`).
   int64_t normFeatures() const { return in.dims.empty() ? 0 : in.dims[0]; }
-  // Saved, untrained state: batch norm's running mean and variance.
-  int64_t stateCount() const { return kind == LayerKind::BatchNorm ? 2 * normFeatures() : 0; }
+  // Saved, untrained state: the untrained per-channel tensors (batch norm's
+  // running mean and variance).
+  int64_t stateCount() const { return channelTensors(false); }
   // Own parameters (0 for a tied layer's weight, which belongs to its twin);
-  // batch norm: scale (weight) and shift (bias); a variational code: both heads.
+  // a variational code: both heads; + the trained per-channel tensors (batch
+  // norm's scale and shift).
   int64_t weightCount() const;
   int64_t biasCount() const;
-  int64_t paramCount() const { return weightCount() + biasCount(); }
+  int64_t paramCount() const { return weightCount() + biasCount() + channelTensors(true); }
+  // Floats in the row's per-channel tensors that are (not) trained.
+  int64_t channelTensors(bool trained) const;
   // Multiply-accumulates per sample in the forward pass.
   int64_t macsPerSample() const;
 };

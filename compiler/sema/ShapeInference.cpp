@@ -44,7 +44,12 @@ public:
     l.section = section_;
     l.loc = spec.loc;
     if (!spec.calls.empty()) l.callSite = spec.calls.front().range;
-    switch (spec.kind) {
+    if (info(spec.kind).keepsShape) { // the row's `keeps` (batch norm, dropout)
+      if (!followsWeights(spec)) return false;
+      l.rate = spec.rate;
+      l.in = cur;
+      l.out = cur;
+    } else switch (spec.kind) {
     case LayerKind::Dense: {
       if (cur.rank() != 1) {
         Reported r = ctx_.report(DiagKind::DenseOnSpatial, spec.loc, spec.text, cur.str());
@@ -122,13 +127,6 @@ public:
       l.out = o;
       break;
     }
-    case LayerKind::BatchNorm:
-    case LayerKind::Dropout:
-      if (!followsWeights(spec)) return false;
-      l.rate = spec.rate;
-      l.in = cur;
-      l.out = cur;
-      break;
     case LayerKind::Flatten:
     case LayerKind::Reshape: {
       int64_t n = 0;
@@ -138,6 +136,7 @@ public:
       l.out = Shape{{n}};
       break;
     }
+    default: break; // the shape-keeping kinds, above
     }
     cur = l.out;
     out_.push_back(std::move(b));
