@@ -48,6 +48,15 @@ static __attribute__((noinline)) void up_bwd(void) {
   aec_pool_backward(0, N, 16, 14, 14, 2, 2, 2, DY, X, Y, DX, YP, 1);
 }
 
+/* enc1 + enc2 fused (conv, relu and maxpool in one pass; the pool's backward
+ * in the weight gradient), against conv + pool and pool_grad + weight grad. */
+static __attribute__((noinline)) void cp_fwd(void) {
+  aec_conv_maxpool_forward(0, N, 1, 28, 28, 16, 3, 3, X, Wt, B, Y, 0, 1, S);
+}
+static __attribute__((noinline)) void cp_wg(void) {
+  aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Wt, B, DW, DB, 1, 1, S);
+}
+
 static double best_of(void (*fn)(void)) {
   double best = 1e9;
   fn();
@@ -90,6 +99,10 @@ int main(void) {
   double p[4] = {best_of(maxpool_fwd), best_of(maxpool_bwd), best_of(up_fwd), best_of(up_bwd)};
   printf("pool 16x28x28 (ms): maxpool fwd %.3f bwd %.3f; upsample 16x14x14: fwd %.3f bwd %.3f\n",
          p[0] * 1e3, p[1] * 1e3, p[2] * 1e3, p[3] * 1e3);
+  const double cp[2] = {best_of(cp_fwd), best_of(cp_wg)};
+  printf("enc1+enc2 fused (ms): conv+maxpool fwd %.3f (unfused %.3f), maxpool bwd + weight grad"
+         " %.3f (unfused %.3f)\n", cp[0] * 1e3, (best_of(fwd_enc1) + p[0]) * 1e3, cp[1] * 1e3,
+         (best_of(wg_enc1) + p[1]) * 1e3);
   double pools = p[0] + p[1] + p[2] + p[3];
   printf("conv step: %.3f ms conv + %.3f ms pool (maxpool x2, upsample x2 counted once) per batch"
          " = %.1f GFLOP/s conv-only, %.1f with pools\n", total * 1e3, pools * 1e3,

@@ -43,6 +43,7 @@ bool Gen::emitConv(Env &e, const Op &op) {
     };
     if (op.scratch < 0) return fail("conv without scratch");
     const int64_t macs = Ci * H * W * Co * KH * KW;
+    if (op.maxpool > 1) return emitConvMaxpool(e, op, {Ci, H, W, Co, KH, KW}, macs);
     if (fwd) {
       const bool hasBias = op.ins.size() > 2;
       const int act = info(op.act).cValue;
@@ -123,6 +124,63 @@ bool Gen::emitConv(Env &e, const Op &op) {
     break;
   }
   return notHere(op);
+}
+
+// A conv with its act and 2x2 max pool fused (Fusion.cpp): the forward writes
+// the pooled output, and the unpooled one only in the inference functions
+// (a layer output there; the training step never reads it); the weight
+// gradient reads the pooled gradient, w and bias, split over output channels.
+bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int64_t macs) {
+  const bool fwd = op.kind == OpKind::Conv;
+  const bool hasBias = op.ins.size() > (fwd ? 2u : 3u);
+  const int act = info(fwd ? op.act : op.derivAct).cValue;
+  const int64_t Co = geo[3];
+  auto geom = [&](std::vector<Value *> v) {
+    for (int64_t c : geo) v.push_back(cI64(c));
+    return v;
+  };
+  if (fwd) {
+    const bool full = e.inference && op.out2 >= 0;
+    Function *fn = closure(cname(op, full ? "conv_maxpool_full" : "conv_maxpool"),
+                           [&](IRBuilder<> &cb, Value *ctx, Value *n0, Value *n1) {
+      std::vector<Value *> a = geom({n0, n1});
+      for (int f : {P0, P1, P2, P3, P4})
+        a.push_back((f == P2 && !hasBias) || (f == P4 && !full) ? null() : field(cb, ctx, f));
+      a.push_back(cI32(act));
+      a.push_back(field(cb, ctx, P5));
+      call(cb, "aec_conv_maxpool_forward", a);
+    });
+    setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out, full ? op.out2 : -1,
+                op.scratch});
+    parallelFor(e, fn, e.n, rowChunk(macs, 1));
+    return true;
+  }
+  // Seven pointers for six ctx fields: the bias is a parameter like w, at a
+  // constant distance from it in the same buffer.
+  const bool hasDb = op.out2Role == ir::Out2::BiasGrad;
+  const ir::Tensor &w = g_.tensors[op.ins[2]];
+  if (hasBias && g_.tensors[op.ins[3]].buffer != w.buffer)
+    return fail("internal error: conv bias and weight in different buffers");
+  const int64_t biasAt = hasBias ? g_.tensors[op.ins[3]].offset - w.offset : 0;
+  Function *fn = closure(cname(op, "conv_maxpool_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                                    Value *o0, Value *o1) {
+    std::vector<Value *> a = geom({o0, o1, field(cb, ctx, I0)});
+    Value *wp = field(cb, ctx, P2);
+    a.push_back(field(cb, ctx, P0));
+    a.push_back(field(cb, ctx, P1));
+    a.push_back(wp);
+    a.push_back(hasBias ? cb.CreateConstInBoundsGEP1_64(f32, wp, biasAt) : null());
+    a.push_back(field(cb, ctx, P3));
+    a.push_back(hasDb ? field(cb, ctx, P4) : null());
+    a.push_back(cI32(1)); // accumulate
+    a.push_back(cI32(act));
+    a.push_back(field(cb, ctx, P5));
+    call(cb, "aec_conv_maxpool_backward_filter", a);
+  });
+  setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.out, hasDb ? op.out2 : -1, op.scratch});
+  setField(e, I0, e.n);
+  parallelFor(e, fn, cI64(Co), 1);
+  return true;
 }
 
 } // namespace aec::codegen

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,6 +60,7 @@ private:
     Value *params = nullptr, *grads = nullptr, *ws = nullptr, *x = nullptr, *n = nullptr;
     Value *scale = nullptr, *seed = nullptr, *ctx = nullptr, *total = nullptr;
     std::map<int, int> subst; // tensor -> tensor it reads instead (inference: no noise)
+    bool inference = false;   // forward / decode: layer outputs the step skips are written
   };
 
   const CheckedModel &model_;
@@ -287,6 +289,7 @@ private:
   GemmCall denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
                         int64_t ldo, Value *bias, int act);
   bool emitConv(Env &e, const Op &op);
+  bool emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int64_t macs);
   bool emitNorm(Env &e, const Op &op);
   bool emitElementwise(Env &e, const Op &op);
   bool emitUpdate(Env &e, const Op &op);

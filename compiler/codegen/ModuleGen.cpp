@@ -71,6 +71,7 @@ Function *Gen::genForward(bool decodeOnly) {
   e.x = f->getArg(2);
   e.n = f->getArg(3);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
+  e.inference = true;
   for (const auto &[from, to] : g_.functions.inferenceReads) e.subst[from] = to;
   if (decodeOnly) {
     int code = g_.storageOf(g_.layerOutput[model_.codeIndex]);
@@ -135,7 +136,8 @@ bool Gen::run(std::string &error) {
   // values in registers across the inlined loops.
   for (const char *name : {"aec_gemm", "aec_gemm_tn", "aec_colsum", "aec_noise", "aec_loss",
                            "aec_adam", "aec_sgd", "aec_conv_forward", "aec_conv_backward_data",
-                           "aec_conv_backward_filter", "aec_pool_forward", "aec_pool_backward"})
+                           "aec_conv_backward_filter", "aec_pool_forward", "aec_pool_backward",
+                           "aec_conv_maxpool_forward", "aec_conv_maxpool_backward_filter"})
     if (Function *f = M.getFunction(name))
       for (Argument &a : f->args())
         if (a.getType()->isPointerTy()) a.addAttr(Attribute::NoAlias);

@@ -19,6 +19,7 @@ double opFlopsPerRow(const ir::Graph &g, const ir::Op &op) {
   using ir::OpKind;
   auto size = [&](int t) { return static_cast<double>(g.tensors[t].size()); };
   auto channels = [&](int t) { return static_cast<double>(g.tensors[t].dims.at(0)); };
+  const double pooled = op.maxpool > 1 ? op.maxpool * op.maxpool : 1; // out / dY pooled
   switch (op.kind) {
   case OpKind::MatMul:
   case OpKind::Dense:
@@ -27,11 +28,11 @@ double opFlopsPerRow(const ir::Graph &g, const ir::Op &op) {
   case OpKind::WeightGrad: // out [K×N] += xᵀ·dZ: K·N multiply-adds per row
     return 2 * size(op.out);
   case OpKind::Conv: // every output position: C_in·k(·k) multiply-adds per output channel
-    return 2 * size(op.ins[1]) * size(op.out) / channels(op.out);
+    return 2 * size(op.ins[1]) * size(op.out) / channels(op.out) * pooled;
   case OpKind::ConvInputGrad:
     return 2 * size(op.ins[1]) * size(op.ins[0]) / channels(op.ins[0]);
   case OpKind::ConvWeightGrad:
-    return 2 * size(op.out) * size(op.ins[1]) / channels(op.ins[1]);
+    return 2 * size(op.out) * size(op.ins[1]) / channels(op.ins[1]) * pooled;
   default:
     return 0;
   }

@@ -90,6 +90,7 @@ enum class Out2 {
   BnParamGrad, // BatchNormGrad: dgamma (+=; dbeta is the next parameter's gradient)
   Eps,       // VaeSample: the reparameterization noise ε it draws
   LogvarGrad, // VaeGrad: dlogvar (out is dmean)
+  Unpooled,  // Conv with a max pool fused: the unpooled output (inference functions only)
 };
 
 // The attributes an op prints (Ops.def's `attrs`; Printer.cpp prints them,
@@ -108,6 +109,7 @@ enum Attr : uint8_t {
   FoldedSparsity, // the same as ` sparsity=... weight=...` when folded into input_grad
   Deriv,        // ` deriv=<activation>` when fused
   Kernel,       // ` kernel=3x3|3[ stride=s][ upsample=f]`
+  MaxPool,      // ` maxpool=2` when a max pool is fused into the conv (issue 13.2)
   Pool,         // ` max|avg|upsample factor=f`
   Params,       // ` params[begin, end)` (update ops)
   AdamHyper,    // ` beta1=... beta2=... eps=...`
@@ -167,6 +169,13 @@ struct Op {
   // ins[0] (Conv, ConvWeightGrad), and ConvInputGrad's out is the gradient of
   // the upsample's input.
   int64_t kernel = 0, stride = 1, factor = 0;
+  // Conv / ConvWeightGrad with a 2x2 max pool after the conv's act fused
+  // (issue 13.2; stride 1, no upsample): Conv writes the pooled output (out) and,
+  // in the inference functions only, the unpooled one (out2, Out2::Unpooled, the
+  // conv layer's output); ConvWeightGrad reads the pool's output gradient
+  // (in1), w and bias (in2, in3) and rebuilds the conv's output gradient from
+  // the recomputed argmax and derivAct' (the pool_grad it replaces).
+  int64_t maxpool = 0;
   PoolKind pool = PoolKind::Max;
   LossKind loss = LossKind::MSE;
   NoiseKind noise = NoiseKind::None;

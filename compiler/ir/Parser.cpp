@@ -497,6 +497,7 @@ int Reader::opAttribute(Op &op, std::string_view k, bool v) {
   if (k == "rho") return real(op.target);
   if (k == "stride") return integer(op.stride);
   if (k == "factor" || k == "upsample") return integer(op.factor);
+  if (k == "maxpool") return integer(op.maxpool);
   if (k == "layer") return layerIndex(op.layer) ? 1 : -1;
   if (k == "scratch") return ref(op.scratch) ? 1 : -1;
   if (k == "kernel") { // `3` or `3x3`

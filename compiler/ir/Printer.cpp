@@ -127,6 +127,9 @@ void printAttr(const Graph &g, const Op &op, attr::Attr a, std::string &s) {
     if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
     break;
   }
+  case attr::MaxPool:
+    if (op.maxpool > 1) s += fmt::format(" maxpool={}", op.maxpool);
+    break;
   case attr::Pool: s += fmt::format(" {} factor={}", poolKindName(op.pool), op.factor); break;
   case attr::Params: s += fmt::format(" params[{}, {})", op.begin, op.begin + op.count); break;
   case attr::AdamHyper:

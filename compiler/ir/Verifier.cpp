@@ -123,9 +123,18 @@ struct Checker {
         return where("expects batched [C, H, W] or [C, L] tensors and a static kernel");
       if (w.dims[1] != x.dims[0] || w.dims[0] != y.dims[0] || w.dims.back() != op.kernel)
         return where("kernel shape differs from the input/output channels");
-      for (size_t d = 1; d < x.dims.size(); ++d) // (x upsampled by factor, if fused)
-        if (y.dims[d] != (x.dims[d] * std::max<int64_t>(op.factor, 1) + op.stride - 1) / op.stride)
-          return where("output size is not ceil(input / stride)");
+      if (op.maxpool > 1) { // pooled output; the unpooled one in out2
+        if (op.maxpool != 2 || op.stride != 1 || op.factor > 1 || x.dims.size() != 3 ||
+            x.dims[1] % 2 || x.dims[2] % 2 || y.dims[1] * 2 != x.dims[1] ||
+            y.dims[2] * 2 != x.dims[2])
+          return where("fused max pool needs stride 1, even [C, H, W] and a [C, H/2, W/2] output");
+        if (op.out2 >= 0 && size(op.out2) != size(op.out) * 4) return where("unpooled size differs");
+      } else {
+        for (size_t d = 1; d < x.dims.size(); ++d) // (x upsampled by factor, if fused)
+          if (y.dims[d] != (x.dims[d] * std::max<int64_t>(op.factor, 1) + op.stride - 1) / op.stride)
+            return where("output size is not ceil(input / stride)");
+        if (op.out2 >= 0) return where("an unpooled output without a fused pool");
+      }
       if (op.ins.size() > 2 && size(op.ins[2]) != w.dims[0]) return where("bias width differs");
       if (op.scratch < 0) return where("no scratch");
       return true;
@@ -147,6 +156,12 @@ struct Checker {
         return where("shape mismatch");
       if (op.out2 >= 0 && (T(op.out2).buffer != Buffer::Grad || size(op.out2) != o.dims[0]))
         return where("bias gradient shape mismatch");
+      if (op.maxpool > 1 ? op.maxpool != 2 || !op.hasDeriv || op.ins.size() < 3 ||
+                               size(op.ins[2]) != o.size() || size(op.ins[1]) * 4 * o.dims[1] !=
+                                   size(op.ins[0]) * o.dims[0] ||
+                               (op.ins.size() > 3 && size(op.ins[3]) != o.dims[0])
+                         : op.ins.size() != 2)
+        return where("fused max pool operands (pooled gradient, weight, bias) differ");
       if (op.scratch < 0) return where("no scratch");
       return true;
     }

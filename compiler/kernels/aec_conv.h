@@ -88,6 +88,15 @@ static inline int64_t aec_conv_wg_groups(int64_t Ci, int64_t Co) {
   return g < Ci ? g : Ci;
 }
 
+/* A conv with a 2x2 max pool fused (aec_conv_maxpool_backward_filter): the
+ * weight gradient's slot plus the recomputed accumulation planes of the 4
+ * output channels it works on. */
+static inline int64_t aec_conv_maxpool_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
+                                                   int64_t KH, int64_t KW) {
+  return aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW) +
+         aec_conv_round(4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
+}
+
 #ifndef AEC_KERNELS_STATIC
 
 /* Forward, samples [n0, n1): y = act(conv(x, w) + bias) (bias may be NULL).
@@ -139,11 +148,36 @@ void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, 
                        int64_t SW, int kind, const float *dy, const float *x, const float *y,
                        float *dx, const float *dact_y, int dact);
 
+/* Conv (stride 1, no upsample) with act and a 2x2 max pool fused into its
+ * epilogue, samples [n0, n1): yp [n][Co][H/2][W/2] = maxpool(act(conv(x, w) +
+ * bias)) (H, W even), the same values as aec_conv_forward then
+ * aec_pool_forward; yfull [n][Co][H][W], if not NULL, gets the unpooled output
+ * too (the layer output of the inference functions; training never writes it).
+ * scratch: as aec_conv_forward. */
+void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                              int64_t Co, int64_t KH, int64_t KW, const float *x, const float *w,
+                              const float *bias, float *yp, float *yfull, int act,
+                              float *scratch);
+
+/* Its weight and bias gradients over samples [0, M), output channels [o0, o1),
+ * from the pool's output gradient dyp [n][Co][H/2][W/2] (the maxpool's
+ * backward and act' fused: the conv's output gradient is built per sample in
+ * scratch from dyp and the argmax of the recomputed act(conv(x, w) + bias),
+ * never written in full). dw, db, accumulate: as aec_conv_backward_filter
+ * (dw is the same, db sums in another order). scratch: Co slots of
+ * aec_conv_maxpool_filter_slot. */
+void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
+                                      int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                      const float *x, const float *dyp, const float *w,
+                                      const float *bias, float *dw, float *db, int accumulate,
+                                      int act, float *scratch);
+
 #endif /* AEC_KERNELS_STATIC */
 
 #define AEC_CONV_ENTRY_POINTS                                                              \
   "aec_conv_forward", "aec_conv_backward_data", "aec_conv_backward_filter",                \
-      "aec_pool_forward", "aec_pool_backward"
+      "aec_pool_forward", "aec_pool_backward", "aec_conv_maxpool_forward",                   \
+      "aec_conv_maxpool_backward_filter"
 
 #ifdef __cplusplus
 }

@@ -53,3 +53,47 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
     }
   }
 }
+
+/* One pooled output plane yo [H/2][W/2] from the accumulation plane; after_plane:
+ * the pooled outputs of the range past this plane (see row_m). */
+AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *yo, float bo,
+                                 int act, int64_t after_plane) {
+  const int64_t Hq = g->Ho / 2, Wq = g->Wo / 2;
+  for (int64_t i = 0; i < Hq; ++i) {
+    const int64_t after = (Hq - 1 - i) * Wq + after_plane;
+    for (int64_t j = 0; j < Wq; j += AEC_VW) {
+      const int64_t m = row_m(Wq - j, after);
+      store_m(yo + i * Wq + j, pool_block_at(plane + 2 * i * g->Wp + 2 * j, g->Wp, m, bo, act).mx,
+              m);
+    }
+  }
+}
+
+AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                       int64_t Co, int64_t KH, int64_t KW, const float *x,
+                                       const float *w, const float *bias, float *yp,
+                                       float *yfull, int act, float *scratch) {
+  if (n1 <= n0) return;
+  const conv_geom g = conv_geometry(H, W, KH, KW, 1, 1);
+  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *planes = in_buf + Ci * g.PS;
+  zero_floats(in_buf, Ci * g.PS);
+  const conv_pass p = {in_buf, g.PS, Ci, g.Wp, KH, KW, w, Ci * KH * KW, KH * KW, 0, g.Lr};
+  const int64_t Hq = H / 2, Wq = W / 2;
+  for (int64_t n = n0; n < n1; ++n) {
+    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, g.pt, g.pl, g.Wp, g.PS);
+    for (int64_t a = 0; a < Co;) {
+      const int64_t nb = conv_planes_from(&p, a, Co, planes);
+      for (int64_t q = 0; q < nb; ++q) {
+        const int64_t o = a + q;
+        const float bo = bias ? bias[o] : 0.0f;
+        maxpool_epilogue(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq, bo, act,
+                         rows_after(n, n1, o, Co, Hq - 1, Hq) * Wq);
+        if (yfull)
+          forward_epilogue(&g, planes + q * g.Lr, yfull + (n * Co + o) * H * W, bo, act, 1, 1,
+                           rows_after(n, n1, o, Co, H - 1, H) * W);
+      }
+      a += nb;
+    }
+  }
+}

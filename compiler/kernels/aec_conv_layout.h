@@ -133,6 +133,27 @@ AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
   }
 }
 
+/* A conv with a 2x2 max pool fused (aec_conv_maxpool_*): act(z + bo) of the
+ * four positions of m blocks of 2x2 (e0, o0: row r0, e1, o1: the next row, Wp
+ * further) and their max, compared in the order aec_pool_forward uses, so the
+ * fused results are the unfused ones. */
+typedef struct {
+  vf a[4]; /* e0, o0, e1, o1 */
+  vf mx;
+} pool_block;
+
+AEC_INLINE pool_block pool_block_at(const float *r0, int64_t Wp, int64_t m, float bo, int act) {
+  pool_block b;
+  load_pair(r0, m, &b.a[0], &b.a[1]);
+  load_pair(r0 + Wp, m, &b.a[2], &b.a[3]);
+  for (int q = 0; q < 4; ++q)
+    b.a[q] = v_act(b.a[q] + bo, act);
+  vf mx = b.a[1] > b.a[0] ? b.a[1] : b.a[0];
+  mx = b.a[2] > mx ? b.a[2] : mx;
+  b.mx = b.a[3] > mx ? b.a[3] : mx;
+  return b;
+}
+
 /* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
  * stride PS) at row offset r0, column offset c0, positions scaled by the
  * strides (SH, SW): src (i, j) goes to (i*SH + r0, j*SW + c0). The rest of

@@ -133,3 +133,92 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
     }
   }
 }
+
+#include "aec_conv_block.h" /* the forward's tap loop, recomputed by the fused max pool */
+
+/* One output channel's gradient plane dq (the stride-1 grid, row stride Wp;
+ * the columns past W stay 0) of a conv followed by act and a 2x2 max pool,
+ * from the pool's output gradient gp [Hq][Wq] and the conv's recomputed
+ * accumulation plane z: gp at each block's argmax (the first position equal
+ * to the max, as aec_pool_backward) times act' there, 0 elsewhere — what
+ * pool_grad deriv=act writes, in L1 instead of a full-resolution tensor.
+ * Returns the sum of the plane (its bias gradient). */
+AEC_INLINE float unpool_plane(float *dq, const float *z, const float *gp, int64_t Hq, int64_t Wq,
+                              int64_t Wp, float bo, int act) {
+  vf s = 0.0f;
+  for (int64_t i = 0; i < Hq; ++i)
+    for (int64_t j = 0; j < Wq; j += AEC_VW) {
+      const int64_t m = lanes_left(Wq, j);
+      const pool_block b = pool_block_at(z + 2 * i * Wp + 2 * j, Wp, m, bo, act);
+      const vf gv = load_m(gp + i * Wq + j, m);
+      vi taken = 0;
+      vf d[4];
+      for (int q = 0; q < 4; ++q) {
+        const vi hit = (b.a[q] == b.mx) & ~taken;
+        taken |= hit;
+        d[q] = vmask(gv, hit) * v_dact(b.a[q], act);
+      }
+      store_pair(dq + 2 * i * Wp + 2 * j, d[0], d[1], m);
+      store_pair(dq + (2 * i + 1) * Wp + 2 * j, d[2], d[3], m);
+      s += (d[0] + d[1]) + (d[2] + d[3]);
+    }
+  return hsum(s);
+}
+
+AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci,
+                                               int64_t H, int64_t W, int64_t Co, int64_t KH,
+                                               int64_t KW, const float *x, const float *dyp,
+                                               const float *w, const float *bias, float *dw,
+                                               float *db, int accumulate, int act,
+                                               float *scratch) {
+  if (o1 <= o0) return;
+  const conv_geom geo = conv_geometry(H, W, KH, KW, 1, 1);
+  const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
+  const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK, xk = Ci * PS;
+  float *xp = scratch + o0 * aec_conv_maxpool_filter_slot(Ci, Co, H, W, KH, KW);
+  /* per sample: the gradient planes of 4 output channels (recomputed 4 at a
+   * time, the forward's widest block, whatever AEC_CONV_WG_P) */
+  const int64_t dqk = 4 * Lr;
+  float *dq = xp + NBK * xk, *zp = dq + NBK * dqk;
+  zero_floats(xp, NBK * (xk + dqk));
+  if (!accumulate) {
+    zero_floats(dw + o0 * Ci * T, (o1 - o0) * Ci * T);
+    if (db) zero_floats(db + o0, o1 - o0);
+  }
+  for (int64_t nb = 0; nb < M; nb += NBK) {
+    const int64_t nn = M - nb < NBK ? M - nb : NBK;
+    for (int64_t k = 0; k < nn; ++k)
+      scatter_planes(xp + k * xk, x + (nb + k) * Ci * H * W, Ci, H, W, 1, 1, geo.pt, geo.pl, Wp,
+                     PS);
+    for (int64_t o = o0; o < o1;) {
+      const int64_t R = o1 - o < 4 ? o1 - o : 4;
+      for (int64_t k = 0; k < nn; ++k) {
+        /* the forward's sums for these channels (same code, same order) */
+        const conv_pass p = {xp + k * xk, PS, Ci, Wp, KH, KW, w, Ci * T, T, 0, Lr};
+        for (int64_t a = o; a < o + R;)
+          a += conv_planes_from(&p, a, o + R, zp + (a - o) * Lr);
+        for (int64_t q = 0; q < R; ++q) {
+          const float s = unpool_plane(dq + k * dqk + q * Lr, zp + q * Lr,
+                                       dyp + ((nb + k) * Co + o + q) * Hq * Wq, Hq, Wq, Wp,
+                                       bias ? bias[o + q] : 0.0f, act);
+          if (db) db[o + q] += s;
+        }
+      }
+      for (int64_t q0 = 0; q0 < R;) {
+        const int P = R - q0 >= 4 && AEC_CONV_WG_P >= 4 ? 4 : R - q0 >= 2 ? 2 : 1;
+        for (int64_t c = 0; c < Ci; ++c) {
+          float *dwc = dw + ((o + q0) * Ci + c) * T;
+          const float *xc = xp + c * PS, *dqp = dq + q0 * Lr;
+          if (P == 4)
+            wg_dot(4, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          else if (P == 2)
+            wg_dot(2, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          else
+            wg_dot(1, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+        }
+        q0 += P;
+      }
+      o += R;
+    }
+  }
+}

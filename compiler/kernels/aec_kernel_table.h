@@ -50,6 +50,15 @@ typedef struct aec_kernel_table {
   void (*pool_backward)(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t SH,
                         int64_t SW, int kind, const float *dy, const float *x, const float *y,
                         float *dx, const float *dact_y, int dact);
+  void (*conv_maxpool_forward)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, int64_t KH, int64_t KW, const float *x,
+                               const float *w, const float *bias, float *yp, float *yfull,
+                               int act, float *scratch);
+  void (*conv_maxpool_backward_filter)(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
+                                       int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                       const float *x, const float *dyp, const float *w,
+                                       const float *bias, float *dw, float *db, int accumulate,
+                                       int act, float *scratch);
 } aec_kernel_table;
 
 extern const aec_kernel_table aec_kernel_table_vw4;

@@ -18,6 +18,15 @@
 //                                                full-resolution gradient is never
 //                                                written)
 //   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
+//   conv act -> maxpool 2, and its pool_grad  => conv maxpool=2 (the pooled output
+//     deriv=act -> conv_weight_grad              from its epilogue; the unpooled
+//                                                layer output as out2, written by
+//                                                the inference functions only) and
+//                                                conv_weight_grad maxpool=2 (the
+//                                                conv's output gradient rebuilt per
+//                                                sample from the pooled one and the
+//                                                recomputed argmax: no
+//                                                full-resolution tensor in training)
 //
 // Chains are matched on single-use intermediates only (followed through the
 // def-use links, not op positions), so the rewrite never changes what any
@@ -25,6 +34,7 @@
 // (registry deriv = Input) leaves it read twice: then matmul -> bias_add
 // becomes a linear dense and the act stays its own op.
 #include "compiler/lower/Passes.h"
+#include "compiler/kernels/aec_conv.h" // scratch geometry (inline helpers only)
 
 #include <algorithm>
 #include <map>
@@ -191,6 +201,69 @@ void fuseUpsampleGrad(Graph &g) {
   eraseDead(g, dead);
 }
 
+// conv (act) -> maxpool 2 whose backward feeds the conv's weight gradient only
+// (the first conv of an encoder: no input gradient): one forward pass writes
+// the pooled output, and the weight gradient rebuilds the conv's output
+// gradient from the pooled one (the recomputed conv gives the argmax). With no
+// backward at all (inference-only, frozen) only the forward fuses.
+void fuseConvMaxpool(Graph &g) {
+  const Uses uses(g);
+  std::vector<bool> dead(g.ops.size(), false);
+  for (Op &cv : g.ops) {
+    if (cv.kind != OpKind::Conv || cv.maxpool > 1 || cv.stride != 1 || cv.factor > 1 ||
+        info(cv.act).deriv != DerivFrom::Output)
+      continue;
+    const Tensor &x = g.tensors[cv.ins[0]], &y = g.tensors[cv.out];
+    if (x.dims.size() != 3 || y.dims[1] % 2 || y.dims[2] % 2) continue;
+    int pi = -1, gi = -1;
+    bool other = false;
+    for (int r : uses.readers[cv.out]) {
+      if (r == gi) continue; // the pool_grad reads it twice (x, deriv)
+      const Op &op = g.ops[r];
+      const bool max2 = op.pool == PoolKind::Max && op.factor == 2;
+      if (op.kind == OpKind::Pool && max2 && pi < 0)
+        pi = r;
+      else if (op.kind == OpKind::PoolGrad && max2 && gi < 0 && op.ins[1] == cv.out &&
+               (op.hasDeriv ? op.derivAct == cv.act && op.ins[3] == cv.out
+                            : cv.act == Activation::Linear))
+        gi = r;
+      else
+        other = true;
+    }
+    if (other || pi < 0) continue;
+    int wi = -1;
+    if (gi >= 0) {
+      // the pool_grad's dZ is read by the conv's weight gradient only (as its in1)
+      const Op &pg = g.ops[gi];
+      const auto &rd = uses.readers[pg.out];
+      if (rd.size() == 1 && g.ops[rd[0]].kind == OpKind::ConvWeightGrad &&
+          g.ops[rd[0]].ins[1] == pg.out && pg.ins[2] == g.ops[pi].out)
+        wi = rd[0];
+      if (wi < 0 || g.ops[wi].ins[0] != cv.ins[0] || g.ops[wi].factor > 1 ||
+          aec_conv_wg_groups(x.dims[0], y.dims[0]) != 1)
+        continue;
+    }
+    const int unpooled = cv.out;
+    cv.out = g.ops[pi].out;
+    cv.setOut2(Out2::Unpooled, unpooled);
+    cv.maxpool = 2;
+    dead[pi] = true;
+    if (gi < 0) continue;
+    Op &wg = g.ops[wi];
+    wg.ins = {cv.ins[0], g.ops[gi].ins[0], cv.ins[1]};
+    if (cv.ins.size() > 2) wg.ins.push_back(cv.ins[2]);
+    wg.maxpool = 2;
+    wg.hasDeriv = true;
+    wg.derivAct = cv.act;
+    Tensor &s = g.tensors[wg.scratch];
+    s.batched = false;
+    s.dims = {y.dims[0] * aec_conv_maxpool_filter_slot(x.dims[0], y.dims[0], x.dims[1],
+                                                       x.dims[2], cv.kernel, cv.kernel)};
+    dead[gi] = true;
+  }
+  eraseDead(g, dead);
+}
+
 void fuseInputGrad(Graph &g) {
   const Uses uses(g);
   std::vector<bool> dead(g.ops.size(), false);
@@ -250,6 +323,7 @@ void fuse(Graph &g) {
   fuseUpsampleGrad(g);
   fuseUpsampleInput(g);
   fuseInputGrad(g);
+  fuseConvMaxpool(g); // after the pool_grad took its act_grad
   removeDeadTensors(g);
 }
 
