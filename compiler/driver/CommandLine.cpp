@@ -1,5 +1,6 @@
 // Command-line parsing for `aec` (see CommandLine.h).
 #include "compiler/driver/CommandLine.h"
+#include "compiler/driver/Commands.h" // optPassList
 
 #include <algorithm>
 #include <cstdlib>
@@ -16,7 +17,7 @@ const char *usageText() {
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
-         "       aec opt FILE.air [--pass=NAME]... [--passes=A,B,...]\n"
+         "       aec opt FILE.air [--pass=NAME]... [--passes=A,B,...] [-o FILE]\n"
          "run `aec --help` for details\n";
 }
 
@@ -79,13 +80,14 @@ std::string commandHelpText(Command c) {
            "print the architecture table: layers, shapes, params, MACs, training memory\n\n"
            "options:\n" + common;
   case Command::Opt:
-    return "usage: aec opt FILE.air [--pass=NAME]... [--passes=A,B,...]\n"
+    return "usage: aec opt FILE.air [--pass=NAME]... [--passes=A,B,...] [-o FILE]\n"
            "read the IR text form (`aec build --emit=ir`, or AEC_PRINT_IR_AFTER=<stage>),\n"
            "run the named passes of compiler/lower/ in the order given, with the verifier\n"
            "after each, and print the IR on stdout (no pass: parse, verify and print)\n\n"
            "options:\n"
-           "  --pass=NAME        autodiff | fusion | memory | optimizer | functions (repeatable)\n"
+           "  --pass=NAME        " + optPassList() + " (repeatable)\n"
            "  --passes=A,B       several passes, comma-separated\n"
+           "  -o FILE            write the IR to FILE (default: stdout)\n"
            "  --color=WHEN       auto (default), always, never (NO_COLOR is honoured)\n"
            "\nlines starting with `;` are comments; errors are `file:line:col: error: ...`\n";
   case Command::Build: {
@@ -245,7 +247,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (matches(a, "--emit")) {
       if (!valueOf(a, "--emit", o.emit))
         return false;
-    } else if (o.command == Command::Build && (a == "-o" || a.rfind("-o", 0) == 0)) {
+    } else if ((o.command == Command::Build || o.command == Command::Opt) &&
+               (a == "-o" || a.rfind("-o", 0) == 0)) {
       if (a == "-o") {
         if (i + 1 >= args.size()) {
           error = "`-o` needs a file name";

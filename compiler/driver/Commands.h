@@ -22,5 +22,6 @@ int runBuild(const Options &options, const ToolDirs &dirs);
 int runFmt(const Options &options);                        // FmtCommand.cpp
 int runLsp(const Options &options, const ToolDirs &dirs);  // LspCommand.cpp
 int runOpt(const Options &options);                        // OptCommand.cpp
+std::string optPassList(); // "autodiff | fusion | ...": the pass table's names (OptCommand.cpp)
 
 } // namespace aec

@@ -1,6 +1,7 @@
-// `aec opt FILE.air [--pass=NAME]... [--passes=A,B]`: reads the IR text form,
-// runs the named passes of compiler/lower/ (the verifier after each) and
-// prints the result, so each pass has its own lit tests (test/lit/passes).
+// `aec opt FILE.air [--pass=NAME]... [--passes=A,B] [-o FILE]`: reads the IR
+// text form, runs the named passes of compiler/lower/ (the verifier after
+// each) and prints the result, so each pass has its own lit tests
+// (test/lit/passes).
 #include "compiler/driver/Commands.h"
 
 #include "compiler/diag/Diagnostics.h"
@@ -9,7 +10,9 @@
 #include "compiler/lower/Passes.h"
 #endif
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace aec {
 
@@ -65,12 +68,35 @@ int optimize(const Options &o, DiagnosticEngine &diags, SourceManager &sources) 
     }
   }
   const std::string text = ir::print(g);
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (o.output.empty() || o.output == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  std::FILE *f = std::fopen(o.output.c_str(), "wb");
+  bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const int err = errno;
+  if (f && std::fclose(f) != 0) ok = false;
+  if (!ok) {
+    diags.report(DiagKind::CannotWriteFile, SourceRange{}, o.output,
+                 std::strerror(err ? err : EIO));
+    return 1;
+  }
   return 0;
 }
 
 } // namespace
 #endif
+
+std::string optPassList() {
+#ifdef AEC_HAVE_BACKEND
+  std::string s;
+  for (const lower::PassInfo &p : lower::pipelinePasses())
+    s += (s.empty() ? "" : " | ") + std::string(p.name);
+  return s;
+#else
+  return "(none: no back end in this build)";
+#endif
+}
 
 int runOpt(const Options &o) {
 #ifdef AEC_HAVE_BACKEND

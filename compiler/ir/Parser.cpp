@@ -416,17 +416,16 @@ bool Reader::opLine() {
   if (peek().kind == Tok::Name) {
     int a;
     if (!ref(a)) return false;
-    if (peek().is(',')) {
+    if (peek().is(',')) { // `%out2, %out` or `%out2, _` (no first result)
       take();
       out2 = a;
-      if (peek().kind == Tok::Name && !ref(out)) return false;
+      if (peek().atom("_")) take();
+      else if (!ref(out)) return false;
     } else {
       out = a;
     }
-    if (out >= 0) {
-      if (peek().kind != Tok::PlusEq && !peek().is('=')) return expected(peek(), "`=` or `+=`");
-      accumulate = take().kind == Tok::PlusEq;
-    }
+    if (peek().kind != Tok::PlusEq && !peek().is('=')) return expected(peek(), "`=` or `+=`");
+    accumulate = take().kind == Tok::PlusEq;
   }
   const Token kindTok = peek();
   OpKind kind;

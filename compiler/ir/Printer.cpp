@@ -178,8 +178,9 @@ std::string print(const Graph &g) {
     }
     s += "  ";
     if (op.out2 >= 0) s += fmt::format("%{}, ", g.tensors[op.out2].name);
-    if (op.out >= 0)
-      s += fmt::format("%{} {} ", g.tensors[op.out].name, op.accumulate ? "+=" : "=");
+    if (op.out >= 0 || op.out2 >= 0) // `_`: a second result only (batch_norm_grad without dx)
+      s += fmt::format("{} {} ", op.out >= 0 ? "%" + g.tensors[op.out].name : "_",
+                       op.accumulate ? "+=" : "=");
     s += opKindName(op.kind);
     for (size_t i = 0; i < op.ins.size(); ++i)
       s += fmt::format("{}%{}", i ? ", " : " ", g.tensors[op.ins[i]].name);
