@@ -59,6 +59,7 @@ int optimize(const Options &o, DiagnosticEngine &diags, SourceManager &sources) 
       diags.report(DiagKind::PassOutOfOrder, SourceRange{}, p->name, o.file, why);
       return 1;
     }
+    if (std::string(p->name) != "functions") g.functions = ir::Graph::Functions{}; // now stale
     p->run(g, model);
     const std::string problem = ir::verify(g);
     if (!problem.empty()) { // a pass broke a valid graph: a bug in aec

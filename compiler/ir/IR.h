@@ -242,6 +242,11 @@ struct Graph {
     // noise, dropout or sampling at inference).
     std::vector<std::pair<int, int>> inferenceReads;
     bool listed = false;
+    // The op list of function k, in functionName order (0 forward .. 3 update).
+    std::vector<int> &list(int k) {
+      return k == 0 ? forward : k == 1 ? decode : k == 2 ? accumulate : update;
+    }
+    const std::vector<int> &list(int k) const { return const_cast<Functions *>(this)->list(k); }
   } functions;
 
   int addTensor(Tensor t) {
@@ -275,5 +280,6 @@ std::string print(const Graph &g);
 // place for printer and reader.
 const char *bufferName(Buffer b);
 const char *phaseName(Phase p); // "forward", "backward", "update"
+const char *functionName(int k); // Graph::Functions::list(k): "forward", "decode", ...
 
 } // namespace aec::ir

@@ -236,6 +236,7 @@ private:
     if (first.atom("layer")) return layerLine();
     if (first.atom("graph")) return graphLine();
     if (first.atom("params")) return paramsLine();
+    if (first.atom("function")) return functionLine();
     Phase p;
     if (first.kind == Tok::Atom && toks_[1].is(':') && byName(phaseName, first.text, p)) {
       phase_ = p;
@@ -403,6 +404,28 @@ private:
     for (size_t i = 0; i < g_.tensors.size(); ++i)
       if (g_.tensors[i].buffer == Buffer::Param && !listed[i])
         return error(toks_.back(), DiagKind::IrParamNotListed, g_.tensors[i].name);
+    return true;
+  }
+
+  // `function NAME i, j, ...` (op indices; the verifier checks them) or
+  // `function inference_reads %a=%b, ...`: Graph::functions.
+  bool functionLine() {
+    take();
+    Token name;
+    if (!atom(name, "a function name")) return false;
+    Graph::Functions &f = g_.functions;
+    f.listed = true;
+    const bool reads = name.text == "inference_reads";
+    int k = 0;
+    while (!reads && k < 4 && name.text != functionName(k)) ++k;
+    if (k == 4) return error(name, DiagKind::IrUnknownName, "function", name.text);
+    while (peek().kind != Tok::End) {
+      int a = -1, b = -1;
+      if (reads ? !ref(a) || !punct('=') || !ref(b) : !number(a)) return false;
+      if (reads) f.inferenceReads.push_back({a, b});
+      else f.list(k).push_back(a);
+      if (peek().kind != Tok::End && !punct(',')) return false;
+    }
     return true;
   }
 

@@ -88,6 +88,25 @@ std::string printTables(const Graph &g) {
   return s + "\n";
 }
 
+// Graph::functions once listed: `function NAME i, j, ...` (op indices) per
+// generated function, and the reads inference redirects.
+std::string printFunctions(const Graph &g) {
+  const Graph::Functions &f = g.functions;
+  if (!f.listed) return "";
+  std::string s;
+  for (int k = 0; k < 4; ++k) {
+    s += fmt::format("function {}", functionName(k));
+    const std::vector<int> &list = f.list(k);
+    for (size_t i = 0; i < list.size(); ++i) s += fmt::format("{}{}", i ? ", " : " ", list[i]);
+    s += "\n";
+  }
+  s += "function inference_reads";
+  for (size_t i = 0; i < f.inferenceReads.size(); ++i)
+    s += fmt::format("{}%{}=%{}", i ? ", " : " ", g.tensors[f.inferenceReads[i].first].name,
+                     g.tensors[f.inferenceReads[i].second].name);
+  return s + "\n";
+}
+
 // One attribute of an op's row (Ops.def), with its leading space.
 void printAttr(const Graph &g, const Op &op, attr::Attr a, std::string &s) {
   auto sparsity = [&](const char *key) {
@@ -193,7 +212,12 @@ std::string print(const Graph &g) {
     if (op.layer >= 0) s += fmt::format(" layer={}", op.layer);
     s += "\n";
   }
-  return s;
+  return s + printFunctions(g);
+}
+
+const char *functionName(int k) {
+  static const char *const names[] = {"forward", "decode", "accumulate", "update"};
+  return k >= 0 && k < 4 ? names[k] : "?";
 }
 
 } // namespace aec::ir

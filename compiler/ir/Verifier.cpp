@@ -267,7 +267,25 @@ struct Checker {
       }
       if (!checkOp(idx, op)) return false;
     }
-    return checkWorkspaceOverlap();
+    return checkFunctions() && checkWorkspaceOverlap();
+  }
+
+  // Once listed: each function's ops in order, of the phases it may run.
+  bool checkFunctions() {
+    if (!g.functions.listed) return true;
+    for (int k = 0; k < 4; ++k) {
+      int last = -1;
+      for (int i : g.functions.list(k)) {
+        if (i <= last || i >= static_cast<int>(g.ops.size()))
+          return fail(fmt::format("function {}: op {} is out of order or range", functionName(k), i));
+        last = i;
+        const Phase p = g.ops[i].phase;
+        if (k == 3 ? p != Phase::Update : k == 2 ? p == Phase::Update : p != Phase::Forward)
+          return fail(fmt::format("function {}: op {} is a {} op", functionName(k), i,
+                                  phaseName(p)));
+      }
+    }
+    return true;
   }
 
   // Once planned: no two workspace tensors that are live at the same time
