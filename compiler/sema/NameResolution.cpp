@@ -78,8 +78,8 @@ LayerSpec resolveLayer(const ExpandedLayer &e, SemaContext &ctx) {
   }
   spec.kind = *layerKindByKeyword(s.kind.name);
   if (s.activation) spec.activation = *activationByKeyword(s.activation->name);
-  if (e.size && spec.kind == LayerKind::Dropout) {
-    NumberRule r{"the dropout rate"};
+  if (e.size && info(spec.kind).text == LayerText::Rate) { // a rate in (0, 1): dropout
+    NumberRule r{info(spec.kind).sizeWhat};
     r.loOpen = r.hasHi = r.hiOpen = true;
     r.hi = 1;
     if (std::optional<double> p = checkNumber(*e.size, r, ctx)) spec.rate = *p;
