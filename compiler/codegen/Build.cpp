@@ -7,6 +7,7 @@
 #include "compiler/codegen/ModuleGen.h"
 #include "compiler/codegen/Output.h"
 #include "compiler/codegen/PhaseTimes.h"
+#include "compiler/codegen/SplitCodegen.h"
 #include "compiler/codegen/Target.h"
 #include "compiler/kernels/KernelLibrary.h"
 #include "compiler/kernels/aec_tiles.h"
@@ -238,16 +239,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
   }
-  // Kernels no closure calls go before the optimizer sees them (the early
-  // function passes would simplify every one of them).
-  for (bool erased = true; erased;) {
-    erased = false;
-    for (llvm::Function &f : llvm::make_early_inc_range(*module))
-      if (kernelFns.count(f.getName().str()) && f.use_empty()) {
-        f.eraseFromParent();
-        erased = true;
-      }
-  }
+  codegen::eraseUnusedKernels(*module, kernelFns);
   {
     std::string verifyMsg;
     llvm::raw_string_ostream vs(verifyMsg);
@@ -256,11 +248,12 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   }
   log("llvm ir", "llvm ir");
 
-  // 5. Optimize.
-  codegen::optimizeModule(*module, *target.machine, options.optLevel);
-  log(fmt::format("optimize O{}", options.optLevel), "optimize");
-
-  // 6. The artifact.
+  // 5. Optimize and 6. the artifact: text or an object here; the object of
+  // an exe / lib / shared below, in two parts on two threads.
+  if (!linksRuntime) {
+    codegen::optimizeModule(*module, *target.machine, options.optLevel);
+    log(fmt::format("optimize O{}", options.optLevel), "optimize");
+  }
   switch (options.emit) {
   case EmitKind::Llvm: {
     std::string text;
@@ -286,14 +279,21 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   // there too, and its output is then put in place through the guard.
   codegen::BuildTempDir temp;
   if (!temp.ok()) return environmentError(temp.error());
-  const std::string obj = temp.file(prefix + ".o"), linked = temp.file("linked");
-  if (!codegen::emitMachineCode(*module, *target.machine, false, obj, {}, error))
+  const std::string linked = temp.file("linked");
+  std::vector<std::string> objects;
+  codegen::SplitRequest split;
+  split.optLevel = options.optLevel;
+  split.kernels = &kernelFns;
+  split.objectStem = temp.file(prefix);
+  if (!codegen::optimizeAndEmitSplit(*module, target, split, objects, error))
     return environmentError(error);
-  log("object", "codegen");
+  log(fmt::format("optimize O{} + objects ({})", options.optLevel, objects.size()),
+      "optimize + codegen");
   std::vector<std::string> sysLibs = {"-lz", "-lpng", "-lpthread", "-lm"};
   if (options.distributed) sysLibs.insert(sysLibs.end(), kMpiLinkArgs.begin(), kMpiLinkArgs.end());
   auto link = [&](std::vector<std::string> args) {
-    args.insert(args.end(), {obj, "-o", linked, runtime});
+    args.insert(args.end(), objects.begin(), objects.end());
+    args.insert(args.end(), {"-o", linked, runtime});
     args.insert(args.end(), sysLibs.begin(), sysLibs.end());
     if (!codegen::runLinker(args, error)) return environmentError(error);
     std::string data;
@@ -318,7 +318,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   h.inferenceOnly = options.inferenceOnly;
   for (const Layer &l : model.layers) h.layers.push_back({l.name, l.out.elements()});
   if (options.emit == EmitKind::Lib) {
-    if (int rc = wrote(codegen::writeStaticLibrary(out, obj, runtime, others, error))) return rc;
+    if (int rc = wrote(codegen::writeStaticLibrary(out, objects, runtime, others, error))) return rc;
   } else if (int rc = link({"-shared"})) {
     return rc;
   }

@@ -102,23 +102,27 @@ bool runLinker(const std::vector<std::string> &args, std::string &error) {
   return true;
 }
 
-bool writeStaticLibrary(const std::string &path, const std::string &object,
+bool writeStaticLibrary(const std::string &path, const std::vector<std::string> &objects,
                         const std::string &runtimeArchive,
                         const std::vector<std::string> &others, std::string &error) {
   std::vector<llvm::NewArchiveMember> members;
-  std::string memberName; // outlives `members`
-  auto obj = llvm::NewArchiveMember::getFile(object, true);
-  if (!obj) {
-    error = fmt::format("cannot read `{}`: {}", object, llvm::toString(obj.takeError()));
-    return false;
-  }
-  // The object's temporary file name is random: name the member after the
+  // The objects' temporary file names are random: name the members after the
   // archive so two builds of one model give the same bytes.
   std::string stem = path.substr(path.find_last_of('/') + 1);
   if (stem.size() > 2 && stem.compare(stem.size() - 2, 2, ".a") == 0)
     stem.resize(stem.size() - 2);
-  obj->MemberName = llvm::StringRef(memberName = stem + ".o");
-  members.push_back(std::move(*obj));
+  std::vector<std::string> memberNames; // outlive `members`
+  for (size_t i = 0; i < objects.size(); ++i)
+    memberNames.push_back(stem + (i ? "." + std::to_string(i) : std::string()) + ".o");
+  for (size_t i = 0; i < objects.size(); ++i) {
+    auto obj = llvm::NewArchiveMember::getFile(objects[i], true);
+    if (!obj) {
+      error = fmt::format("cannot read `{}`: {}", objects[i], llvm::toString(obj.takeError()));
+      return false;
+    }
+    obj->MemberName = llvm::StringRef(memberNames[i]);
+    members.push_back(std::move(*obj));
+  }
   auto buf = llvm::MemoryBuffer::getFile(runtimeArchive);
   if (!buf) {
     error = fmt::format("cannot read the runtime library `{}`: {}", runtimeArchive,
