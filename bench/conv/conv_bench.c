@@ -8,6 +8,7 @@
 #include "../../compiler/kernels/aec_conv_backward_data.c"
 #include "../../compiler/kernels/aec_conv_weight_grad.c"
 #include "../../compiler/kernels/aec_pool.c"
+#include "../../compiler/kernels/aec_conv_phases.c"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,25 @@ static double cpu_s(void) {
     aec_conv_backward_filter(0, CO * G, G, N, CI, H, W, CO, 3, 3, 1, 1, X, DY, DW, DB, 1, 1, 1, \
                              S);                                                              \
   }
+/* Upsample 2 + conv as the decoder runs them: per output phase at the
+ * input's resolution (H x W: the upsample's input). */
+#define UPCONV(NAME, CI, H, W, CO)                                                            \
+  static __attribute__((noinline)) void fwd_##NAME(void) {                                    \
+    aec_upconv_forward(0, N, CI, H, W, CO, X, Wt, B, Y, 1, S);                                \
+  }                                                                                           \
+  static __attribute__((noinline)) void bwd_##NAME(void) {                                    \
+    aec_upconv_backward_data(0, N, CI, H, W, CO, DY, Wt, DX, YP, 1, S);                       \
+  }                                                                                           \
+  static __attribute__((noinline)) void wg_##NAME(void) {                                     \
+    const int64_t G = aec_conv_wg_groups(CI, CO);                                             \
+    aec_upconv_backward_filter(0, CO * G, G, N, CI, H, W, CO, X, DY, DW, DB, 1, S);           \
+  }
 CONV(enc1, 1, 28, 28, 16)
 CONV(enc3, 16, 14, 14, 8)
 CONV(dec2, 8, 14, 14, 16)
 CONV(dec4, 16, 28, 28, 1)
+UPCONV(dec2up, 8, 7, 7, 16)
+UPCONV(dec4up, 16, 14, 14, 1)
 
 static __attribute__((noinline)) void maxpool_fwd(void) { aec_pool_forward(0, N, 16, 28, 28, 2, 2, 0, X, Y); }
 static __attribute__((noinline)) void maxpool_bwd(void) {
@@ -83,6 +99,7 @@ int main(void) {
   printf("conv kernels, batch %d, one thread, AEC_VW=%d: ms and GFLOP/s (2*MACs)\n", N, AEC_VW);
   printf("%-6s %16s %16s %16s\n", "layer", "forward", "input grad", "weight grad");
   double total = 0, flops = 0;
+/* GFLOP/s from the formula's FLOPs (2 x 9 MACs per output and input channel) */
 #define ROW(NAME, CI, H, W, CO)                                                               \
   do {                                                                                        \
     const double f = 2.0 * N * CI * H * W * CO * 9;                                           \
@@ -94,8 +111,14 @@ int main(void) {
   } while (0)
   ROW(enc1, 1, 28, 28, 16);
   ROW(enc3, 16, 14, 14, 8);
+  /* the decoder convs at full resolution, for comparison (not in the step) */
+  const double enc_total = total, enc_flops = flops;
   ROW(dec2, 8, 14, 14, 16);
   ROW(dec4, 16, 28, 28, 1);
+  total = enc_total, flops = enc_flops;
+  printf("the decoder's upsample + conv per output phase (GFLOP/s of the formula's FLOPs):\n");
+  ROW(dec2up, 8, 14, 14, 16);
+  ROW(dec4up, 16, 28, 28, 1);
   double p[4] = {best_of(maxpool_fwd), best_of(maxpool_bwd), best_of(up_fwd), best_of(up_bwd)};
   printf("pool 16x28x28 (ms): maxpool fwd %.3f bwd %.3f; upsample 16x14x14: fwd %.3f bwd %.3f\n",
          p[0] * 1e3, p[1] * 1e3, p[2] * 1e3, p[3] * 1e3);

@@ -6,6 +6,17 @@
 
 namespace aec::codegen {
 
+namespace {
+// The chunk's slot of a conv op's scratch (ir::convScratch): chunks of the
+// op's work items are at least `chunk` long, chunk [begin, ...) uses slot
+// begin / chunk.
+Value *convSlot(IRBuilder<> &cb, Value *base, Value *begin, const ir::ConvScratch &cs,
+                int64_t chunk) {
+  Value *slot = cb.CreateMul(cb.CreateUDiv(begin, cb.getInt64(chunk)), cb.getInt64(cs.slotFloats));
+  return cb.CreateInBoundsGEP(cb.getFloatTy(), base, slot);
+}
+} // namespace
+
 bool Gen::emitConv(Env &e, const Op &op) {
   IRBuilder<> &b = *e.b;
   switch (op.kind) {
@@ -25,34 +36,48 @@ bool Gen::emitConv(Env &e, const Op &op) {
     const int64_t Ci = s.c, H = s.h * UH, W = s.w * UW, Co = g_.tensors[wT].dims[0];
     const int64_t KW = op.kernel, KH = s.oneD ? 1 : op.kernel;
     const int64_t SW = op.stride, SH = s.oneD ? 1 : op.stride;
+    // Phases (an upsample by 2 before a 3x3 conv, per output phase at the low
+    // resolution): the upconv kernels take the upsample's input dims.
+    const bool ph = op.phases;
     auto geom = [&](std::vector<Value *> v) {
-      for (int64_t c : {Ci, H, W, Co, KH, KW, SH, SW}) v.push_back(cI64(c));
+      if (ph)
+        for (int64_t c : {Ci, s.h, s.w, Co}) v.push_back(cI64(c));
+      else
+        for (int64_t c : {Ci, H, W, Co, KH, KW, SH, SW}) v.push_back(cI64(c));
       return v;
     };
+    // Work items run in chunks of at least `chunk` (ir::convScratch: whole
+    // slots of scratch), chunk [b, e) in slot b / chunk.
+    if (op.scratch < 0) return fail("conv without scratch");
+    const ir::ConvScratch cs = ir::convScratch(g_, op);
+    const int64_t macs = Ci * H * W * Co * KH * KW;
+    const int64_t chunk = std::max(cs.chunk, wgrad ? int64_t(1) : rowChunk(macs, 1));
     // Every conv kernel ends with P0..P3 (an absent optional one as NULL), an
-    // activation kind, the fused upsample and the scratch (P4).
-    auto convCall = [&](IRBuilder<> &cb, Value *ctx, std::vector<Value *> a, const char *kernel,
-                        bool withP2, bool withP3, int act) {
+    // activation kind, the fused upsample (not with phases) and its slot of
+    // the scratch (P4).
+    auto convCall = [&](IRBuilder<> &cb, Value *ctx, Value *begin, std::vector<Value *> a,
+                        const char *kernel, bool withP2, bool withP3, int act) {
       for (int f : {P0, P1, P2, P3})
         a.push_back((f == P2 && !withP2) || (f == P3 && !withP3) ? null() : field(cb, ctx, f));
       a.push_back(cI32(act));
-      a.push_back(cI64(UH));
-      a.push_back(cI64(UW));
-      a.push_back(field(cb, ctx, P4));
+      if (!ph) {
+        a.push_back(cI64(UH));
+        a.push_back(cI64(UW));
+      }
+      a.push_back(convSlot(cb, field(cb, ctx, P4), begin, cs, chunk));
       call(cb, kernel, a);
     };
-    if (op.scratch < 0) return fail("conv without scratch");
-    const int64_t macs = Ci * H * W * Co * KH * KW;
     if (op.maxpool > 1) return emitConvMaxpool(e, op, {Ci, H, W, Co, KH, KW}, macs);
     if (fwd) {
       const bool hasBias = op.ins.size() > 2;
       const int act = info(op.act).cValue;
       Function *fn = closure(cname(op, "conv"), [&](IRBuilder<> &cb, Value *ctx, Value *n0,
                                                     Value *n1) {
-        convCall(cb, ctx, geom({n0, n1}), "aec_conv_forward", hasBias, true, act);
+        convCall(cb, ctx, n0, geom({n0, n1}), ph ? "aec_upconv_forward" : "aec_conv_forward",
+                 hasBias, true, act);
       });
       setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out, op.scratch});
-      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      parallelFor(e, fn, e.n, chunk);
       return true;
     }
     if (!wgrad) {
@@ -60,10 +85,11 @@ bool Gen::emitConv(Env &e, const Op &op) {
       const int dact = deriv ? info(op.derivAct).cValue : 0;
       Function *fn = closure(cname(op, "conv_input_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                                Value *n0, Value *n1) {
-        convCall(cb, ctx, geom({n0, n1}), "aec_conv_backward_data", true, deriv, dact);
+        convCall(cb, ctx, n0, geom({n0, n1}),
+                 ph ? "aec_upconv_backward_data" : "aec_conv_backward_data", true, deriv, dact);
       });
       setPtrs(e, {op.ins[0], op.ins[1], op.out, deriv ? op.ins[2] : -1, op.scratch});
-      parallelFor(e, fn, e.n, rowChunk(macs, 1));
+      parallelFor(e, fn, e.n, chunk);
       return true;
     }
     // Work units: output channels, each split over input-channel groups
@@ -75,11 +101,12 @@ bool Gen::emitConv(Env &e, const Op &op) {
       std::vector<Value *> a = {u0, u1, cI64(groups), field(cb, ctx, I0)};
       std::vector<Value *> gm = geom({});
       a.insert(a.end(), gm.begin(), gm.end());
-      convCall(cb, ctx, a, "aec_conv_backward_filter", true, hasBias, 1 /* accumulate */);
+      convCall(cb, ctx, u0, a, ph ? "aec_upconv_backward_filter" : "aec_conv_backward_filter",
+               true, hasBias, 1 /* accumulate */);
     });
     setPtrs(e, {op.ins[0], op.ins[1], op.out, hasBias ? op.out2 : -1, op.scratch});
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(Co * groups), 1);
+    parallelFor(e, fn, cI64(Co * groups), chunk);
     return true;
   }
   case OpKind::Pool:
@@ -133,6 +160,8 @@ bool Gen::emitConv(Env &e, const Op &op) {
 bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int64_t macs) {
   const bool fwd = op.kind == OpKind::Conv;
   const bool hasBias = op.ins.size() > (fwd ? 2u : 3u);
+  const ir::ConvScratch cs = ir::convScratch(g_, op);
+  const int64_t chunk = std::max(cs.chunk, fwd ? rowChunk(macs, 1) : int64_t(1));
   const int act = info(fwd ? op.act : op.derivAct).cValue;
   const int64_t Co = geo[3];
   auto geom = [&](std::vector<Value *> v) {
@@ -147,12 +176,12 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
       for (int f : {P0, P1, P2, P3, P4})
         a.push_back((f == P2 && !hasBias) || (f == P4 && !full) ? null() : field(cb, ctx, f));
       a.push_back(cI32(act));
-      a.push_back(field(cb, ctx, P5));
+      a.push_back(convSlot(cb, field(cb, ctx, P5), n0, cs, chunk));
       call(cb, "aec_conv_maxpool_forward", a);
     });
     setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out, full ? op.out2 : -1,
                 op.scratch});
-    parallelFor(e, fn, e.n, rowChunk(macs, 1));
+    parallelFor(e, fn, e.n, chunk);
     return true;
   }
   // Seven pointers for six ctx fields: the bias is a parameter like w, at a
@@ -174,12 +203,12 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
     a.push_back(hasDb ? field(cb, ctx, P4) : null());
     a.push_back(cI32(1)); // accumulate
     a.push_back(cI32(act));
-    a.push_back(field(cb, ctx, P5));
+    a.push_back(convSlot(cb, field(cb, ctx, P5), o0, cs, chunk));
     call(cb, "aec_conv_maxpool_backward_filter", a);
   });
   setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.out, hasDb ? op.out2 : -1, op.scratch});
   setField(e, I0, e.n);
-  parallelFor(e, fn, cI64(Co), 1);
+  parallelFor(e, fn, cI64(Co), chunk);
   return true;
 }
 

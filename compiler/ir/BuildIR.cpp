@@ -4,8 +4,6 @@
 // the code. Fusion happens later (compiler/lower/Fusion.cpp) so that autodiff
 // works on the simple ops.
 #include "compiler/ir/IR.h"
-// Only the inline geometry helpers, so scratch sizes match the kernels.
-#include "compiler/kernels/aec_conv.h"
 
 #include <array>
 
@@ -31,19 +29,6 @@ Tensor scalar(std::string name) {
 }
 
 } // namespace
-
-int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
-                       int64_t kernel) {
-  Spatial s = spatialOf(inDims);
-  const int64_t kh = s.oneD ? 1 : kernel, kw = kernel;
-  switch (kind) {
-  case OpKind::Conv: return aec_conv_fwd_slot(s.c, outChannels, s.h, s.w, kh, kw);
-  case OpKind::ConvInputGrad: return aec_conv_bwd_data_slot(s.c, outChannels, s.h, s.w, kh, kw);
-  default: // one slot per work unit
-    return aec_conv_bwd_filter_slot(s.c, outChannels, s.h, s.w, kh, kw) * outChannels *
-           aec_conv_wg_groups(s.c, outChannels);
-  }
-}
 
 bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::string &error) {
   g = Graph();
@@ -258,7 +243,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
     case LayerKind::Conv2D:
     case LayerKind::Conv1D: {
       // conv (+ bias) then the activation; fusion puts the activation into
-      // the conv's epilogue. The kernel's padded-input scratch is per sample.
+      // the conv's epilogue. The kernel's scratch: ConvScratch.cpp.
       int z = g.addTensor(batched(l.name + ".z", l.out.dims, li));
       Op cv{OpKind::Conv};
       cv.ins = {cur, g.layerWeight[i], g.layerBias[i]};
@@ -266,11 +251,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       cv.kernel = l.kernel;
       cv.stride = l.stride;
       cv.layer = li;
-      Tensor scratch = batched(l.name + ".conv.scratch", {}, -1);
-      scratch.dims = {convSlotFloats(OpKind::Conv, cur >= 0 ? g.tensors[cur].dims
-                                                            : std::vector<int64_t>{},
-                                     l.channels, l.kernel)};
-      cv.scratch = g.addTensor(scratch);
+      cv.scratch = addConvScratch(g, cv, l.name + ".conv.scratch");
       addOp(cv);
       cur = addActivation(l, li, z);
       break;

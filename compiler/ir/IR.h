@@ -176,6 +176,9 @@ struct Op {
   // (in1), w and bias (in2, in3) and rebuilds the conv's output gradient from
   // the recomputed argmax and derivAct' (the pool_grad it replaces).
   int64_t maxpool = 0;
+  // Conv ops with a fused upsample by 2 and a 3x3 kernel: computed per output
+  // phase at the input's resolution (2x2 kernels of summed taps; `phases`).
+  bool phases = false;
   PoolKind pool = PoolKind::Max;
   LossKind loss = LossKind::MSE;
   NoiseKind noise = NoiseKind::None;
@@ -260,11 +263,19 @@ struct Graph {
   }
 };
 
-// Scratch floats the conv kernel of `kind` needs for an input of per-sample
-// dims `inDims` (see compiler/kernels/aec_conv.h): Conv and
-// ConvInputGrad per sample, ConvWeightGrad in total (one slot per work unit).
-int64_t convSlotFloats(OpKind kind, const std::vector<int64_t> &inDims, int64_t outChannels,
-                       int64_t kernel);
+// The scratch of a conv op's kernel (compiler/kernels/aec_conv.h): `slots`
+// slots of `slotFloats`. Its work items (samples; weight-gradient units) run
+// in chunks of at least `chunk` items, chunk [b, e) in slot b / chunk, so the
+// scratch is bounded (AEC_CONV_SLOTS slots) whatever the batch. From the op's
+// kind, kernel, fused upsample and phases and its tensors' dims (the scratch
+// itself is not read), so it can size the op's scratch tensor (ConvScratch.cpp).
+struct ConvScratch {
+  int64_t slotFloats = 0, chunk = 1, slots = 1;
+  int64_t floats() const { return slotFloats * slots; }
+};
+ConvScratch convScratch(const Graph &g, const Op &op);
+// The op's scratch tensor, `name`, sized by convScratch; returns its id.
+int addConvScratch(Graph &g, const Op &op, std::string name);
 
 // Builds the forward graph (plus noise, loss and sparsity) from the model.
 // Returns false and sets `error` for layers the code generator cannot lower.

@@ -496,6 +496,7 @@ int Reader::opAttribute(Op &op, std::string_view k, bool v) {
     if (byName(poolKindName, k, op.pool)) return 1;
     if (k == "transB") return op.transB = true;
     if (k == "train_only") return op.trainOnly = true;
+    if (k == "phases") return op.phases = true;
     if (k == "from") return ref(op.noiseFrom) ? 1 : -1;
     if (k == "params") { // `params[begin, end)`
       int64_t end = 0;

@@ -144,6 +144,7 @@ void printAttr(const Graph &g, const Op &op, attr::Attr a, std::string &s) {
               : fmt::format(" kernel={}", op.kernel);
     if (op.stride != 1) s += fmt::format(" stride={}", op.stride);
     if (op.factor > 1) s += fmt::format(" upsample={}", op.factor);
+    if (op.phases) s += " phases";
     break;
   }
   case attr::MaxPool:

@@ -45,6 +45,21 @@ struct Checker {
     return fail(fmt::format("tensor %{} is not a matrix", t.name));
   }
 
+  // A conv op's scratch (at least what its kernel writes: a smaller one
+  // from a hand-written .air would be overrun) and its phases' conditions.
+  std::string convProblem(const Op &op) const {
+    const int x = op.kind == OpKind::ConvInputGrad ? op.out : op.ins[0];
+    if (op.phases && (op.factor != 2 || op.kernel != 3 || op.stride != 1 ||
+                      T(x).dims.size() != 3))
+      return "phases need a 2-D 3x3 conv with stride 1 after an upsample by 2";
+    if (op.scratch < 0) return "no scratch";
+    const Tensor &t = T(op.scratch);
+    if ((t.batched ? g.maxBatch : 1) * t.size() < convScratch(g, op).floats())
+      return fmt::format("scratch %{} is smaller than the kernel needs ({} floats)", t.name,
+                         convScratch(g, op).floats());
+    return "";
+  }
+
   bool checkOp(size_t idx, const Op &op) {
     auto where = [&](const std::string &m) {
       return fail(fmt::format("op {} ({}): {}", idx, opKindName(op.kind), m));
@@ -136,7 +151,7 @@ struct Checker {
         if (op.out2 >= 0) return where("an unpooled output without a fused pool");
       }
       if (op.ins.size() > 2 && size(op.ins[2]) != w.dims[0]) return where("bias width differs");
-      if (op.scratch < 0) return where("no scratch");
+      if (std::string p = convProblem(op); !p.empty()) return where(p);
       return true;
     }
     case OpKind::ConvInputGrad: {
@@ -146,7 +161,7 @@ struct Checker {
         return where("shape mismatch");
       if (op.hasDeriv && (op.ins.size() < 3 || size(op.ins[2]) != size(op.out)))
         return where("derivative operand differs");
-      if (op.scratch < 0) return where("no scratch");
+      if (std::string p = convProblem(op); !p.empty()) return where(p);
       return true;
     }
     case OpKind::ConvWeightGrad: {
@@ -162,7 +177,7 @@ struct Checker {
                                (op.ins.size() > 3 && size(op.ins[3]) != o.dims[0])
                          : op.ins.size() != 2)
         return where("fused max pool operands (pooled gradient, weight, bias) differ");
-      if (op.scratch < 0) return where("no scratch");
+      if (std::string p = convProblem(op); !p.empty()) return where(p);
       return true;
     }
     case OpKind::Pool: {

@@ -30,11 +30,12 @@
  * keeps one code path.
  *
  * Scratch: the kernels use a caller-provided workspace region (no stack
- * arrays, so any image size works), in slots of the sizes below: forward and
- * input gradient take one slot per sample index (the chunk [n0, n1) uses slot
- * n0), the weight gradient one slot per work unit (chunk [u0, u1) uses
- * slot u0). Results never depend on how ranges are split: the weight gradient
- * sums fixed sample blocks in order for every (o, c, tap).
+ * arrays, so any image size works): each call gets its chunk's slot, of the
+ * sizes below (one sample's planes; the weight gradient: a block of
+ * AEC_CONV_WG_BLOCK samples), whatever the chunk's length; the caller keeps
+ * at most AEC_CONV_SLOTS of them (aec_conv_chunk). Results never depend on
+ * how ranges are split: the weight gradient sums fixed sample blocks in order
+ * for every (o, c, tap).
  */
 #ifndef AEC_CONV_H
 #define AEC_CONV_H
@@ -79,6 +80,16 @@ static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H
                         16);
 }
 
+/* Scratch slots: a kernel call runs its work items (samples, weight-gradient
+ * units) in chunks of at least aec_conv_chunk(items) items and chunk [b, e)
+ * uses slot b / chunk (chunks that long start in distinct slots), so a call
+ * takes at most AEC_CONV_SLOTS slots whatever the batch; it also caps the
+ * chunks (threads) of one conv call at AEC_CONV_SLOTS. */
+#define AEC_CONV_SLOTS 16
+static inline int64_t aec_conv_chunk(int64_t items) {
+  return (items + AEC_CONV_SLOTS - 1) / AEC_CONV_SLOTS;
+}
+
 /* Work units per output channel of the weight gradient: few output channels
  * (the last conv of a decoder has 1) are split over input channels too, so
  * that threads have something to share. */
@@ -97,12 +108,30 @@ static inline int64_t aec_conv_maxpool_filter_slot(int64_t Ci, int64_t Co, int64
          aec_conv_round(4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
 }
 
+/* Upsample by 2 + 3x3 conv, stride 1, computed per output phase at the
+ * input's resolution (aec_conv_phases.c); H x W: the upsample's input. Floats
+ * of one chunk's slot (phase weights, padded planes, accumulation planes). */
+static inline int64_t aec_upconv_fwd_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W) {
+  return aec_conv_round(16 * Co * Ci + Ci * aec_conv_pstride(H, W, 3, 3) +
+                            16 * aec_conv_plane(H, W, 3, 3) + 32, 16);
+}
+static inline int64_t aec_upconv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W) {
+  return aec_conv_round(16 * Co * Ci + 4 * Co * aec_conv_pstride(H, W, 2, 2) +
+                            4 * aec_conv_plane(H, W, 2, 2) + 32, 16);
+}
+static inline int64_t aec_upconv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W) {
+  /* 4 phases x the 4 output channels wg_dot shares x between, per sample */
+  return aec_conv_round(16 * Co * Ci + AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, 3, 3) +
+                                                            16 * aec_conv_plane(H, W, 3, 3)),
+                        16);
+}
+
 #ifndef AEC_KERNELS_STATIC
 
 /* Forward, samples [n0, n1): y = act(conv(x, w) + bias) (bias may be NULL).
  * x [n][Ci][H][W], y [n][Co][Ho][Wo]. UH x UW > 1: the conv's input is the
  * upsample (by UH x UW) of x [n][Ci][H/UH][W/UW] (fused: read in place).
- * scratch: n slots of aec_conv_fwd_slot. */
+ * scratch: this chunk's slot of aec_conv_fwd_slot floats. */
 void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
                       int64_t KH, int64_t KW, int64_t SH, int64_t SW, const float *x,
                       const float *w, const float *bias, float *y, int act, int64_t UH,
@@ -114,7 +143,7 @@ void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, 
  * UH x UW > 1: the conv's input is an upsample (by UH x UW) of a [Ci][H/UH][W/UW]
  * tensor, and dx is that tensor's gradient instead: the sum over each UH x UW
  * block (the upsample's backward, fused; H, W stay the conv's own dims).
- * scratch: n slots of aec_conv_bwd_data_slot. */
+ * scratch: this chunk's slot of aec_conv_bwd_data_slot floats. */
 void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                             int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
                             const float *dy, const float *w, float *dx, const float *dact_y,
@@ -126,11 +155,30 @@ void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64
  *   dw[o][c][ky][kx] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox] x[n][c][oy*SH+ky-pt][ox*SW+kx-pl]
  *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]   (by the unit with g = 0; db may be NULL)
  * accumulate != 0 adds to dw/db. UH x UW > 1: x is the upsample's input, as for
- * aec_conv_forward. scratch: Co*G slots of aec_conv_bwd_filter_slot. */
+ * aec_conv_forward. scratch: this chunk's slot of aec_conv_bwd_filter_slot floats. */
 void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                               int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
                               int64_t SH, int64_t SW, const float *x, const float *dy, float *dw,
                               float *db, int accumulate, int64_t UH, int64_t UW, float *scratch);
+
+/* Upsample by 2 then 3x3 conv (stride 1, same padding) of x [n][Ci][H][W]
+ * into y [n][Co][2H][2W], per output phase at the low resolution: the same
+ * function as aec_conv_forward with UH = UW = 2, its sums in another order.
+ * scratch: this chunk's slot of aec_upconv_fwd_slot floats. */
+void aec_upconv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
+                        const float *x, const float *w, const float *bias, float *y, int act,
+                        float *scratch);
+/* Its input gradient dx [n][Ci][H][W] (overwritten; times act'(dact_y) if
+ * dact_y) from dy [n][Co][2H][2W]; slot: aec_upconv_bwd_data_slot. */
+void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                              int64_t Co, const float *dy, const float *w, float *dx,
+                              const float *dact_y, int dact, float *scratch);
+/* Its weight and bias gradients, work units as aec_conv_backward_filter;
+ * slot: aec_upconv_bwd_filter_slot. */
+void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                int64_t H, int64_t W, int64_t Co, const float *x,
+                                const float *dy, float *dw, float *db, int accumulate,
+                                float *scratch);
 
 /* Pooling / upsampling, samples [n0, n1), on [C][H][W] (H, W: the layer's
  * INPUT dims) with factors SH x SW (1-D: SH = 1):
@@ -164,8 +212,8 @@ void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int
  * backward and act' fused: the conv's output gradient is built per sample in
  * scratch from dyp and the argmax of the recomputed act(conv(x, w) + bias),
  * never written in full). dw, db, accumulate: as aec_conv_backward_filter
- * (dw is the same, db sums in another order). scratch: Co slots of
- * aec_conv_maxpool_filter_slot. */
+ * (dw is the same, db sums in another order). scratch: this chunk's slot of
+ * aec_conv_maxpool_filter_slot floats. */
 void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
                                       int64_t W, int64_t Co, int64_t KH, int64_t KW,
                                       const float *x, const float *dyp, const float *w,
@@ -177,7 +225,8 @@ void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t
 #define AEC_CONV_ENTRY_POINTS                                                              \
   "aec_conv_forward", "aec_conv_backward_data", "aec_conv_backward_filter",                \
       "aec_pool_forward", "aec_pool_backward", "aec_conv_maxpool_forward",                   \
-      "aec_conv_maxpool_backward_filter"
+      "aec_conv_maxpool_backward_filter", "aec_upconv_forward", "aec_upconv_backward_data", \
+      "aec_upconv_backward_filter"
 
 #ifdef __cplusplus
 }

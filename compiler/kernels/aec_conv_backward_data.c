@@ -16,18 +16,7 @@ AEC_INLINE void backward_data_epilogue(const conv_geom *g, const float *plane, i
                         yc ? yc + i * WU : 0, dact, 0);
     return;
   }
-  for (int64_t iy = 0; iy < H; ++iy) {
-    const float *row = plane + iy * g->Wp;
-    float *dst = dxc + iy * W;
-    const float *yr = yc ? yc + iy * W : 0;
-    const int64_t after = (H - 1 - iy) * W + after_plane;
-    for (int64_t ix = 0; ix < W; ix += AEC_VW) {
-      const int64_t m = row_m(W - ix, after);
-      vf v = load_m(row + ix, m);
-      if (yr) v *= v_dact(load_m(yr + ix, m), dact);
-      store_m(dst + ix, v, m);
-    }
-  }
+  plane_to_rows(plane, g->Wp, H, W, dxc, yc, dact, after_plane);
 }
 
 AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
@@ -37,7 +26,7 @@ AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t
                                      float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, SH, SW);
-  float *in_buf = scratch + n0 * aec_conv_bwd_data_slot(Ci, Co, H, W, KH, KW);
+  float *in_buf = scratch; /* this chunk's slot */
   float *planes = in_buf + Co * g.PS;
   zero_floats(in_buf, Co * g.PS);
   /* Output planes are the conv's input channels c; the reduction runs over

@@ -1,5 +1,6 @@
-/* The register-blocked tap loop shared by the conv forward and input gradient
- * (aec_conv.h explains the padded-plane scheme). Internal to the kernel sources. */
+/* The register-blocked tap loop shared by the conv forward and input gradient,
+ * and the weight gradient's tap dot products (aec_conv.h explains the
+ * padded-plane scheme). Internal to the kernel sources. */
 #ifndef AEC_CONV_BLOCK_H
 #define AEC_CONV_BLOCK_H
 
@@ -88,5 +89,67 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
   conv_span(1, AEC_CONV_J1, p, a, planes);
   return 1;
 }
+
+/* The weight gradient's dot products (aec_conv_weight_grad.c, aec_conv_phases.c). */
+/* dw[p*dws + t] += sum over the nn samples of the block and i < Lr of
+ * dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P (1, 2 or 4) output
+ * channels whose gradient planes sit at dq + p*Lr: every load of x is shared
+ * by P channels. Taps go in groups of one kernel row (KW <= 8) when P > 1 so
+ * the accumulators fit in registers (9 taps x 2 spill after O3 unrolls the
+ * loop, even with 32 registers), or all of them for 2x2 kernels; P = 1 takes
+ * up to 9 taps per group. When a
+ * block's planes are large (28 x 28 images, see aec_tiles.h), up to WG_PASS groups run one
+ * after the other on each sample (its planes stay in L1), their accumulators
+ * parked in acc between samples; small planes take one group per pass (no
+ * parking). Each tap's sum runs in a fixed order (samples, then i), so
+ * results depend neither on the thread split nor on the grouping. */
+#define WG_PASS 3
+AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw,
+                       int64_t dws) {
+  const int64_t T = KH * KW;
+  const int64_t TG = P > 1 ? (T <= 4 ? T : KW) : 9;
+  const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
+  const int64_t pass = block_bytes > AEC_CONV_WG_REREAD_BYTES ? WG_PASS : 1;
+  for (int64_t tc = 0; tc < T; tc += pass * TG) {
+    vf acc[WG_PASS][4][9];
+    for (int g = 0; g < WG_PASS; ++g)
+      for (int p = 0; p < P; ++p)
+        for (int64_t q = 0; q < TG; ++q)
+          acc[g][p][q] = 0.0f;
+    for (int64_t k = 0; k < nn; ++k) {
+      const float *xc = xp + k * xk;
+      const float *dk = dq + k * dqk;
+      for (int g = 0; g < pass && tc + g * TG < T; ++g) {
+        const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
+        vf a[4][9];
+        for (int p = 0; p < P; ++p)
+          for (int64_t q = 0; q < nt; ++q)
+            a[p][q] = acc[g][p][q];
+        for (int64_t i = 0; i < Lr; i += AEC_VW) {
+          vf d[4];
+          for (int p = 0; p < P; ++p)
+            d[p] = vload(dk + p * Lr + i);
+          for (int64_t q = 0; q < nt; ++q) {
+            const int64_t t = t0 + q;
+            const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
+            for (int p = 0; p < P; ++p)
+              a[p][q] += d[p] * xv;
+          }
+        }
+        for (int p = 0; p < P; ++p)
+          for (int64_t q = 0; q < nt; ++q)
+            acc[g][p][q] = a[p][q];
+      }
+    }
+    for (int g = 0; g < pass && tc + g * TG < T; ++g) {
+      const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
+      for (int p = 0; p < P; ++p)
+        for (int64_t q = 0; q < nt; ++q)
+          dw[p * dws + t0 + q] += hsum(acc[g][p][q]);
+    }
+  }
+}
+#undef WG_PASS
 
 #endif

@@ -34,7 +34,7 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
                                int act, int64_t UH, int64_t UW, float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, SH, SW);
-  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *in_buf = scratch; /* this chunk's slot */
   float *planes = in_buf + Ci * g.PS;
   zero_floats(in_buf, Ci * g.PS);
   const conv_pass p = {in_buf, g.PS, Ci, g.Wp, KH, KW, w, Ci * KH * KW, KH * KW, 0, g.Lr};
@@ -75,7 +75,7 @@ AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64
                                        float *yfull, int act, float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, 1, 1);
-  float *in_buf = scratch + n0 * aec_conv_fwd_slot(Ci, Co, H, W, KH, KW);
+  float *in_buf = scratch; /* this chunk's slot */
   float *planes = in_buf + Ci * g.PS;
   zero_floats(in_buf, Ci * g.PS);
   const conv_pass p = {in_buf, g.PS, Ci, g.Wp, KH, KW, w, Ci * KH * KW, KH * KW, 0, g.Lr};

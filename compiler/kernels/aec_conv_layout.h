@@ -245,4 +245,54 @@ AEC_INLINE void upsample_grad_row(const float *g, int64_t gs, int64_t Wn, int64_
   }
 }
 
+/* The H x W outputs of a plane (row stride Wp) into dst [H][W], times
+ * act'(yc) if yc; after_plane: the outputs of the range past this plane (see
+ * row_m). */
+AEC_INLINE void plane_to_rows(const float *plane, int64_t Wp, int64_t H, int64_t W, float *dst,
+                              const float *yc, int dact, int64_t after_plane) {
+  for (int64_t iy = 0; iy < H; ++iy) {
+    const float *row = plane + iy * Wp;
+    float *d = dst + iy * W;
+    const float *yr = yc ? yc + iy * W : 0;
+    const int64_t after = (H - 1 - iy) * W + after_plane;
+    for (int64_t ix = 0; ix < W; ix += AEC_VW) {
+      const int64_t m = row_m(W - ix, after);
+      vf v = load_m(row + ix, m);
+      if (yr) v *= v_dact(load_m(yr + ix, m), dact);
+      store_m(d + ix, v, m);
+    }
+  }
+}
+
+/* The sum of n floats, in vector lanes then lane order. */
+AEC_INLINE float plane_sum(const float *p, int64_t n) {
+  vf s = 0.0f;
+  int64_t i = 0;
+  for (; i + AEC_VW <= n; i += AEC_VW)
+    s += vload(p + i);
+  if (i < n)
+    s += vload_part(p + i, n - i);
+  return hsum(s);
+}
+
+/* The four output phases of a [2H][2W] plane: src[2i+dy][2j+dx] goes to
+ * plane dy*2+dx of dst (plane stride PS, row stride Wp) at (i, j), or at
+ * (i+dy, j+dx) when shift (the upconv input gradient's flipped taps). */
+AEC_INLINE void split_phases(float *dst, int64_t PS, int shift, const float *src, int64_t H,
+                             int64_t W, int64_t Wp) {
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t dy = 0; dy < 2; ++dy) {
+      const float *s = src + (2 * i + dy) * 2 * W;
+      float *e = dst + (dy * 2) * PS + (i + shift * dy) * Wp;
+      float *o = dst + (dy * 2 + 1) * PS + (i + shift * dy) * Wp + shift;
+      for (int64_t j = 0; j < W; j += AEC_VW) {
+        const int64_t m = lanes_left(W, j);
+        vf ev, od;
+        load_pair(s + 2 * j, m, &ev, &od);
+        store_m(e + j, ev, m);
+        store_m(o + j, od, m);
+      }
+    }
+}
+
 #endif

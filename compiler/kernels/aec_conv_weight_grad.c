@@ -1,80 +1,13 @@
 /* Convolution weight and bias gradients (contract: aec_conv.h). */
-#include "aec_conv_layout.h"
+#include "aec_conv_block.h"
 
-/* dw[p*dws + t] += sum over the nn samples of the block and i < Lr of
- * dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P (1, 2 or 4) output
- * channels whose gradient planes sit at dq + p*Lr: every load of x is shared
- * by P channels. Taps go in groups of one kernel row (KW <= 8) when P > 1 so
- * the accumulators fit in registers (9 taps x 2 spill after O3 unrolls the
- * loop, even with 32 registers); P = 1 takes up to 9 taps per group. When a
- * block's planes are large (28 x 28 images, see aec_tiles.h), up to WG_PASS groups run one
- * after the other on each sample (its planes stay in L1), their accumulators
- * parked in acc between samples; small planes take one group per pass (no
- * parking). Each tap's sum runs in a fixed order (samples, then i), so
- * results depend neither on the thread split nor on the grouping. */
-#define WG_PASS 3
-AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw,
-                       int64_t dws) {
-  const int64_t T = KH * KW;
-  const int64_t TG = P > 1 ? KW : 9;
-  const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
-  const int64_t pass = block_bytes > AEC_CONV_WG_REREAD_BYTES ? WG_PASS : 1;
-  for (int64_t tc = 0; tc < T; tc += pass * TG) {
-    vf acc[WG_PASS][4][9];
-    for (int g = 0; g < WG_PASS; ++g)
-      for (int p = 0; p < P; ++p)
-        for (int64_t q = 0; q < TG; ++q)
-          acc[g][p][q] = 0.0f;
-    for (int64_t k = 0; k < nn; ++k) {
-      const float *xc = xp + k * xk;
-      const float *dk = dq + k * dqk;
-      for (int g = 0; g < pass && tc + g * TG < T; ++g) {
-        const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
-        vf a[4][9];
-        for (int p = 0; p < P; ++p)
-          for (int64_t q = 0; q < nt; ++q)
-            a[p][q] = acc[g][p][q];
-        for (int64_t i = 0; i < Lr; i += AEC_VW) {
-          vf d[4];
-          for (int p = 0; p < P; ++p)
-            d[p] = vload(dk + p * Lr + i);
-          for (int64_t q = 0; q < nt; ++q) {
-            const int64_t t = t0 + q;
-            const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
-            for (int p = 0; p < P; ++p)
-              a[p][q] += d[p] * xv;
-          }
-        }
-        for (int p = 0; p < P; ++p)
-          for (int64_t q = 0; q < nt; ++q)
-            acc[g][p][q] = a[p][q];
-      }
-    }
-    for (int g = 0; g < pass && tc + g * TG < T; ++g) {
-      const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
-      for (int p = 0; p < P; ++p)
-        for (int64_t q = 0; q < nt; ++q)
-          dw[p * dws + t0 + q] += hsum(acc[g][p][q]);
-    }
-  }
-}
-#undef WG_PASS
 
 /* One output plane's gradient of a block (scattered to the stride-1 grid)
  * and, if db, its sum into db. */
 AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
                          int64_t SW, int64_t Wp, int64_t PS, float *db) {
   scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
-  if (db) {
-    vf s = 0.0f;
-    int64_t i = 0;
-    for (; i + AEC_VW <= Ho * Wo; i += AEC_VW)
-      s += vload(dyo + i);
-    if (i < Ho * Wo)
-      s += vload_part(dyo + i, Ho * Wo - i);
-    *db += hsum(s);
-  }
+  if (db) *db += plane_sum(dyo, Ho * Wo);
 }
 
 AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
@@ -90,9 +23,11 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
   const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
   const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
-  float *xp = scratch + u0 * aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
-  float *dq = xp + NBK * Ci * PS;
-  zero_floats(xp, NBK * (Ci * PS + AEC_CONV_WG_P * Lr));
+  /* this chunk's slot: the x planes of the block's samples (the chunk's
+   * input channels only), then their gradient planes */
+  const int64_t xk = (cmax - cmin) * PS;
+  float *xp = scratch, *dq = xp + NBK * xk;
+  zero_floats(xp, NBK * (xk + AEC_CONV_WG_P * Lr));
   for (int64_t u = u0; u < u1; ++u) {
     const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
     if (!accumulate) {
@@ -104,8 +39,8 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
-      input_planes(xp + k * Ci * PS + cmin * PS, x + ((nb + k) * Ci + cmin) * (H / UH) * (W / UW),
-                   cmax - cmin, H, W, UH, UW, geo.pt, geo.pl, Wp, PS);
+      input_planes(xp + k * xk, x + ((nb + k) * Ci + cmin) * (H / UH) * (W / UW), cmax - cmin,
+                   H, W, UH, UW, geo.pt, geo.pl, Wp, PS);
     int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
     for (int64_t u = u0; u < u1;) {
       const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
@@ -119,14 +54,14 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
                    Wo, SH, SW, Wp, PS, db && g == 0 ? db + o + p : 0);
       for (int64_t c = c0; c < c1; ++c) {
         float *dwc = dw + (o * Ci + c) * T;
-        const float *xc = xp + c * PS;
+        const float *xc = xp + (c - cmin) * PS;
         const int64_t dqk = AEC_CONV_WG_P * Lr;
         if (P == 4)
-          wg_dot(4, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(4, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
         else if (P == 2)
-          wg_dot(2, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(2, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
         else
-          wg_dot(1, xc, Ci * PS, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(1, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
       }
       dq_o = P == 1 ? o : -1;
       u += P;
@@ -175,7 +110,7 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
   const conv_geom geo = conv_geometry(H, W, KH, KW, 1, 1);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
   const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK, xk = Ci * PS;
-  float *xp = scratch + o0 * aec_conv_maxpool_filter_slot(Ci, Co, H, W, KH, KW);
+  float *xp = scratch; /* this chunk's slot */
   /* per sample: the gradient planes of 4 output channels (recomputed 4 at a
    * time, the forward's widest block, whatever AEC_CONV_WG_P) */
   const int64_t dqk = 4 * Lr;

@@ -59,6 +59,16 @@ typedef struct aec_kernel_table {
                                        const float *x, const float *dyp, const float *w,
                                        const float *bias, float *dw, float *db, int accumulate,
                                        int act, float *scratch);
+  void (*upconv_forward)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
+                         const float *x, const float *w, const float *bias, float *y, int act,
+                         float *scratch);
+  void (*upconv_backward_data)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, const float *dy, const float *w, float *dx,
+                               const float *dact_y, int dact, float *scratch);
+  void (*upconv_backward_filter)(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                 int64_t H, int64_t W, int64_t Co, const float *x,
+                                 const float *dy, float *dw, float *db, int accumulate,
+                                 float *scratch);
 } aec_kernel_table;
 
 extern const aec_kernel_table aec_kernel_table_vw4;

@@ -200,14 +200,8 @@ void autodiff(Graph &g) {
       if (!grad.count(op.out)) break;
       int dz = grad[op.out];
       int x = op.ins[0], w = op.ins[1];
-      const int64_t outC = g.tensors[w].dims[0];
-      auto scratch = [&](OpKind kind, bool perSample, const char *what) {
-        Tensor t;
-        t.name = g.tensors[op.out].name + what;
-        t.buffer = Buffer::Workspace;
-        t.batched = perSample;
-        t.dims = {convSlotFloats(kind, g.tensors[x].dims, outC, op.kernel)};
-        return g.addTensor(t);
+      auto scratch = [&](const Op &k, const char *what) {
+        return ir::addConvScratch(g, k, g.tensors[op.out].name + what);
       };
       if (g.tensors[w].trainable) {
         Op wg{OpKind::ConvWeightGrad, Phase::Backward};
@@ -220,7 +214,7 @@ void autodiff(Graph &g) {
         wg.kernel = op.kernel;
         wg.stride = op.stride;
         wg.layer = op.layer;
-        wg.scratch = scratch(OpKind::ConvWeightGrad, false, ".wgrad.scratch");
+        wg.scratch = scratch(wg, ".wgrad.scratch");
         back.push_back(wg);
       }
       if (tensorNeedsGrad(x)) {
@@ -230,7 +224,7 @@ void autodiff(Graph &g) {
         ig.kernel = op.kernel;
         ig.stride = op.stride;
         ig.layer = op.layer;
-        ig.scratch = scratch(OpKind::ConvInputGrad, true, ".igrad.scratch");
+        ig.scratch = scratch(ig, ".igrad.scratch");
         back.push_back(ig);
       }
       break;

@@ -17,6 +17,10 @@
 //                                                block sums in its epilogue: the
 //                                                full-resolution gradient is never
 //                                                written)
+//   conv ops with upsample=2, 3x3, stride 1   => phases: each output phase is a
+//                                                2x2 conv at the input's
+//                                                resolution (summed taps: 4 MACs
+//                                                instead of 9, another order)
 //   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
 //   conv act -> maxpool 2, and its pool_grad  => conv maxpool=2 (the pooled output
 //     deriv=act -> conv_weight_grad              from its epilogue; the unpooled
@@ -257,11 +261,28 @@ void fuseConvMaxpool(Graph &g) {
     wg.derivAct = cv.act;
     Tensor &s = g.tensors[wg.scratch];
     s.batched = false;
-    s.dims = {y.dims[0] * aec_conv_maxpool_filter_slot(x.dims[0], y.dims[0], x.dims[1],
-                                                       x.dims[2], cv.kernel, cv.kernel)};
+    s.dims = {ir::convScratch(g, wg).floats()};
     dead[gi] = true;
   }
   eraseDead(g, dead);
+}
+
+// A fused upsample by 2 before a 3x3 conv: the conv ops run per output phase
+// at the low resolution (compiler/kernels/aec_conv_phases.c), with their
+// smaller scratch.
+void fuseUpsamplePhases(Graph &g) {
+  for (Op &cv : g.ops) {
+    const bool conv = cv.kind == OpKind::Conv || cv.kind == OpKind::ConvInputGrad ||
+                      cv.kind == OpKind::ConvWeightGrad;
+    const int x = cv.kind == OpKind::ConvInputGrad ? cv.out : conv ? cv.ins[0] : -1;
+    if (!conv || cv.factor != 2 || cv.kernel != 3 || cv.stride != 1 ||
+        g.tensors[x].dims.size() != 3 || cv.scratch < 0)
+      continue;
+    cv.phases = true;
+    Tensor &t = g.tensors[cv.scratch];
+    t.batched = false;
+    t.dims = {ir::convScratch(g, cv).floats()};
+  }
 }
 
 void fuseInputGrad(Graph &g) {
@@ -322,6 +343,7 @@ void fuse(Graph &g) {
   fuseLoss(g);
   fuseUpsampleGrad(g);
   fuseUpsampleInput(g);
+  fuseUpsamplePhases(g);
   fuseInputGrad(g);
   fuseConvMaxpool(g); // after the pool_grad took its act_grad
   removeDeadTensors(g);
@@ -341,7 +363,10 @@ void removeDeadTensors(Graph &g) {
   for (int t : g.layerOutput) mark(t);
   for (int t : g.paramTensors) mark(t);
   for (size_t i = 0; i < n; ++i)
-    if (g.tensors[i].buffer == Buffer::Grad) mark(static_cast<int>(i));
+    if (g.tensors[i].buffer == Buffer::Grad) { // and its parameter, even if no op reads it
+      mark(static_cast<int>(i));
+      mark(g.tensors[i].gradOf);
+    }
   mark(g.lossValue);
   mark(g.sparsityValue);
   mark(g.vaeLogvar);

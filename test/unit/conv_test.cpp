@@ -200,6 +200,30 @@ TEST(ConvIR, VerifierCatchesBrokenConvOps) {
       if (op.kind == ir::OpKind::ConvWeightGrad) op.scratch = -1;
     EXPECT_NE(ir::verify(g).find("scratch"), std::string::npos) << ir::verify(g);
   }
+  // Issue 13.2: the decoder conv after the upsample by 2 runs per output phase
+  // with the smaller scratch (16 x 16 images); without the phases its kernel
+  // would need more, and phases need the upsample by 2.
+  {
+    ConvSpec big;
+    big.H = big.W = 16;
+    big.C = 8;
+    ir::Graph g = lowerModel(makeConv(big), false);
+    int phased = 0;
+    for (ir::Op &op : g.ops)
+      if (op.phases) {
+        ++phased;
+        op.phases = false;
+      }
+    EXPECT_EQ(phased, 3); // forward, weight gradient, input gradient
+    EXPECT_NE(ir::verify(g).find("smaller than the kernel needs"), std::string::npos)
+        << ir::verify(g);
+  }
+  {
+    ir::Graph g = lowerModel(m, false);
+    for (ir::Op &op : g.ops)
+      if (op.kind == ir::OpKind::Conv && op.factor == 0) op.phases = true;
+    EXPECT_NE(ir::verify(g).find("phases need"), std::string::npos) << ir::verify(g);
+  }
 }
 
 // ---- numerics --------------------------------------------------------------

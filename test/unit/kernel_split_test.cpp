@@ -293,6 +293,79 @@ TEST_P(KernelSplit, ConvInputGradWithFusedUpsample) {
   }
 }
 
+// Issue 13.2: upsample by 2 + 3x3 conv per output phase at the low resolution
+// (aec_upconv_*) computes the fused full-resolution kernels' function in
+// another summation order: equal within float rounding (absolute tolerance
+// per summed term; a wrong tap or phase is off by O(1)), and split invariant.
+struct PhaseCase { int64_t Ci, Co, H, W; };
+const PhaseCase kPhaseCases[] = {{16, 1, 14, 14}, {8, 16, 7, 7}, {3, 5, 5, 6}, {2, 4, 1, 9},
+                                 {5, 3, 3, 2},    {1, 4, 4, 4},  {9, 2, 6, 3}};
+
+void expectNear(const std::vector<float> &a, const std::vector<float> &b, double perTerm,
+                int64_t terms, const std::string &what) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], perTerm * terms) << what << " at " << i;
+}
+
+TEST_P(KernelSplit, UpconvPhasesMatchFullResolutionAndSplit) {
+  std::mt19937 rng(13);
+  const int64_t N = 5;
+  for (const PhaseCase &c : kPhaseCases) {
+    const int64_t Y = 2 * c.H, X = 2 * c.W, in = c.Ci * c.H * c.W, out = c.Co * Y * X;
+    const std::string name = "upconv " + std::to_string(c.Ci) + "->" + std::to_string(c.Co) +
+                             " of " + std::to_string(c.H) + "x" + std::to_string(c.W);
+    auto x = randomVec(rng, N * in), w = randomVec(rng, c.Co * c.Ci * 9);
+    auto bias = randomVec(rng, c.Co), dy = randomVec(rng, N * out), ya = randomVec(rng, N * in);
+    std::vector<float> full(N * aec_conv_fwd_slot(c.Ci, c.Co, Y, X, 3, 3) +
+                            N * aec_conv_bwd_data_slot(c.Ci, c.Co, Y, X, 3, 3) +
+                            c.Co * 8 * aec_conv_bwd_filter_slot(c.Ci, c.Co, Y, X, 3, 3));
+    std::vector<float> slot(aec_upconv_fwd_slot(c.Ci, c.Co, c.H, c.W) +
+                            aec_upconv_bwd_data_slot(c.Ci, c.Co, c.H, c.W) +
+                            aec_upconv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W));
+    // forward (linear, so the tolerance holds on the outputs)
+    std::vector<float> ref(N * out), got(N * out);
+    k().conv_forward(0, N, c.Ci, Y, X, c.Co, 3, 3, 1, 1, x.data(), w.data(), bias.data(),
+                     ref.data(), 0, 2, 2, full.data());
+    auto fwd = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+      k().upconv_forward(b, e, c.Ci, c.H, c.W, c.Co, x.data(), w.data(), bias.data(),
+                         o[0].data(), 0, slot.data());
+    };
+    std::vector<std::vector<float>> o = {guard(N * out)};
+    fwd(0, N, o);
+    expectNear(o[0], ref, 1e-6, c.Ci * 9 + 1, name + " forward");
+    expectSplitInvariant(fwd, N, {guard(N * out)}, name + " forward");
+    // input gradient, with a derivative through ya
+    std::vector<float> dref(N * in);
+    k().conv_backward_data(0, N, c.Ci, Y, X, c.Co, 3, 3, 1, 1, dy.data(), w.data(), dref.data(),
+                           ya.data(), 4, 2, 2, full.data());
+    auto bwd = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+      k().upconv_backward_data(b, e, c.Ci, c.H, c.W, c.Co, dy.data(), w.data(), o[0].data(),
+                               ya.data(), 4, slot.data());
+    };
+    o = {guard(N * in)};
+    bwd(0, N, o);
+    expectNear(o[0], dref, 1e-6, c.Co * 36, name + " input gradient");
+    expectSplitInvariant(bwd, N, {guard(N * in)}, name + " input gradient");
+    // weight and bias gradients, accumulated onto a base
+    const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
+    const std::vector<std::vector<float>> init = {randomVec(rng, c.Co * c.Ci * 9),
+                                                  randomVec(rng, c.Co)};
+    std::vector<std::vector<float>> wref = init;
+    k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, Y, X, c.Co, 3, 3, 1, 1, x.data(), dy.data(),
+                             wref[0].data(), wref[1].data(), 1, 2, 2, full.data());
+    auto wg = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
+      k().upconv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, x.data(), dy.data(),
+                                 o[0].data(), o[1].data(), 1, slot.data());
+    };
+    o = init;
+    wg(0, c.Co * G, o);
+    expectNear(o[0], wref[0], 1e-6, N * Y * X, name + " weight gradient");
+    expectNear(o[1], wref[1], 1e-6, N * Y * X, name + " bias gradient");
+    expectSplitInvariant(wg, c.Co * G, init, name + " weight gradient");
+  }
+}
+
 // The code generator cuts GEMM rows in whole register tiles (ModuleGen.cpp).
 int64_t rowTile(const Table &t) { return aec_gemm_row_tile(t.vector_width); }
 
