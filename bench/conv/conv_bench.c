@@ -33,7 +33,7 @@ static double cpu_s(void) {
   static __attribute__((noinline)) void wg_##NAME(void) {                                     \
     const int64_t G = aec_conv_wg_groups(CI, CO);                                             \
     aec_conv_backward_filter(0, CO * G, G, N, CI, H, W, CO, 3, 3, 1, 1, X, DY, DW, DB, 1, 1, 1, \
-                             S);                                                              \
+                             YP, S);                                                          \
   }
 /* Upsample 2 + conv as the decoder runs them: per output phase at the
  * input's resolution (H x W: the upsample's input). */
@@ -46,7 +46,7 @@ static double cpu_s(void) {
   }                                                                                           \
   static __attribute__((noinline)) void wg_##NAME(void) {                                     \
     const int64_t G = aec_conv_wg_groups(CI, CO);                                             \
-    aec_upconv_backward_filter(0, CO * G, G, N, CI, H, W, CO, X, DY, DW, DB, 1, S);           \
+    aec_upconv_backward_filter(0, CO * G, G, N, CI, H, W, CO, X, DY, DW, DB, 1, YP, S);       \
   }
 CONV(enc1, 1, 28, 28, 16)
 CONV(enc3, 16, 14, 14, 8)
@@ -70,7 +70,8 @@ static __attribute__((noinline)) void cp_fwd(void) {
   aec_conv_maxpool_forward(0, N, 1, 28, 28, 16, 3, 3, X, Wt, B, Y, 0, 1, S);
 }
 static __attribute__((noinline)) void cp_wg(void) {
-  aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Wt, B, DW, DB, 1, 1, S);
+  aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Wt, B, DW, DB, 1, 1, YP,
+                                   S);
 }
 
 static double best_of(void (*fn)(void)) {

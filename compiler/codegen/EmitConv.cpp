@@ -9,11 +9,12 @@ namespace aec::codegen {
 namespace {
 // The chunk's slot of a conv op's scratch (ir::convScratch): chunks of the
 // op's work items are at least `chunk` long, chunk [begin, ...) uses slot
-// begin / chunk.
+// begin / chunk, after the shared part.
 Value *convSlot(IRBuilder<> &cb, Value *base, Value *begin, const ir::ConvScratch &cs,
                 int64_t chunk) {
   Value *slot = cb.CreateMul(cb.CreateUDiv(begin, cb.getInt64(chunk)), cb.getInt64(cs.slotFloats));
-  return cb.CreateInBoundsGEP(cb.getFloatTy(), base, slot);
+  return cb.CreateInBoundsGEP(cb.getFloatTy(), base,
+                              cb.CreateAdd(slot, cb.getInt64(cs.sharedFloats)));
 }
 } // namespace
 
@@ -53,8 +54,9 @@ bool Gen::emitConv(Env &e, const Op &op) {
     const int64_t macs = Ci * H * W * Co * KH * KW;
     const int64_t chunk = std::max(cs.chunk, wgrad ? int64_t(1) : rowChunk(macs, 1));
     // Every conv kernel ends with P0..P3 (an absent optional one as NULL), an
-    // activation kind, the fused upsample (not with phases) and its slot of
-    // the scratch (P4).
+    // activation kind, the fused upsample (not with phases), the weight
+    // gradient's lane sums (the scratch's shared part) and its slot of the
+    // scratch (P4).
     auto convCall = [&](IRBuilder<> &cb, Value *ctx, Value *begin, std::vector<Value *> a,
                         const char *kernel, bool withP2, bool withP3, int act) {
       for (int f : {P0, P1, P2, P3})
@@ -64,7 +66,9 @@ bool Gen::emitConv(Env &e, const Op &op) {
         a.push_back(cI64(UH));
         a.push_back(cI64(UW));
       }
-      a.push_back(convSlot(cb, field(cb, ctx, P4), begin, cs, chunk));
+      Value *base = field(cb, ctx, P4);
+      if (wgrad) a.push_back(base); // the lane sums: the scratch's shared part
+      a.push_back(convSlot(cb, base, begin, cs, chunk));
       call(cb, kernel, a);
     };
     if (op.maxpool > 1) return emitConvMaxpool(e, op, {Ci, H, W, Co, KH, KW}, macs);
@@ -203,6 +207,7 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
     a.push_back(hasDb ? field(cb, ctx, P4) : null());
     a.push_back(cI32(1)); // accumulate
     a.push_back(cI32(act));
+    a.push_back(field(cb, ctx, P5)); // the lane sums: the scratch's shared part
     a.push_back(convSlot(cb, field(cb, ctx, P5), o0, cs, chunk));
     call(cb, "aec_conv_maxpool_backward_filter", a);
   });

@@ -31,6 +31,7 @@ ConvScratch convScratch(const Graph &g, const Op &op) {
     c.slotFloats = op.phases       ? aec_upconv_bwd_filter_slot(Ci, Co, H, W)
                    : op.maxpool > 1 ? aec_conv_maxpool_filter_slot(Ci, Co, H, W, kh, kw)
                                     : aec_conv_bwd_filter_slot(Ci, Co, H, W, kh, kw);
+    c.sharedFloats = aec_conv_wg_partials(Ci, Co, op.phases ? 16 : kh * kw);
     break;
   }
   // (a fused max pool's weight gradient: output channels, never split)

@@ -263,15 +263,16 @@ struct Graph {
   }
 };
 
-// The scratch of a conv op's kernel (compiler/kernels/aec_conv.h): `slots`
+// The scratch of a conv op's kernel (compiler/kernels/aec_conv.h): a shared
+// part of `sharedFloats` (the weight gradient's lane sums), then `slots`
 // slots of `slotFloats`. Its work items (samples; weight-gradient units) run
 // in chunks of at least `chunk` items, chunk [b, e) in slot b / chunk, so the
 // scratch is bounded (AEC_CONV_SLOTS slots) whatever the batch. From the op's
 // kind, kernel, fused upsample and phases and its tensors' dims (the scratch
 // itself is not read), so it can size the op's scratch tensor (ConvScratch.cpp).
 struct ConvScratch {
-  int64_t slotFloats = 0, chunk = 1, slots = 1;
-  int64_t floats() const { return slotFloats * slots; }
+  int64_t sharedFloats = 0, slotFloats = 0, chunk = 1, slots = 1;
+  int64_t floats() const { return sharedFloats + slotFloats * slots; }
 };
 ConvScratch convScratch(const Graph &g, const Op &op);
 // The op's scratch tensor, `name`, sized by convScratch; returns its id.

@@ -90,6 +90,13 @@ static inline int64_t aec_conv_chunk(int64_t items) {
   return (items + AEC_CONV_SLOTS - 1) / AEC_CONV_SLOTS;
 }
 
+/* The weight gradient's lane sums, carried over the whole batch: one vector
+ * (of at most 16 lanes) per output channel, input channel and tap (an upconv:
+ * 16 phase taps), shared by all chunks (each writes its units' part). */
+static inline int64_t aec_conv_wg_partials(int64_t Ci, int64_t Co, int64_t taps) {
+  return Co * Ci * taps * 16;
+}
+
 /* Work units per output channel of the weight gradient: few output channels
  * (the last conv of a decoder has 1) are split over input channels too, so
  * that threads have something to share. */
@@ -120,9 +127,9 @@ static inline int64_t aec_upconv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H
                             4 * aec_conv_plane(H, W, 2, 2) + 32, 16);
 }
 static inline int64_t aec_upconv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W) {
-  /* 4 phases x the 4 output channels wg_dot shares x between, per sample */
-  return aec_conv_round(16 * Co * Ci + AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, 3, 3) +
-                                                            16 * aec_conv_plane(H, W, 3, 3)),
+  (void)Co; /* 4 phases x the 4 output channels wg_dot shares x between, per sample */
+  return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, 3, 3) +
+                                             16 * aec_conv_plane(H, W, 3, 3)),
                         16);
 }
 
@@ -155,11 +162,14 @@ void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64
  *   dw[o][c][ky][kx] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox] x[n][c][oy*SH+ky-pt][ox*SW+kx-pl]
  *   db[o] (+)= sum_n sum_{oy,ox} dy[n][o][oy][ox]   (by the unit with g = 0; db may be NULL)
  * accumulate != 0 adds to dw/db. UH x UW > 1: x is the upsample's input, as for
- * aec_conv_forward. scratch: this chunk's slot of aec_conv_bwd_filter_slot floats. */
+ * aec_conv_forward. partials: aec_conv_wg_partials(Ci, Co, KH*KW) floats (the
+ * call's units' part is overwritten); scratch: this chunk's slot of
+ * aec_conv_bwd_filter_slot floats. */
 void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                               int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
                               int64_t SH, int64_t SW, const float *x, const float *dy, float *dw,
-                              float *db, int accumulate, int64_t UH, int64_t UW, float *scratch);
+                              float *db, int accumulate, int64_t UH, int64_t UW, float *partials,
+                              float *scratch);
 
 /* Upsample by 2 then 3x3 conv (stride 1, same padding) of x [n][Ci][H][W]
  * into y [n][Co][2H][2W], per output phase at the low resolution: the same
@@ -174,11 +184,11 @@ void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int
                               int64_t Co, const float *dy, const float *w, float *dx,
                               const float *dact_y, int dact, float *scratch);
 /* Its weight and bias gradients, work units as aec_conv_backward_filter;
- * slot: aec_upconv_bwd_filter_slot. */
+ * partials: aec_conv_wg_partials(Ci, Co, 16); slot: aec_upconv_bwd_filter_slot. */
 void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                                 int64_t H, int64_t W, int64_t Co, const float *x,
                                 const float *dy, float *dw, float *db, int accumulate,
-                                float *scratch);
+                                float *partials, float *scratch);
 
 /* Pooling / upsampling, samples [n0, n1), on [C][H][W] (H, W: the layer's
  * INPUT dims) with factors SH x SW (1-D: SH = 1):
@@ -212,13 +222,14 @@ void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int
  * backward and act' fused: the conv's output gradient is built per sample in
  * scratch from dyp and the argmax of the recomputed act(conv(x, w) + bias),
  * never written in full). dw, db, accumulate: as aec_conv_backward_filter
- * (dw is the same, db sums in another order). scratch: this chunk's slot of
+ * (dw is the same, db sums in another order). partials: as
+ * aec_conv_backward_filter; scratch: this chunk's slot of
  * aec_conv_maxpool_filter_slot floats. */
 void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
                                       int64_t W, int64_t Co, int64_t KH, int64_t KW,
                                       const float *x, const float *dyp, const float *w,
                                       const float *bias, float *dw, float *db, int accumulate,
-                                      int act, float *scratch);
+                                      int act, float *partials, float *scratch);
 
 #endif /* AEC_KERNELS_STATIC */
 

@@ -91,32 +91,36 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
 }
 
 /* The weight gradient's dot products (aec_conv_weight_grad.c, aec_conv_phases.c). */
-/* dw[p*dws + t] += sum over the nn samples of the block and i < Lr of
- * dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P (1, 2 or 4) output
- * channels whose gradient planes sit at dq + p*Lr: every load of x is shared
- * by P channels. Taps go in groups of one kernel row (KW <= 8) when P > 1 so
- * the accumulators fit in registers (9 taps x 2 spill after O3 unrolls the
- * loop, even with 32 registers), or all of them for 2x2 kernels; P = 1 takes
- * up to 9 taps per group. When a
- * block's planes are large (28 x 28 images, see aec_tiles.h), up to WG_PASS groups run one
- * after the other on each sample (its planes stay in L1), their accumulators
- * parked in acc between samples; small planes take one group per pass (no
- * parking). Each tap's sum runs in a fixed order (samples, then i), so
- * results depend neither on the thread split nor on the grouping. */
+/* dv[p*dvs + t*AEC_VW + l] += lane l of the sum over the nn samples of the
+ * block and i < Lr of dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P
+ * (1, 2 or 4) output channels whose gradient planes sit at dq + p*Lr: every
+ * load of x is shared by P channels. The lane sums carry over from block to
+ * block (one horizontal sum per tap at the end of the call, not per block:
+ * that cost as much as the FMAs on 7 x 7 planes). Taps go in groups of one
+ * kernel row (KW <= 8) when P > 1 so the accumulators fit in registers (9
+ * taps x 2 spill after O3 unrolls the loop, even with 32 registers), or all of
+ * them for 2x2 kernels; P = 1 takes up to 9 taps per group. When a block's
+ * planes are large (28 x 28 images, see aec_tiles.h), up to WG_PASS groups run
+ * one after the other on each sample (its planes stay in L1), their
+ * accumulators parked in acc between samples; small planes take one group per
+ * pass (no parking). Each lane's sum runs in a fixed order (samples, then i),
+ * so results depend neither on the thread split nor on the grouping. */
 #define WG_PASS 3
 AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dw,
-                       int64_t dws) {
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
+                       int64_t dvs) {
   const int64_t T = KH * KW;
   const int64_t TG = P > 1 ? (T <= 4 ? T : KW) : 9;
   const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
   const int64_t pass = block_bytes > AEC_CONV_WG_REREAD_BYTES ? WG_PASS : 1;
   for (int64_t tc = 0; tc < T; tc += pass * TG) {
     vf acc[WG_PASS][4][9];
-    for (int g = 0; g < WG_PASS; ++g)
+    for (int g = 0; g < pass && tc + g * TG < T; ++g) {
+      const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
       for (int p = 0; p < P; ++p)
-        for (int64_t q = 0; q < TG; ++q)
-          acc[g][p][q] = 0.0f;
+        for (int64_t q = 0; q < nt; ++q)
+          acc[g][p][q] = vload(dv + p * dvs + (t0 + q) * AEC_VW);
+    }
     for (int64_t k = 0; k < nn; ++k) {
       const float *xc = xp + k * xk;
       const float *dk = dq + k * dqk;
@@ -146,10 +150,39 @@ AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq
       const int64_t t0 = tc + g * TG, nt = T - t0 < TG ? T - t0 : TG;
       for (int p = 0; p < P; ++p)
         for (int64_t q = 0; q < nt; ++q)
-          dw[p * dws + t0 + q] += hsum(acc[g][p][q]);
+          vstore(dv + p * dvs + (t0 + q) * AEC_VW, acc[g][p][q]);
     }
   }
 }
 #undef WG_PASS
+
+/* The weight gradient's lane sums (wg_dot's dv) of the output / input channel
+ * pairs (o, c) of the units [u0, u1) (aec_conv.h): T vectors of AEC_VW lanes
+ * per pair at partials + (o*Ci + c)*T*AEC_VW. */
+AEC_INLINE float *wg_partials(float *partials, int64_t o, int64_t c, int64_t Ci, int64_t T) {
+  return partials + (o * Ci + c) * T * AEC_VW;
+}
+AEC_INLINE void wg_zero_partials(float *partials, int64_t u0, int64_t u1, int64_t G, int64_t Ci,
+                                 int64_t T) {
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
+    zero_floats(wg_partials(partials, o, c0, Ci, T), (c1 - c0) * T * AEC_VW);
+  }
+}
+
+/* dw[o][c][t] (+)= the lane sum of each (o, c) pair's tap t of the units
+ * [u0, u1), in lane order. */
+AEC_INLINE void wg_finish(const float *partials, int64_t u0, int64_t u1, int64_t G, int64_t Ci,
+                          int64_t T, float *dw, int accumulate) {
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t o = u / G, g = u % G;
+    for (int64_t c = g * Ci / G; c < (g + 1) * Ci / G; ++c)
+      for (int64_t t = 0; t < T; ++t) {
+        float *d = dw + (o * Ci + c) * T + t;
+        const float a = hsum(vload(wg_partials((float *)partials, o, c, Ci, T) + t * AEC_VW));
+        *d = accumulate ? *d + a : a;
+      }
+  }
+}
 
 #endif

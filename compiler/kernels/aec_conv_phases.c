@@ -93,32 +93,31 @@ AEC_KAPI void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64
   }
 }
 
-/* dwp[p*4 + t] += the phase-p, tap-t sums for the P output channels (stride
- * dws) of one input channel xc (x planes of the block, stride xk) and the
- * phase planes dq[k][p][P][Lr] of the block's gradient. */
+/* The lane sums (dv: vector p*4 + t) of phase p, tap t for the P output
+ * channels (stride dvs) of one input channel xc (x planes of the block,
+ * stride xk) and the phase planes dq[k][p][P][Lr] of the block's gradient. */
 AEC_INLINE void upconv_wg_channel(const int P, const float *xc, int64_t xk, const float *dq,
-                                  int64_t nn, int64_t Lr, int64_t Wp, float *dwp, int64_t dws) {
+                                  int64_t nn, int64_t Lr, int64_t Wp, float *dv, int64_t dvs) {
   for (int64_t ph = 0; ph < 4; ++ph)
     wg_dot(P, xc + (ph / 2) * Wp + ph % 2, xk, dq + ph * AEC_CONV_WG_P * Lr,
-           4 * AEC_CONV_WG_P * Lr, nn, Lr, 2, 2, Wp, dwp + ph * 4, dws);
+           4 * AEC_CONV_WG_P * Lr, nn, Lr, 2, 2, Wp, dv + ph * 4 * AEC_VW, dvs);
 }
 
 AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M,
                                          int64_t Ci, int64_t H, int64_t W, int64_t Co,
                                          const float *x, const float *dy, float *dw, float *db,
-                                         int accumulate, float *scratch) {
+                                         int accumulate, float *partials, float *scratch) {
   if (u1 <= u0) return;
   const conv_geom geo = conv_geometry(H, W, 3, 3, 1, 1);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, NBK = AEC_CONV_WG_BLOCK;
   const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
   const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
   const int64_t cmax = o_first == o_last ? ((u1 - 1) % G + 1) * Ci / G : Ci;
-  /* the chunk's slot: phase sums dwp[(o - o_first)*Ci + c][16], then x planes
-   * of the block's samples, then their gradient phase planes */
-  float *dwp = scratch, *xp = dwp + 16 * (o_last - o_first + 1) * Ci;
-  float *dq = xp + NBK * (cmax - cmin) * PS;
-  zero_floats(dwp, 16 * (o_last - o_first + 1) * Ci);
+  /* the chunk's slot: x planes of the block's samples, then their gradient
+   * phase planes; 16 phase taps of lane sums per (o, c) in partials */
+  float *xp = scratch, *dq = xp + NBK * (cmax - cmin) * PS;
   zero_floats(xp, NBK * ((cmax - cmin) * PS + 4 * AEC_CONV_WG_P * Lr));
+  wg_zero_partials(partials, u0, u1, G, Ci, 16);
   for (int64_t u = u0; u < u1; ++u)
     if (!accumulate && db && u % G == 0) db[u / G] = 0.0f;
   const int64_t xk = (cmax - cmin) * PS, Y = 2 * H, X = 2 * W;
@@ -141,13 +140,14 @@ AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int6
         }
       for (int64_t c = c0; c < c1; ++c) {
         const float *xc = xp + (c - cmin) * PS;
-        float *d = dwp + ((o - o_first) * Ci + c) * 16;
+        float *dv = wg_partials(partials, o, c, Ci, 16);
+        const int64_t dvs = Ci * 16 * AEC_VW;
         if (P == 4)
-          upconv_wg_channel(4, xc, xk, dq, nn, Lr, Wp, d, Ci * 16);
+          upconv_wg_channel(4, xc, xk, dq, nn, Lr, Wp, dv, dvs);
         else if (P == 2)
-          upconv_wg_channel(2, xc, xk, dq, nn, Lr, Wp, d, Ci * 16);
+          upconv_wg_channel(2, xc, xk, dq, nn, Lr, Wp, dv, dvs);
         else
-          upconv_wg_channel(1, xc, xk, dq, nn, Lr, Wp, d, Ci * 16);
+          upconv_wg_channel(1, xc, xk, dq, nn, Lr, Wp, dv, dvs);
       }
       dq_o = P == 1 ? o : -1;
       u += P;
@@ -157,13 +157,15 @@ AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int6
   for (int64_t u = u0; u < u1; ++u) {
     const int64_t o = u / G, g = u % G;
     for (int64_t c = g * Ci / G; c < (g + 1) * Ci / G; ++c) {
-      const float *d = dwp + ((o - o_first) * Ci + c) * 16;
+      const float *d = wg_partials(partials, o, c, Ci, 16);
       float *dwc = dw + (o * Ci + c) * 9;
       for (int64_t ky = 0; ky < 3; ++ky)
         for (int64_t kx = 0; kx < 3; ++kx) {
-          float a = 0.0f;
+          vf v = 0.0f;
           for (int64_t ph = 0; ph < 4; ++ph)
-            a += d[ph * 4 + phase_pixel(ph / 2, ky) * 2 + phase_pixel(ph % 2, kx)];
+            v += vload(d + (ph * 4 + phase_pixel(ph / 2, ky) * 2 + phase_pixel(ph % 2, kx)) *
+                               AEC_VW);
+          const float a = hsum(v);
           dwc[ky * 3 + kx] = accumulate ? dwc[ky * 3 + kx] + a : a;
         }
     }

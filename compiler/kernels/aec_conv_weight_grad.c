@@ -14,7 +14,7 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
                                        int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
                                        int64_t SH, int64_t SW, const float *x, const float *dy,
                                        float *dw, float *db, int accumulate, int64_t UH,
-                                       int64_t UW, float *scratch) {
+                                       int64_t UW, float *partials, float *scratch) {
   if (u1 <= u0) return;
   const conv_geom geo = conv_geometry(H, W, KH, KW, SH, SW);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Ho = geo.Ho, Wo = geo.Wo;
@@ -28,14 +28,9 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   const int64_t xk = (cmax - cmin) * PS;
   float *xp = scratch, *dq = xp + NBK * xk;
   zero_floats(xp, NBK * (xk + AEC_CONV_WG_P * Lr));
-  for (int64_t u = u0; u < u1; ++u) {
-    const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
-    if (!accumulate) {
-      zero_floats(dw + (o * Ci + c0) * T, (c1 - c0) * T);
-      if (db && g == 0)
-        db[o] = 0.0f;
-    }
-  }
+  wg_zero_partials(partials, u0, u1, G, Ci, T);
+  for (int64_t u = u0; u < u1; ++u)
+    if (!accumulate && db && u % G == 0) db[u / G] = 0.0f;
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
@@ -53,20 +48,21 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
           wg_plane(dq + (k * AEC_CONV_WG_P + p) * Lr, dy + ((nb + k) * Co + o + p) * Ho * Wo, Ho,
                    Wo, SH, SW, Wp, PS, db && g == 0 ? db + o + p : 0);
       for (int64_t c = c0; c < c1; ++c) {
-        float *dwc = dw + (o * Ci + c) * T;
+        float *dv = wg_partials(partials, o, c, Ci, T);
         const float *xc = xp + (c - cmin) * PS;
-        const int64_t dqk = AEC_CONV_WG_P * Lr;
+        const int64_t dqk = AEC_CONV_WG_P * Lr, dvs = Ci * T * AEC_VW;
         if (P == 4)
-          wg_dot(4, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(4, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
         else if (P == 2)
-          wg_dot(2, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(2, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
         else
-          wg_dot(1, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+          wg_dot(1, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
       }
       dq_o = P == 1 ? o : -1;
       u += P;
     }
   }
+  wg_finish(partials, u0, u1, G, Ci, T, dw, accumulate);
 }
 
 #include "aec_conv_block.h" /* the forward's tap loop, recomputed by the fused max pool */
@@ -105,7 +101,7 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
                                                int64_t KW, const float *x, const float *dyp,
                                                const float *w, const float *bias, float *dw,
                                                float *db, int accumulate, int act,
-                                               float *scratch) {
+                                               float *partials, float *scratch) {
   if (o1 <= o0) return;
   const conv_geom geo = conv_geometry(H, W, KH, KW, 1, 1);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
@@ -116,10 +112,8 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
   const int64_t dqk = 4 * Lr;
   float *dq = xp + NBK * xk, *zp = dq + NBK * dqk;
   zero_floats(xp, NBK * (xk + dqk));
-  if (!accumulate) {
-    zero_floats(dw + o0 * Ci * T, (o1 - o0) * Ci * T);
-    if (db) zero_floats(db + o0, o1 - o0);
-  }
+  wg_zero_partials(partials, o0, o1, 1, Ci, T);
+  if (!accumulate && db) zero_floats(db + o0, o1 - o0);
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
@@ -142,18 +136,20 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
       for (int64_t q0 = 0; q0 < R;) {
         const int P = R - q0 >= 4 && AEC_CONV_WG_P >= 4 ? 4 : R - q0 >= 2 ? 2 : 1;
         for (int64_t c = 0; c < Ci; ++c) {
-          float *dwc = dw + ((o + q0) * Ci + c) * T;
+          float *dv = wg_partials(partials, o + q0, c, Ci, T);
           const float *xc = xp + c * PS, *dqp = dq + q0 * Lr;
+          const int64_t dvs = Ci * T * AEC_VW;
           if (P == 4)
-            wg_dot(4, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+            wg_dot(4, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
           else if (P == 2)
-            wg_dot(2, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+            wg_dot(2, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
           else
-            wg_dot(1, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dwc, Ci * T);
+            wg_dot(1, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
         }
         q0 += P;
       }
       o += R;
     }
   }
+  wg_finish(partials, o0, o1, 1, Ci, T, dw, accumulate);
 }

@@ -44,7 +44,8 @@ typedef struct aec_kernel_table {
   void (*conv_backward_filter)(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci, int64_t H,
                                int64_t W, int64_t Co, int64_t KH, int64_t KW, int64_t SH,
                                int64_t SW, const float *x, const float *dy, float *dw, float *db,
-                               int accumulate, int64_t UH, int64_t UW, float *scratch);
+                               int accumulate, int64_t UH, int64_t UW, float *partials,
+                               float *scratch);
   void (*pool_forward)(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t SH,
                        int64_t SW, int kind, const float *x, float *y);
   void (*pool_backward)(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, int64_t SH,
@@ -58,7 +59,7 @@ typedef struct aec_kernel_table {
                                        int64_t W, int64_t Co, int64_t KH, int64_t KW,
                                        const float *x, const float *dyp, const float *w,
                                        const float *bias, float *dw, float *db, int accumulate,
-                                       int act, float *scratch);
+                                       int act, float *partials, float *scratch);
   void (*upconv_forward)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
                          const float *x, const float *w, const float *bias, float *y, int act,
                          float *scratch);
@@ -68,7 +69,7 @@ typedef struct aec_kernel_table {
   void (*upconv_backward_filter)(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
                                  int64_t H, int64_t W, int64_t Co, const float *x,
                                  const float *dy, float *dw, float *db, int accumulate,
-                                 float *scratch);
+                                 float *partials, float *scratch);
 } aec_kernel_table;
 
 extern const aec_kernel_table aec_kernel_table_vw4;

@@ -102,8 +102,10 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     std::vector<float> dwref = dw0, dbref = db0;
     const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
     std::vector<float> rscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
+    std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, T));
     k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, 1, 1, x.data(),
-                             dz.data(), dwref.data(), dbref.data(), 1, 1, 1, rscratch.data());
+                             dz.data(), dwref.data(), dbref.data(), 1, 1, 1, partials.data(),
+                             rscratch.data());
     std::vector<float> scratch(c.Co *
                                aec_conv_maxpool_filter_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
     const std::string name = std::to_string(c.Ci) + "->" + std::to_string(c.Co) + " " +
@@ -113,10 +115,10 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
       std::vector<float> dw = dw0, db = db0;
       k().conv_maxpool_backward_filter(s, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
                                        dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 1,
-                                       c.act, scratch.data());
+                                       c.act, partials.data(), scratch.data());
       k().conv_maxpool_backward_filter(0, s, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
                                        dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 1,
-                                       c.act, scratch.data());
+                                       c.act, partials.data(), scratch.data());
       EXPECT_TRUE(same(dw, dwref)) << name << " dw, split at " << s;
       for (int64_t o = 0; o < c.Co; ++o)
         EXPECT_NEAR(db[o], dbref[o], 1e-5f * (1 + std::fabs(dbref[o]))) << name << " db " << o;
@@ -131,10 +133,10 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     std::vector<float> dw = dw0, db = db0, dwz(dw0.size(), 0.0f), dbz(db0.size(), 0.0f);
     k().conv_maxpool_backward_filter(0, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
                                      dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 0,
-                                     c.act, scratch.data());
+                                     c.act, partials.data(), scratch.data());
     k().conv_maxpool_backward_filter(0, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
                                      dyp.data(), w.data(), bias.data(), dwz.data(), dbz.data(), 1,
-                                     c.act, scratch.data());
+                                     c.act, partials.data(), scratch.data());
     EXPECT_TRUE(same(dw, dwz) && same(db, dbz)) << name << " accumulate=0";
   }
 }

@@ -113,9 +113,10 @@ TEST_P(KernelSplit, Conv) {
     expectSplitInvariant(
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
           scratch.assign(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, T));
           k().conv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride,
                                    x.data(), dy.data(), o[0].data(), o[1].data(), 1, 1, 1,
-                                   scratch.data());
+                                   partials.data(), scratch.data());
         },
         c.Co * G, {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)},
         name + " weight gradient");
@@ -195,8 +196,9 @@ TEST_P(KernelSplit, ConvWeightGradLargePlanesMatchesDirectLoops) {
   std::vector<float> dw(Co * Ci * K * K), db(Co);
   const int64_t G = aec_conv_wg_groups(Ci, Co);
   std::vector<float> scratch(Co * G * aec_conv_bwd_filter_slot(Ci, Co, H, W, K, K), 0.0f);
+  std::vector<float> partials(aec_conv_wg_partials(Ci, Co, K * K));
   k().conv_backward_filter(0, Co * G, G, N, Ci, H, W, Co, K, K, 1, 1, x.data(), dy.data(),
-                           dw.data(), db.data(), 0, 1, 1, scratch.data());
+                           dw.data(), db.data(), 0, 1, 1, partials.data(), scratch.data());
   for (int64_t o = 0; o < Co; ++o)
     for (int64_t c = 0; c < Ci; ++c)
       for (int64_t ky = 0; ky < K; ++ky)
@@ -251,11 +253,14 @@ TEST_P(KernelSplit, ConvForwardAndWeightGradWithFusedUpsample) {
     const std::vector<std::vector<float>> init = {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)};
     ref = init;
     fused = init;
+    std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, T));
     k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xu.data(),
-                             dy.data(), ref[0].data(), ref[1].data(), 1, 1, 1, wscratch.data());
+                             dy.data(), ref[0].data(), ref[1].data(), 1, 1, 1, partials.data(),
+                             wscratch.data());
     auto wg = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
       k().conv_backward_filter(b, e, G, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, xs.data(), dy.data(),
-                               o[0].data(), o[1].data(), 1, c.UH, c.UW, wscratch.data());
+                               o[0].data(), o[1].data(), 1, c.UH, c.UW, partials.data(),
+                               wscratch.data());
     };
     wg(0, c.Co * G, fused);
     for (size_t b = 0; b < 2; ++b)
@@ -352,11 +357,13 @@ TEST_P(KernelSplit, UpconvPhasesMatchFullResolutionAndSplit) {
     const std::vector<std::vector<float>> init = {randomVec(rng, c.Co * c.Ci * 9),
                                                   randomVec(rng, c.Co)};
     std::vector<std::vector<float>> wref = init;
+    std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, 16));
     k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, Y, X, c.Co, 3, 3, 1, 1, x.data(), dy.data(),
-                             wref[0].data(), wref[1].data(), 1, 2, 2, full.data());
+                             wref[0].data(), wref[1].data(), 1, 2, 2, partials.data(),
+                             full.data());
     auto wg = [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
       k().upconv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, x.data(), dy.data(),
-                                 o[0].data(), o[1].data(), 1, slot.data());
+                                 o[0].data(), o[1].data(), 1, partials.data(), slot.data());
     };
     o = init;
     wg(0, c.Co * G, o);
