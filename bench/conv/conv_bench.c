@@ -69,6 +69,13 @@ static __attribute__((noinline)) void up_bwd(void) {
 static __attribute__((noinline)) void cp_fwd(void) {
   aec_conv_maxpool_forward(0, N, 1, 28, 28, 16, 3, 3, X, Wt, B, Y, 0, 1, S);
 }
+/* enc3 + enc4: the unpooled output too (its pool_grad stays), against conv + pool. */
+static __attribute__((noinline)) void cp3_fwd(void) {
+  aec_conv_maxpool_forward(0, N, 16, 14, 14, 8, 3, 3, X, Wt, B, Y, DX, 1, S);
+}
+static __attribute__((noinline)) void maxpool3_fwd(void) {
+  aec_pool_forward(0, N, 8, 14, 14, 2, 2, 0, X, Y);
+}
 static __attribute__((noinline)) void cp_wg(void) {
   aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Wt, B, DW, DB, 1, 1, YP,
                                    S);
@@ -127,6 +134,8 @@ int main(void) {
   printf("enc1+enc2 fused (ms): conv+maxpool fwd %.3f (unfused %.3f), maxpool bwd + weight grad"
          " %.3f (unfused %.3f)\n", cp[0] * 1e3, (best_of(fwd_enc1) + p[0]) * 1e3, cp[1] * 1e3,
          (best_of(wg_enc1) + p[1]) * 1e3);
+  printf("enc3+enc4 fused (ms): conv+maxpool fwd %.3f (unfused %.3f)\n", best_of(cp3_fwd) * 1e3,
+         (best_of(fwd_enc3) + best_of(maxpool3_fwd)) * 1e3);
   double pools = p[0] + p[1] + p[2] + p[3];
   printf("conv step: %.3f ms conv + %.3f ms pool (maxpool x2, upsample x2 counted once) per batch"
          " = %.1f GFLOP/s conv-only, %.1f with pools\n", total * 1e3, pools * 1e3,

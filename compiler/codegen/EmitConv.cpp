@@ -158,9 +158,10 @@ bool Gen::emitConv(Env &e, const Op &op) {
 }
 
 // A conv with its act and 2x2 max pool fused (Fusion.cpp): the forward writes
-// the pooled output, and the unpooled one only in the inference functions
-// (a layer output there; the training step never reads it); the weight
-// gradient reads the pooled gradient, w and bias, split over output channels.
+// the pooled output, and the unpooled one where the function reads it (always
+// in the inference functions: a layer output; in training for a pool_grad
+// that was not fused); the weight gradient reads the pooled gradient, w and
+// bias, split over output channels.
 bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int64_t macs) {
   const bool fwd = op.kind == OpKind::Conv;
   const bool hasBias = op.ins.size() > (fwd ? 2u : 3u);
@@ -173,7 +174,9 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
     return v;
   };
   if (fwd) {
-    const bool full = e.inference && op.out2 >= 0;
+    bool full = e.inference && op.out2 >= 0;
+    for (int i : g_.functions.accumulate)
+      for (int in : g_.ops[static_cast<size_t>(i)].ins) full |= op.out2 >= 0 && in == op.out2;
     Function *fn = closure(cname(op, full ? "conv_maxpool_full" : "conv_maxpool"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *n0, Value *n1) {
       std::vector<Value *> a = geom({n0, n1});

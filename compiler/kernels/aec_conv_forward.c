@@ -54,17 +54,24 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
   }
 }
 
-/* One pooled output plane yo [H/2][W/2] from the accumulation plane; after_plane:
- * the pooled outputs of the range past this plane (see row_m). */
-AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *yo, float bo,
-                                 int act, int64_t after_plane) {
+/* One pooled output plane yo [H/2][W/2] from the accumulation plane, and the
+ * unpooled one yf [H][W] from the same loads if yf; after_plane: the pooled
+ * outputs of the range past this plane (see row_m). In yf only the block's
+ * second row may run past its end (into rows stored later): the first row's
+ * next row has its earlier chunks written already. */
+AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *yo, float *yf,
+                                 float bo, int act, int64_t after_plane) {
   const int64_t Hq = g->Ho / 2, Wq = g->Wo / 2;
   for (int64_t i = 0; i < Hq; ++i) {
     const int64_t after = (Hq - 1 - i) * Wq + after_plane;
     for (int64_t j = 0; j < Wq; j += AEC_VW) {
       const int64_t m = row_m(Wq - j, after);
-      store_m(yo + i * Wq + j, pool_block_at(plane + 2 * i * g->Wp + 2 * j, g->Wp, m, bo, act).mx,
-              m);
+      const pool_block b = pool_block_at(plane + 2 * i * g->Wp + 2 * j, g->Wp, m, bo, act);
+      store_m(yo + i * Wq + j, b.mx, m);
+      if (yf) {
+        store_pair(yf + 2 * i * g->Wo + 2 * j, b.a[0], b.a[1], lanes_left(Wq, j));
+        store_pair(yf + (2 * i + 1) * g->Wo + 2 * j, b.a[2], b.a[3], m);
+      }
     }
   }
 }
@@ -87,11 +94,9 @@ AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t o = a + q;
         const float bo = bias ? bias[o] : 0.0f;
-        maxpool_epilogue(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq, bo, act,
+        maxpool_epilogue(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq,
+                         yfull ? yfull + (n * Co + o) * H * W : 0, bo, act,
                          rows_after(n, n1, o, Co, Hq - 1, Hq) * Wq);
-        if (yfull)
-          forward_epilogue(&g, planes + q * g.Lr, yfull + (n * Co + o) * H * W, bo, act, 1, 1,
-                           rows_after(n, n1, o, Co, H - 1, H) * W);
       }
       a += nb;
     }

@@ -22,12 +22,12 @@
 //                                                resolution (summed taps: 4 MACs
 //                                                instead of 9, another order)
 //   conv_input_grad | pool_grad -> act_grad   => the same op with deriv=act
-//   conv act -> maxpool 2, and its pool_grad  => conv maxpool=2 (the pooled output
-//     deriv=act -> conv_weight_grad              from its epilogue; the unpooled
-//                                                layer output as out2, written by
-//                                                the inference functions only) and
-//                                                conv_weight_grad maxpool=2 (the
-//                                                conv's output gradient rebuilt per
+//   conv act -> maxpool 2                     => conv maxpool=2 (the pooled output
+//                                                from its epilogue; the unpooled
+//                                                layer output as out2, written where
+//                                                a function reads it)
+//   + its pool_grad deriv=act feeding only    => + conv_weight_grad maxpool=2 (the
+//     the conv's weight gradient                 conv's output gradient rebuilt per
 //                                                sample from the pooled one and the
 //                                                recomputed argmax: no
 //                                                full-resolution tensor in training)
@@ -205,54 +205,51 @@ void fuseUpsampleGrad(Graph &g) {
   eraseDead(g, dead);
 }
 
-// conv (act) -> maxpool 2 whose backward feeds the conv's weight gradient only
-// (the first conv of an encoder: no input gradient): one forward pass writes
-// the pooled output, and the weight gradient rebuilds the conv's output
-// gradient from the pooled one (the recomputed conv gives the argmax). With no
-// backward at all (inference-only, frozen) only the forward fuses.
+// conv (act) -> maxpool 2: one forward pass writes the pooled output (and the
+// unpooled one where a function reads it: the inference functions, a training
+// step whose pool_grad stays). When the pool's backward feeds only the conv's
+// weight gradient (the first conv of an encoder: no input gradient), that
+// weight gradient takes it over, rebuilding the conv's output gradient from the
+// pooled one (the recomputed conv gives the argmax): then training writes and
+// reads no full-resolution tensor of the layer.
 void fuseConvMaxpool(Graph &g) {
   const Uses uses(g);
   std::vector<bool> dead(g.ops.size(), false);
   for (Op &cv : g.ops) {
-    if (cv.kind != OpKind::Conv || cv.maxpool > 1 || cv.stride != 1 || cv.factor > 1 ||
-        info(cv.act).deriv != DerivFrom::Output)
-      continue;
+    if (cv.kind != OpKind::Conv || cv.maxpool > 1 || cv.stride != 1 || cv.factor > 1) continue;
     const Tensor &x = g.tensors[cv.ins[0]], &y = g.tensors[cv.out];
     if (x.dims.size() != 3 || y.dims[1] % 2 || y.dims[2] % 2) continue;
-    int pi = -1, gi = -1;
-    bool other = false;
+    const int pi = uses.firstReader(g, cv.out, OpKind::Pool);
+    if (pi < 0 || g.ops[pi].pool != PoolKind::Max || g.ops[pi].factor != 2) continue;
+    // The backward fuses if the readers are the pool and its pool_grad (x and
+    // the derivative through the conv's act), whose dZ only the conv's weight
+    // gradient reads (as its in1), one unit per output channel.
+    int gi = -1, wi = -1;
+    bool other = info(cv.act).deriv != DerivFrom::Output;
     for (int r : uses.readers[cv.out]) {
-      if (r == gi) continue; // the pool_grad reads it twice (x, deriv)
       const Op &op = g.ops[r];
-      const bool max2 = op.pool == PoolKind::Max && op.factor == 2;
-      if (op.kind == OpKind::Pool && max2 && pi < 0)
-        pi = r;
-      else if (op.kind == OpKind::PoolGrad && max2 && gi < 0 && op.ins[1] == cv.out &&
-               (op.hasDeriv ? op.derivAct == cv.act && op.ins[3] == cv.out
-                            : cv.act == Activation::Linear))
+      if (r == pi || r == gi) continue; // the pool_grad reads it twice
+      if (op.kind == OpKind::PoolGrad && gi < 0 && op.pool == PoolKind::Max && op.factor == 2 &&
+          op.ins[1] == cv.out && op.ins[2] == g.ops[pi].out &&
+          (op.hasDeriv ? op.derivAct == cv.act && op.ins[3] == cv.out
+                       : cv.act == Activation::Linear))
         gi = r;
       else
         other = true;
     }
-    if (other || pi < 0) continue;
-    int wi = -1;
-    if (gi >= 0) {
-      // the pool_grad's dZ is read by the conv's weight gradient only (as its in1)
-      const Op &pg = g.ops[gi];
-      const auto &rd = uses.readers[pg.out];
+    if (gi >= 0 && !other) {
+      const auto &rd = uses.readers[g.ops[gi].out];
       if (rd.size() == 1 && g.ops[rd[0]].kind == OpKind::ConvWeightGrad &&
-          g.ops[rd[0]].ins[1] == pg.out && pg.ins[2] == g.ops[pi].out)
+          g.ops[rd[0]].ins[1] == g.ops[gi].out && g.ops[rd[0]].ins[0] == cv.ins[0] &&
+          g.ops[rd[0]].factor <= 1 && aec_conv_wg_groups(x.dims[0], y.dims[0]) == 1)
         wi = rd[0];
-      if (wi < 0 || g.ops[wi].ins[0] != cv.ins[0] || g.ops[wi].factor > 1 ||
-          aec_conv_wg_groups(x.dims[0], y.dims[0]) != 1)
-        continue;
     }
     const int unpooled = cv.out;
     cv.out = g.ops[pi].out;
     cv.setOut2(Out2::Unpooled, unpooled);
     cv.maxpool = 2;
     dead[pi] = true;
-    if (gi < 0) continue;
+    if (wi < 0) continue;
     Op &wg = g.ops[wi];
     wg.ins = {cv.ins[0], g.ops[gi].ins[0], cv.ins[1]};
     if (cv.ins.size() > 2) wg.ins.push_back(cv.ins[2]);
