@@ -37,8 +37,8 @@ int main(int argc, char **argv) {
   }
   static float x[M(_INPUT_SIZE)], y[M(_OUTPUT_SIZE)];
   for (int i = 0; i < M(_INPUT_SIZE); ++i) x[i] = (float)(i % 97) / 96.0f;
-  enum { kWarmup = 200, kMaxRuns = 2000 };
-  int kRuns = argc > 3 ? atoi(argv[3]) : kMaxRuns;
+  enum { kWarmup = 200, kMaxRuns = 5000 };
+  int kRuns = argc > 3 ? atoi(argv[3]) : 2000;
   if (kRuns < 1 || kRuns > kMaxRuns) kRuns = kMaxRuns;
   static double t[kMaxRuns];
   for (int i = 0; i < kWarmup; ++i) M(_reconstruct)(s, x, 1, y);

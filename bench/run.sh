@@ -5,7 +5,8 @@
 #   bench/run.sh [--quick] [epochs]
 # Workloads: dense 784-512-128-32 (b256), conv AE of DESIGN (b128), deep 784-1000-500-250-30
 # (b256) on Fashion-MNIST; tabular 30-16-8 (b32, 50 epochs of scikit-learn's breast-cancer table,
-# 455 rows); batch-1 reconstruct latency of dense and tabular; compile time of every example.
+# 455 rows); batch-1 reconstruct latency of dense (f32 and --weight-format bf16) and tabular;
+# compile time of every example.
 # --quick: Fashion-MNIST workloads on the first 10240 images (PyTorch: 2560), tabular 10 epochs,
 # shorter latency runs. AEC_BENCH_QUALITY=1 adds the 10-epoch test-MSE comparison with PCA (several minutes).
 # AEC_BENCH_NO_BUILD=1 uses the build in $AEC_BUILD_DIR as it is.
@@ -78,11 +79,11 @@ compare_training() {
     "$(pyf "f'{100*$aec_sps*$flops/1e9/$peak:.0f}%'")"
 }
 
-# latency label exe-name peer-latency: batch-1 reconstruct of the library built from model
-# $exe's weights, at 1 and 2 threads.
+# latency label model.ae name peer-latency [build flags]: batch-1 reconstruct of the library
+# built from the model (with the flags) on $name's trained weights, at 1 and 2 threads.
 latency() {
   local label=$1 ae=$2 name=$3 peer=$4 th line lat=1e9
-  "$aec" build "$ae" --emit=lib --inference-only -o "$work/lib$name.a"
+  "$aec" build "$ae" --emit=lib --inference-only "${@:5}" -o "$work/lib$name.a"
   cc -O2 -I"$work" -DAEC_MODEL="$name" -DAEC_HEADER="\"$name.h\"" "$root/bench/latency.c" \
     "$work/lib$name.a" -lz -lpng -lpthread -lm -o "$work/latency_$name"
   for th in 1 2; do
@@ -123,6 +124,7 @@ add "VAE 16v b128 train samples/s" "$vae_sps" "$vae_best" "$(pyf "f'{$vae_sps/$v
 
 echo; echo "== batch-1 reconstruct latency (median of $lat_runs)"
 latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
+latency "dense bf16 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
 
 echo; echo "== compile time of the examples (aec build, wall and CPU seconds)"

@@ -218,6 +218,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.withMain = options.emit == EmitKind::Exe;
   mo.withCApi = options.emit == EmitKind::Lib || options.emit == EmitKind::Shared;
   mo.debugInfo = options.debugInfo;
+  mo.weightsBf16 = options.weightsBf16;
   if (mo.debugInfo) sourceLines(model, diags.sources(), mo);
   mo.rowTile = aec_gemm_row_tile(kernelVectorWidthForTarget(*target.machine));
   mo.gemvPanel = aec_gemv_panel(kernelVectorWidthForTarget(*target.machine));
@@ -316,6 +317,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   h.maxBatch = graph.maxBatch;
   h.paramCount = graph.paramCount;
   h.inferenceOnly = options.inferenceOnly;
+  h.weightsBf16 = options.weightsBf16;
   for (const Layer &l : model.layers) h.layers.push_back({l.name, l.out.elements()});
   if (options.emit == EmitKind::Lib) {
     if (int rc = wrote(codegen::writeStaticLibrary(out, objects, runtime, others, error))) return rc;

@@ -18,6 +18,7 @@ struct BuildOptions {
   EmitKind emit = EmitKind::Exe;
   std::string output;      // -o; "-" for stdout (text emits)
   bool inferenceOnly = false;
+  bool weightsBf16 = false; // --weight-format bf16: inference on bf16 dense weights
   bool distributed = false; // link libaec_runtime_mpi and MPI (exe, lib, shared)
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3

@@ -19,6 +19,9 @@ const std::vector<CApiFunction> &cApiFunctions() {
       {"sample", "int", P{s, {"int64_t", "count"}, {"uint64_t", "seed"}, out}, false, false,
        "/* Variational models: `count` decoded draws from N(0, I) into out. */"},
       {"reconstruct", "int", P{s, x, n, out}},
+      {"set_weight_format", "int", P{s, {"const char *", "format"}}, false, false,
+       "/* --weight-format bf16 builds: \"bf16\" (the default) or \"f32\" weights for\n"
+       " * the inference calls; the bf16 copy is made from the f32 weights at load. */"},
       {"layer_output", "int", P{s, {"int32_t", "layer"}, x, n, out}, false, false, nullptr, 4},
       {"last_error", "const char *", P{}},
       {"set_threads", "int", P{{"int", "threads"}}},

@@ -59,6 +59,7 @@ private:
     IRBuilder<> *b = nullptr;
     Value *params = nullptr, *grads = nullptr, *ws = nullptr, *x = nullptr, *n = nullptr;
     Value *scale = nullptr, *seed = nullptr, *ctx = nullptr, *total = nullptr;
+    Value *wbf16 = nullptr; // forward_bf16/decode_bf16: the bf16 weight pairs
     std::map<int, int> subst; // tensor -> tensor it reads instead (inference: no noise)
     bool inference = false;   // forward / decode: layer outputs the step skips are written
   };
@@ -76,6 +77,14 @@ private:
   std::unique_ptr<DebugInfo> di_;         // -g
   std::unique_ptr<ProfileHooks> profile_; // training functions
   int curLayer_ = -1;                     // the layer of the op being emitted
+  // --weight-format bf16: each inference dense weight [K][N] (not transposed)
+  // as aec_bf16_pack pairs at `offset` words into the bf16 copy.
+  struct Bf16Weight {
+    int64_t offset, K, N;
+  };
+  std::map<int, Bf16Weight> bf16_; // weight tensor -> its pairs
+  int64_t bf16Words_ = 0;
+  Function *bf16Pack_ = nullptr, *fwdBf16_ = nullptr, *decBf16_ = nullptr;
 
   SourceLine lineOf(int layer) const {
     return layer >= 0 && layer < static_cast<int>(opts_.layerLines.size()) ? opts_.layerLines[layer]
@@ -285,7 +294,7 @@ private:
   bool emitOps(Env &e, const std::vector<int> &ops, bool timed);
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
-  Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act);
+  Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool bf16);
   GemmCall denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
                         int64_t ldo, Value *bias, int act);
   bool emitConv(Env &e, const Op &op);
@@ -298,7 +307,9 @@ private:
     return fail(std::string("internal error: no emitter for `") + ir::opKindName(op.kind) + "`");
   }
   Function *defineFunction(const std::string &name, FunctionType *ft);
-  Function *genForward(bool decodeOnly);
+  Function *genForward(bool decodeOnly, bool bf16 = false);
+  void planBf16();
+  Function *genBf16Pack();
   Function *genAccumulate();
   Function *genUpdate();
   Constant *cstr(const std::string &s, const std::string &name);

@@ -28,8 +28,11 @@ struct ArgTypes {
 using V = llvm::Value *;
 
 // C[m0, m1) = act(accumulate·C + A·opB + bias), times act'(dactY) if set.
+// bf16: B is bf16 pairs (aec_gemm_bf16: not transposed, ldb in words, no
+// accumulate or derivative).
 struct GemmCall {
-  const char *name() const { return "aec_gemm"; }
+  bool bf16 = false;
+  const char *name() const { return bf16 ? "aec_gemm_bf16" : "aec_gemm"; }
   V m0 = nullptr, m1 = nullptr, cols = nullptr; // rows of C; N
   int64_t K = 0;
   V A = nullptr;
@@ -46,6 +49,9 @@ struct GemmCall {
   int64_t lddy = 0;
   int dact = 0;
   std::vector<V> args(const ArgTypes &t) const {
+    if (bf16)
+      return {m0, m1, cols, t.I64(K), A, t.I64(lda), B, t.I64(ldb), C, t.I64(ldc), t.Ptr(bias),
+              t.I32(act)};
     return {m0,        m1,          cols,      t.I64(K),          A,          t.I64(lda),
             B,         t.I64(ldb),  t.I32(transB), C,             t.I64(ldc), t.I32(accumulate),
             t.Ptr(bias), t.I32(act), t.Ptr(dactY), t.I64(lddy),   t.I32(dact)};

@@ -48,7 +48,8 @@ ModelAbiTypes modelAbiTypes(llvm::LLVMContext &C) {
        i32, i32, f32, f32, f32, f32, f32, i64, i64, i64, i32, // train defaults, inference_only
        ptr, ptr, ptr, ptr,                        // forward, decode, accumulate, update
        ptr, f32, i64, i64,                        // kl_weight, kl_beta, kl_warmup, logvar_offset
-       i32, f32, i64, i64, f32, i64, i32},        // schedule.., early_stop, normalize (issue 8)
+       i32, f32, i64, i64, f32, i64, i32,         // schedule.., early_stop, normalize (issue 8)
+       i64, ptr, ptr, ptr},                       // bf16_words, bf16_pack, forward/decode_bf16
       "aec_model");
   return t;
 }

@@ -95,7 +95,8 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
   Constant *nullp = ConstantPointerNull::get(cast<PointerType>(ptr));
   Constant *init = ConstantStruct::get(
       modelTy,
-      {I32(2) /* AEC_ABI_VERSION */, cstr(model_.name, "name"), I64(static_cast<int64_t>(model_.architectureHash())),
+      {I32(AEC_ABI_VERSION), cstr(model_.name, "name"),
+       I64(static_cast<int64_t>(model_.architectureHash())),
        cstr(modelSummary(model_, g_), "summary"), I32(model_.input.rank()),
        dimsConst(model_.input.dims), I64(model_.input.elements()), I32(model_.hasRange ? 1 : 0),
        F32(model_.rangeLo), F32(model_.rangeHi), I32(model_.codeIndex),
@@ -111,7 +112,10 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        I64(model_.klWarmup), I64(g_.vaeLogvar >= 0 ? g_.tensors[g_.vaeLogvar].offset : -1),
        I32(static_cast<int>(tc.schedule)), F32(tc.scheduleFactor), I64(tc.scheduleEvery),
        I64(tc.warmup), F32(tc.validation), I64(tc.earlyStop),
-       I32(static_cast<int>(model_.normalize))});
+       I32(static_cast<int>(model_.normalize)), I64(bf16Words_),
+       bf16Pack_ ? static_cast<Constant *>(bf16Pack_) : nullp,
+       fwdBf16_ ? static_cast<Constant *>(fwdBf16_) : nullp,
+       decBf16_ ? static_cast<Constant *>(decBf16_) : nullp});
   modelVar_ = new GlobalVariable(M, modelTy, true, GlobalValue::ExternalLinkage, init,
                                  opts_.prefix + "_model");
   modelVar_->setAlignment(Align(8));

@@ -59,17 +59,23 @@ Function *Gen::defineFunction(const std::string &name, FunctionType *ft) {
   return f;
 }
 
-// forward(params, ws, x, n) / decode(params, ws, code, n).
-Function *Gen::genForward(bool decodeOnly) {
-  FunctionType *ft = FunctionType::get(voidTy, {ptr, ptr, ptr, i64}, false);
-  Function *f = defineFunction(decodeOnly ? "decode" : "forward", ft);
+// forward(params, ws, x, n) / decode(params, ws, code, n); the bf16 variants
+// take the bf16 weight pairs after params.
+Function *Gen::genForward(bool decodeOnly, bool bf16) {
+  std::vector<Type *> args = {ptr, ptr, ptr, i64};
+  if (bf16) args.insert(args.begin() + 1, ptr);
+  FunctionType *ft = FunctionType::get(voidTy, args, false);
+  std::string name = std::string(decodeOnly ? "decode" : "forward") + (bf16 ? "_bf16" : "");
+  Function *f = defineFunction(name, ft);
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
   Env e;
   e.b = &b;
-  e.params = f->getArg(0);
-  e.ws = f->getArg(1);
-  e.x = f->getArg(2);
-  e.n = f->getArg(3);
+  unsigned a = 0;
+  e.params = f->getArg(a++);
+  if (bf16) e.wbf16 = f->getArg(a++);
+  e.ws = f->getArg(a++);
+  e.x = f->getArg(a++);
+  e.n = f->getArg(a++);
   e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
   e.inference = true;
   for (const auto &[from, to] : g_.functions.inferenceReads) e.subst[from] = to;
@@ -82,6 +88,35 @@ Function *Gen::genForward(bool decodeOnly) {
   }
   if (!emitOps(e, decodeOnly ? g_.functions.decode : g_.functions.forward, false))
     return nullptr;
+  b.CreateRetVoid();
+  return f;
+}
+
+// --weight-format bf16: every dense weight an inference function multiplies
+// untransposed (a tied decoder's transposed reads stay f32) gets its pairs.
+void Gen::planBf16() {
+  for (const std::vector<int> *list : {&g_.functions.forward, &g_.functions.decode})
+    for (int i : *list) {
+      const Op &op = g_.ops[static_cast<size_t>(i)];
+      if (op.kind != OpKind::Dense || op.transB || bf16_.count(op.ins[1]) ||
+          g_.tensors[op.ins[1]].buffer != Buffer::Param)
+        continue;
+      const int64_t K = size(op.ins[0]), N = size(op.out);
+      bf16_[op.ins[1]] = {bf16Words_, K, N};
+      bf16Words_ += (K + 1) / 2 * N;
+    }
+}
+
+// bf16_pack(params, wbf16): the pairs of every planned weight.
+Function *Gen::genBf16Pack() {
+  Function *f = defineFunction("bf16_pack", FunctionType::get(voidTy, {ptr, ptr}, false));
+  IRBuilder<> b(BasicBlock::Create(C, "entry", f));
+  Env e;
+  e.b = &b;
+  e.params = f->getArg(0);
+  for (const auto &[t, w] : bf16_)
+    call(b, "aec_bf16_pack", {cI64(w.K), cI64(w.N), ptrOf(e, t),
+                              b.CreateConstInBoundsGEP1_64(i32, f->getArg(1), w.offset)});
   b.CreateRetVoid();
   return f;
 }
@@ -134,8 +169,8 @@ bool Gen::run(std::string &error) {
   // The kernels' pointer arguments never alias in the calls generated here
   // (outputs are distinct workspace/grad regions); saying so lets O3 keep
   // values in registers across the inlined loops.
-  for (const char *name : {"aec_gemm", "aec_gemm_tn", "aec_colsum", "aec_noise", "aec_loss",
-                           "aec_adam", "aec_sgd", "aec_conv_forward", "aec_conv_backward_data",
+  for (const char *name : {"aec_gemm", "aec_gemm_bf16", "aec_gemm_tn", "aec_colsum", "aec_noise",
+                           "aec_loss", "aec_adam", "aec_sgd", "aec_conv_forward", "aec_conv_backward_data",
                            "aec_conv_backward_filter", "aec_pool_forward", "aec_pool_backward",
                            "aec_conv_maxpool_forward", "aec_conv_maxpool_backward_filter",
                            "aec_upconv_forward", "aec_upconv_backward_data",
@@ -151,6 +186,13 @@ bool Gen::run(std::string &error) {
       ConstantFP::get(f32, model_.klWarmup > 0 ? 0.0 : model_.klBeta), opts_.prefix + ".kl_weight");
   Function *fwd = genForward(false);
   Function *dec = fwd ? genForward(true) : nullptr;
+  if (dec && opts_.weightsBf16) {
+    planBf16();
+    bf16Pack_ = genBf16Pack();
+    fwdBf16_ = genForward(false, true);
+    decBf16_ = fwdBf16_ ? genForward(true, true) : nullptr;
+    if (!decBf16_) dec = nullptr;
+  }
   Function *acc = nullptr, *upd = nullptr;
   if (dec && !g_.inferenceOnly) {
     acc = genAccumulate();

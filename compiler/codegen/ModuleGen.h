@@ -19,6 +19,7 @@ struct ModuleOptions {
   bool withMain = false; // define main() calling aec_rt_main (exe)
   bool withCApi = false; // define the <prefix>_create ... wrappers (lib, shared)
   bool debugInfo = false;             // -g: DWARF lines of the model's source
+  bool weightsBf16 = false;           // also forward_bf16/decode_bf16 (issue 13.4)
   SourceLine modelLine;                // the model statement
   std::vector<SourceLine> layerLines;  // per CheckedModel layer
   int64_t gemvPanel = 64; // batch-1 GEMV column panel (aec_gemv_panel): threads split there

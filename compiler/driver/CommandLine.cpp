@@ -13,7 +13,7 @@ const char *usageText() {
   return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--format=text|json] [--stdlib DIR]\n"
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
-         "                      [--target-cpu CPU]\n"
+         "                      [--target-cpu CPU] [--weight-format f32|bf16]\n"
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
@@ -46,6 +46,9 @@ const char *helpText() {
          "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
          "                     for text outputs)\n"
          "  --inference-only   no gradient or optimizer code (build)\n"
+         "  --weight-format bf16  inference (reconstruct, encode, decode, score, eval, the C\n"
+         "                     API) reads the dense weights as bf16, a copy rounded from the\n"
+         "                     f32 weights at load; training and checkpoints stay f32\n"
          "  --distributed      data-parallel training over MPI: run with `mpirun -np P`\n"
          "                     (build: exe, lib, shared; links OpenMPI)\n"
          "  --target-cpu CPU   generate code for CPU: an LLVM CPU name or `native`; default:\n"
@@ -260,6 +263,15 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       }
     } else if (o.command == Command::Build && a == "--inference-only") {
       o.inferenceOnly = true;
+    } else if (o.command == Command::Build && matches(a, "--weight-format")) {
+      std::string f;
+      if (!valueOf(a, "--weight-format", f))
+        return false;
+      if (!isOneOf(f, {"f32", "bf16"})) {
+        error = "`--weight-format=" + f + "` is not one of f32, bf16";
+        return false;
+      }
+      o.weightsBf16 = f == "bf16";
     } else if (o.command == Command::Build && a == "-g") {
       o.debugInfo = true;
     } else if (o.command == Command::Build && a == "--time") {

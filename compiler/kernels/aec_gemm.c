@@ -84,6 +84,40 @@ AEC_INLINE void pack_b(const float *B, int64_t ldb, int transB, int64_t k0, int6
   }
 }
 
+/* bf16 weights (aec_gemm_bf16): pairs along K in 32-bit words, the even
+ * row's value in the low half; widening is a shift or a mask. */
+typedef uint32_t vu __attribute__((ext_vector_type(AEC_VW)));
+AEC_INLINE vu vuload(const uint32_t *p) {
+  vu v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+AEC_INLINE vu vuload_part(const uint32_t *p, int64_t n) {
+  vu v = 0;
+  for (int64_t t = 0; t < n; ++t)
+    v[t] = p[t];
+  return v;
+}
+AEC_INLINE vf bf16_even(vu u) { return (vf)(u << 16); }
+AEC_INLINE vf bf16_odd(vu u) { return (vf)(u & 0xffff0000u); }
+
+/* pack_b from bf16 pairs Bp (row stride ldb words), k0 even. */
+AEC_INLINE void pack_b_bf16(const uint32_t *Bp, int64_t ldb, int64_t k0, int64_t kc, int64_t j0,
+                            int64_t nr, float *bp) {
+  for (int64_t k = 0; k < kc; k += 2) {
+    const uint32_t *src = Bp + (k0 + k) / 2 * ldb + j0;
+    float *dst = bp + k * AEC_NR;
+    const int odd = k + 1 < kc;
+    for (int v = 0; v < AEC_NV; ++v) {
+      const int64_t n = nr - v * AEC_VW;
+      vu u = n >= AEC_VW ? vuload(src + v * AEC_VW) : vuload_part(src + v * AEC_VW, n > 0 ? n : 0);
+      vstore(dst + v * AEC_VW, bf16_even(u));
+      if (odd)
+        vstore(dst + AEC_NR + v * AEC_VW, bf16_odd(u));
+    }
+  }
+}
+
 /* Prefetches the rows of a C tile (and optionally a second tile, e.g. the
  * activation outputs of the derivative) before the micro-kernel runs, so that
  * the epilogue's loads and stores, usually L2/L3 misses on the large
@@ -255,6 +289,87 @@ AEC_INLINE void gemv_row(int64_t i, int64_t N, int64_t K, const float *A, int64_
   }
 }
 
+/* gemv_row on bf16 pairs (row stride ldb words), no accumulate/derivative:
+ * the same panels and, per column, the same k order. */
+AEC_INLINE void gemv_row_bf16(int64_t N, int64_t K, const float *a, const uint32_t *Bp,
+                              int64_t ldb, float *c, const float *bias, int act) {
+  const int64_t K2 = K / 2;
+  int64_t j0 = 0;
+  for (; j0 + AEC_GV * AEC_VW <= N; j0 += AEC_GV * AEC_VW) {
+    vf acc[AEC_GV];
+    for (int v = 0; v < AEC_GV; ++v)
+      acc[v] = 0.0f;
+    const uint32_t *b = Bp + j0;
+    for (int64_t k = 0; k < K2; ++k, b += ldb) {
+      vf a0 = a[2 * k], a1 = a[2 * k + 1];
+      for (int v = 0; v < AEC_GV; ++v) {
+        vu u = vuload(b + v * AEC_VW);
+        acc[v] += a0 * bf16_even(u);
+        acc[v] += a1 * bf16_odd(u);
+      }
+    }
+    if (K & 1) {
+      vf a0 = a[K - 1];
+      for (int v = 0; v < AEC_GV; ++v)
+        acc[v] += a0 * bf16_even(vuload(b + v * AEC_VW));
+    }
+    for (int v = 0; v < AEC_GV; ++v)
+      gemm_epilogue(acc[v], c + j0 + v * AEC_VW, bias ? bias + j0 + v * AEC_VW : 0, 0, AEC_VW, 0,
+                    1, act, 0);
+  }
+  for (; j0 < N; j0 += AEC_VW) {
+    const int64_t n = N - j0 < AEC_VW ? N - j0 : AEC_VW;
+    vf s0 = 0.0f, s1 = 0.0f;
+    const uint32_t *b = Bp + j0;
+    for (int64_t k = 0; k < (K + 1) / 2; ++k, b += ldb) {
+      vu u = n == AEC_VW ? vuload(b) : vuload_part(b, n);
+      s0 += a[2 * k] * bf16_even(u);
+      if (2 * k + 1 < K)
+        s1 += a[2 * k + 1] * bf16_odd(u);
+    }
+    gemm_epilogue(s0 + s1, c + j0, bias ? bias + j0 : 0, 0, n, 0, 1, act, 0);
+  }
+}
+
+/* The blocked GEMM of aec_gemm and aec_gemm_bf16 (Bp: bf16 pairs, not
+ * transposed, ldb in words). */
+AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                             int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
+                             int transB, float *C, int64_t ldc, int accumulate, const float *bias,
+                             int act, const float *dact_y, int64_t lddy, int dact) {
+  /* A range of at most one row tile reads full B panels in place: packing
+   * would cost as much as the products (batch-1 inference is a GEMV). */
+  const int direct = !Bp && !transB && m1 - m0 <= AEC_MR;
+  /* Balanced K blocks (multiples of 8 except the last). */
+  const int64_t nkb = (K + AEC_KC - 1) / AEC_KC;
+  const int64_t kcb = ((K + nkb - 1) / nkb + 7) & ~(int64_t)7;
+  float bp[AEC_KC * AEC_NR] __attribute__((aligned(64)));
+  for (int64_t kb = 0; kb < K; kb += kcb) {
+    const int64_t kc = K - kb < kcb ? K - kb : kcb;
+    const int first = kb == 0, last = kb + kc >= K;
+    for (int64_t j0 = 0; j0 < N; j0 += AEC_NR) {
+      const int64_t nr = N - j0 < AEC_NR ? N - j0 : AEC_NR;
+      const float *b = bp;
+      int64_t b_ks = AEC_NR;
+      if (direct && nr == AEC_NR) {
+        b = B + kb * ldb + j0;
+        b_ks = ldb;
+      } else if (Bp) {
+        pack_b_bf16(Bp, ldb, kb, kc, j0, nr, bp);
+      } else {
+        pack_b(B, ldb, transB, kb, kc, j0, nr, bp);
+      }
+      int64_t i = m0;
+      for (; i + AEC_MR <= m1; i += AEC_MR)
+        gemm_tile(i, AEC_MR, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
+                  bias, act, dact_y, lddy, dact);
+      if (i < m1)
+        gemm_tile(i, m1 - i, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
+                  bias, act, dact_y, lddy, dact);
+    }
+  }
+}
+
 #ifndef AEC_DOT_ROWS
 #define AEC_DOT_ROWS 4 /* transB ranges up to this many rows use dot products */
 #endif
@@ -284,35 +399,37 @@ AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
     gemm_dot_rows(m0, m1, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
     return;
   }
-  /* A range of at most one row tile reads full B panels in place: packing
-   * would cost as much as the products (batch-1 inference is a GEMV). */
-  const int direct = !transB && m1 - m0 <= AEC_MR;
-  /* Balanced K blocks (multiples of 8 except the last). */
-  const int64_t nkb = (K + AEC_KC - 1) / AEC_KC;
-  const int64_t kcb = ((K + nkb - 1) / nkb + 7) & ~(int64_t)7;
-  float bp[AEC_KC * AEC_NR] __attribute__((aligned(64)));
-  for (int64_t kb = 0; kb < K; kb += kcb) {
-    const int64_t kc = K - kb < kcb ? K - kb : kcb;
-    const int first = kb == 0, last = kb + kc >= K;
-    for (int64_t j0 = 0; j0 < N; j0 += AEC_NR) {
-      const int64_t nr = N - j0 < AEC_NR ? N - j0 : AEC_NR;
-      const float *b = bp;
-      int64_t b_ks = AEC_NR;
-      if (direct && nr == AEC_NR) {
-        b = B + kb * ldb + j0;
-        b_ks = ldb;
-      } else {
-        pack_b(B, ldb, transB, kb, kc, j0, nr, bp);
-      }
-      int64_t i = m0;
-      for (; i + AEC_MR <= m1; i += AEC_MR)
-        gemm_tile(i, AEC_MR, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
-                  bias, act, dact_y, lddy, dact);
-      if (i < m1)
-        gemm_tile(i, m1 - i, j0, nr, kb, kc, first, last, A, lda, b, b_ks, C, ldc, accumulate,
-                  bias, act, dact_y, lddy, dact);
-    }
+  gemm_blocked(m0, m1, N, K, A, lda, B, 0, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+               lddy, dact);
+}
+
+AEC_KAPI void aec_gemm_bf16(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                            int64_t lda, const uint32_t *Bp, int64_t ldb, float *C, int64_t ldc,
+                            const float *bias, int act) {
+  if (m1 <= m0 || N <= 0 || K <= 0)
+    return;
+  if (m1 - m0 == 1) {
+    gemv_row_bf16(N, K, A + m0 * lda, Bp, ldb, C + m0 * ldc, bias, act);
+    return;
   }
+  gemm_blocked(m0, m1, N, K, A, lda, 0, Bp, ldb, 0, C, ldc, 0, bias, act, 0, 0, 0);
+}
+
+/* Round to nearest even; a NaN stays a (quiet) NaN. */
+AEC_INLINE uint32_t bf16_round(float f) {
+  uint32_t u;
+  __builtin_memcpy(&u, &f, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (u >> 16) | 0x40u;
+  return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+
+AEC_KAPI void aec_bf16_pack(int64_t K, int64_t N, const float *w, uint32_t *out) {
+  for (int64_t k = 0; k < K; k += 2)
+    for (int64_t j = 0; j < N; ++j) {
+      uint32_t lo = bf16_round(w[k * N + j]), hi = k + 1 < K ? bf16_round(w[(k + 1) * N + j]) : 0;
+      out[k / 2 * N + j] = lo | hi << 16;
+    }
 }
 
 /* Weight gradient. Both operands are walked along their rows (the batch),

@@ -16,4 +16,5 @@ const aec_kernel_table AEC_KERNEL_TABLE_NAME = {
     aec_conv_forward, aec_conv_backward_data, aec_conv_backward_filter, aec_pool_forward,
     aec_pool_backward, aec_conv_maxpool_forward, aec_conv_maxpool_backward_filter,
     aec_upconv_forward, aec_upconv_backward_data, aec_upconv_backward_filter,
+    aec_gemm_bf16, aec_bf16_pack,
 };

@@ -70,6 +70,11 @@ typedef struct aec_kernel_table {
                                  int64_t H, int64_t W, int64_t Co, const float *x,
                                  const float *dy, float *dw, float *db, int accumulate,
                                  float *partials, float *scratch);
+  /* --weight-format bf16 (issue 13.4) */
+  void (*gemm_bf16)(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A, int64_t lda,
+                    const uint32_t *Bp, int64_t ldb, float *C, int64_t ldc, const float *bias,
+                    int act);
+  void (*bf16_pack)(int64_t K, int64_t N, const float *w, uint32_t *out);
 } aec_kernel_table;
 
 extern const aec_kernel_table aec_kernel_table_vw4;

@@ -62,6 +62,23 @@ void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
               float *C, int64_t ldc, int accumulate, const float *bias, int act,
               const float *dact_y, int64_t lddy, int dact);
 
+/* Inference with bf16 weights (`aec build --weights bf16`, issue 13.4), rows
+ * [m0, m1) of C: C[i][j] = act(A[i][0:K] . B[0:K][j] + (bias ? bias[j] : 0))
+ * with B [K][N] as bf16 pairs along K (aec_bf16_pack): word Bp[(k/2)*ldb + j]
+ * holds B[k][j] in its low half and B[k+1][j] in its high half (k even; 0
+ * past K). Each weight is widened to float exactly (a shift or a mask), so
+ * the result is aec_gemm's on the bf16-rounded weights, up to summation
+ * order; one-row ranges sum as aec_gemm's GEMV does (the same column panels:
+ * a range of columns starting at a multiple of aec_gemv_panel() gives the
+ * same bits). Same splitting rule as aec_gemm. */
+void aec_gemm_bf16(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A, int64_t lda,
+                   const uint32_t *Bp, int64_t ldb, float *C, int64_t ldc, const float *bias,
+                   int act);
+
+/* The bf16 pairs of a [K][N] float matrix for aec_gemm_bf16: (K+1)/2 rows of N
+ * words; every value rounded to nearest even (a NaN stays a quiet NaN). */
+void aec_bf16_pack(int64_t K, int64_t N, const float *w, uint32_t *out);
+
 /* Weight gradient, rows [k0, k1) of C ([K][N]):
  *   C[k][j] = (accumulate ? C[k][j] : 0) + scale * sum_{i<M} A[i][k] * B[i][j]
  * (A is [M][K], B is [M][N]; M is the batch row count, a runtime value).
@@ -140,7 +157,7 @@ void aec_sgd(int64_t b, int64_t e, float *p, float *g, float *vel, float lr, flo
 #define AEC_KERNEL_ENTRY_POINTS                                                          \
   "aec_gemm", "aec_gemm_tn", "aec_colsum", "aec_act_forward", "aec_act_backward",        \
       "aec_noise", "aec_loss", "aec_sparsity_l1", "aec_sparsity_kl", "aec_adam", "aec_sgd", \
-      "aec_dropout"
+      "aec_dropout", "aec_gemm_bf16", "aec_bf16_pack"
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,13 @@ int aec_cli_open(const aec_cli_opts *o, const aec_model *m, const char *cmd, aec
       return aec_cli_report(o, cmd, rc);
     }
   }
+  if (o->weight_format) {
+    int rc = aec_rt_set_weight_format(s, o->weight_format);
+    if (rc) {
+      aec_rt_destroy(s);
+      return aec_cli_report(o, cmd, rc);
+    }
+  }
   *out = s;
   return EXIT_OK;
 }

@@ -27,18 +27,18 @@ static const command kCommands[] = {
      "train --data FILE [--val FILE] [--epochs N] [--batch B] [--lr X] [--seed S] [--threads T] "
      "--save W.aew [--resume W.aew] [--log HISTORY.csv] [--plot CURVE.png] [--save-every SECONDS] "
      "[--quiet] [--profile]"},
-    {"eval", aec_cli_eval, "weights data threads", "weights data", "eval --weights W.aew --data FILE"},
-    {"encode", aec_cli_encode, "weights data out threads", "weights data out",
+    {"eval", aec_cli_eval, "weights data threads weight-format", "weights data", "eval --weights W.aew --data FILE [--weight-format f32|bf16]"},
+    {"encode", aec_cli_encode, "weights data out threads weight-format", "weights data out",
      "encode --weights W.aew --data FILE --out CODES.npy"},
-    {"decode", aec_cli_decode, "weights codes out threads", "weights codes out",
+    {"decode", aec_cli_decode, "weights codes out threads weight-format", "weights codes out",
      "decode --weights W.aew --codes CODES.npy --out RECON.npy"},
-    {"reconstruct", aec_cli_reconstruct, "weights data out png threads", "weights data out",
+    {"reconstruct", aec_cli_reconstruct, "weights data out png threads weight-format", "weights data out",
      "reconstruct --weights W.aew --data FILE --out RECON.npy [--png GRID.png]"},
-    {"score", aec_cli_score, "weights data out threads", "weights data out",
+    {"score", aec_cli_score, "weights data out threads weight-format", "weights data out",
      "score --weights W.aew --data FILE --out SCORES.csv"},
-    {"sample", aec_cli_sample, "weights count out png seed threads", "weights count out",
+    {"sample", aec_cli_sample, "weights count out png seed threads weight-format", "weights count out",
      "sample --weights W.aew --count N --out X.npy [--png GRID.png] [--seed S]   (VAE)"},
-    {"calibrate", aec_cli_calibrate, "weights data percentile contamination threads", "weights data",
+    {"calibrate", aec_cli_calibrate, "weights data percentile contamination threads weight-format", "weights data",
      "calibrate --weights W.aew --data NORMAL (--percentile P | --contamination C)"},
     {"info", aec_cli_info, "weights", "", "info [--weights W.aew]"},
     {"export", aec_cli_export, "weights out", "weights out",
@@ -50,6 +50,9 @@ static const command kCommands[] = {
 static void usage(FILE *f, const char *prog, const aec_model *m) {
   fprintf(f, "usage: %s <command> [flags]   (model `%s`)\ncommands:\n", prog, m->name);
   for (int i = 0; i < NCOMMANDS; ++i) fprintf(f, "  %s %s\n", prog, kCommands[i].usage);
+  if (m->bf16_words)
+    fprintf(f, "inference commands read the dense weights as bf16 (built with --weight-format "
+               "bf16); --weight-format f32 uses the f32 weights\n");
   fprintf(f, "data: IDX (gzipped or not), .npy (float32/float64/uint8), .csv, raw float32 "
              "(.f32/.raw/.bin)\nexit status: 0 ok, 1 user error, 2 internal error, 3 training diverged, "
              "130/143 training interrupted by SIGINT/SIGTERM (last epoch saved)\n");
@@ -101,6 +104,7 @@ static int set_flag(aec_cli_opts *o, const char *name, const char *v) {
   else if (!strcmp(name, "codes")) o->codes = v;
   else if (!strcmp(name, "png")) o->png = v;
   else if (!strcmp(name, "npz")) o->npz = v;
+  else if (!strcmp(name, "weight-format")) o->weight_format = v;
   else if (!strcmp(name, "log")) o->log = v;
   else if (!strcmp(name, "quiet")) o->quiet = strcmp(v, "0") != 0;
   else if (!strcmp(name, "profile")) o->profile = strcmp(v, "0") != 0;

@@ -63,7 +63,7 @@ static void snap_copy(snapshot *p, aec_session *s, int restore) {
   size_t np = sizeof(float) * (size_t)m->param_count, no = np * (size_t)m->opt_slots;
   memcpy(restore ? s->params : p->params, restore ? p->params : s->params, np);
   if (s->opt_state) memcpy(restore ? s->opt_state : p->opt, restore ? p->opt : s->opt_state, no);
-  if (restore) { s->step = p->step; s->rng = p->rng; s->lr = p->lr; }
+  if (restore) { s->step = p->step; s->rng = p->rng; s->lr = p->lr; aec_rt_params_changed(s); }
   else { p->step = s->step; p->rng = s->rng; p->lr = s->lr; }
 }
 
@@ -269,6 +269,7 @@ int aec_cli_train(const aec_cli_opts *o, const aec_model *m) {
   struct sigaction sa, old_int, old_term;
   int handlers = 0;
   if (!t.s) { rc = fail(&t, AEC_RT_EUSER); goto out; }
+  aec_rt_set_weight_format(t.s, "f32"); /* training and its validation stay f32 */
   if (o->resume) {
     if (o->has_seed)
       fprintf(stderr, "train: --seed is ignored with --resume (the checkpoint's RNG state continues)\n");

@@ -63,6 +63,7 @@ static int load_transfer_tensors(aec_session *s) {
 int aec_rt_init_params(aec_session *s, uint64_t seed) {
   const aec_model *m = s->model;
   memset(s->params, 0, sizeof(float) * (size_t)m->param_count);
+  aec_rt_params_changed(s);
   for (int32_t i = 0; i < m->num_tensors; ++i) {
     const aec_tensor_info *t = &m->tensors[i];
     float *p = s->params + t->offset;

@@ -139,7 +139,10 @@ int aec_rt_import(aec_session *s, const char *path) {
       rc = aec_rt_fail(AEC_RT_EUSER, "%s: has no array `%s` (tensor `%s` of model `%s`)", path, name,
                        m->tensors[t].name, m->name);
     }
-  if (!rc) memcpy(s->params, c.params, (size_t)m->param_count * sizeof(float));
+  if (!rc) {
+    memcpy(s->params, c.params, (size_t)m->param_count * sizeof(float));
+    aec_rt_params_changed(s);
+  }
   free(c.params);
   free(c.seen);
   free(b);

@@ -64,6 +64,11 @@ aec_session *aec_rt_create(const aec_model *model) {
   s->params = alloc_floats(model->param_count);
   s->ws = alloc_floats(model->workspace_size);
   int ok = s->params && s->ws;
+  if (model->bf16_words > 0 && model->bf16_pack && model->forward_bf16 && model->decode_bf16) {
+    s->wbf16 = (uint32_t *)alloc_floats(model->bf16_words); /* 4-byte words */
+    ok = ok && s->wbf16;
+    s->bf16_on = 1;
+  }
   if (!model->inference_only && model->accumulate && model->update) {
     s->grads = alloc_floats(model->param_count);
     ok = ok && s->grads;
@@ -100,6 +105,7 @@ void aec_rt_destroy(aec_session *s) {
   free(s->grads);
   free(s->opt_state);
   free(s->ws);
+  free(s->wbf16);
   free(s->last_params);
   free(s->best_params);
   aec_norm_clear(s);
@@ -133,7 +139,33 @@ int aec_rt_reset(aec_session *s, uint64_t seed) {
 }
 
 const aec_model *aec_rt_session_model(const aec_session *s) { return s ? s->model : NULL; }
-float *aec_rt_params(aec_session *s) { return s ? s->params : NULL; }
+float *aec_rt_params(aec_session *s) {
+  if (!s) return NULL;
+  aec_rt_params_changed(s); /* the caller may write through it */
+  return s->params;
+}
+
+int aec_rt_set_weight_format(aec_session *s, const char *format) {
+  if (!s) return aec_rt_fail(AEC_RT_EUSER, "no session given");
+  if (!format || (strcmp(format, "f32") && strcmp(format, "bf16")))
+    return aec_rt_fail(AEC_RT_EUSER, "weight format `%s` is not one of f32, bf16",
+                       format ? format : "(null)");
+  if (!strcmp(format, "bf16") && !s->wbf16)
+    return aec_rt_fail(AEC_RT_EUSER,
+                       "model `%s` was built without `--weight-format bf16` (it has no bf16 "
+                       "inference code)", s->model->name);
+  s->bf16_on = !strcmp(format, "bf16");
+  return 0;
+}
+
+int aec_rt_bf16_sync(aec_session *s) {
+  if (!s->wbf16 || !s->bf16_on) return 0;
+  if (s->bf16_stale) {
+    s->model->bf16_pack(s->params, s->wbf16);
+    s->bf16_stale = 0;
+  }
+  return 1;
+}
 int64_t aec_rt_step(const aec_session *s) { return s ? s->step : 0; }
 int64_t aec_rt_epoch(const aec_session *s) { return s ? s->epoch : 0; }
 void aec_rt_set_epoch(aec_session *s, int64_t epoch) { if (s) s->epoch = epoch; }
@@ -157,9 +189,14 @@ static int forward_copy(aec_session *s, int32_t layer, const float *x, int64_t n
   const aec_layer_info *L = &m->layers[layer];
   int rc = aec_norm_require(s);
   if (rc) return rc;
+  const int bf16 = aec_rt_bf16_sync(s);
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
-    m->forward(s->params, s->ws, aec_norm_input(s, x + i * m->input_size, k), k);
+    const float *xk = aec_norm_input(s, x + i * m->input_size, k);
+    if (bf16)
+      m->forward_bf16(s->params, s->wbf16, s->ws, xk, k);
+    else
+      m->forward(s->params, s->ws, xk, k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
     if (layer == m->num_layers - 1) aec_norm_output(s, out + i * L->out_size, k);
   }
@@ -192,9 +229,13 @@ int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out) {
   if (!m->decode) return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has no decode kernel", m->name);
   if ((rc = aec_norm_require(s))) return rc;
   const aec_layer_info *L = &m->layers[m->num_layers - 1];
+  const int bf16 = aec_rt_bf16_sync(s);
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
-    m->decode(s->params, s->ws, codes + i * m->code_size, k);
+    if (bf16)
+      m->decode_bf16(s->params, s->wbf16, s->ws, codes + i * m->code_size, k);
+    else
+      m->decode(s->params, s->ws, codes + i * m->code_size, k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
     aec_norm_output(s, out + i * L->out_size, k);
   }

@@ -92,6 +92,7 @@ int aec_rt_train_step2(aec_session *s, const float *x, int64_t n, float *loss) {
   } else {
     s->step += 1;
     m->update(s->params, s->grads, s->opt_state, s->lr, s->step);
+    aec_rt_params_changed(s);
     if (ranks > 1 && check_due(s->step) &&
         !aec_dist_same_u64(weights_crc(s->params, m->param_count)))
       return aec_rt_fail(AEC_RT_EINTERNAL, "the weights differ across ranks after step %lld",

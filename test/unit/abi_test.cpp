@@ -55,7 +55,8 @@ TEST(ModelAbi, StructTypesMatchTheCHeader) {
                 AT(M, decode), AT(M, accumulate), AT(M, update), AT(M, kl_weight),
                 AT(M, kl_beta), AT(M, kl_warmup), AT(M, logvar_offset), AT(M, schedule),
                 AT(M, schedule_factor), AT(M, schedule_every), AT(M, warmup), AT(M, validation),
-                AT(M, early_stop), AT(M, normalize)});
+                AT(M, early_stop), AT(M, normalize), AT(M, bf16_words), AT(M, bf16_pack),
+                AT(M, forward_bf16), AT(M, decode_bf16)});
 }
 
 TEST(Registry, KeywordsRoundTrip) {

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define AEC_ABI_VERSION 2 /* 2: workflow fields (issue 8) */
+#define AEC_ABI_VERSION 3 /* 2: workflow fields (issue 8); 3: bf16 inference (issue 13.4) */
 #define AEC_MAX_RANK 4
 
 /* The kinds come from the registries beside this header (one row each,
@@ -146,6 +146,19 @@ struct aec_model {
   float validation;        /* held-out fraction of the training data */
   int64_t early_stop;      /* patience in epochs */
   int32_t normalize;       /* enum aec_normalize */
+
+  /* `aec build --weight-format bf16` (issue 13.4); bf16_words is 0 and the
+   * functions NULL in other builds. Inference may read the dense weights from
+   * a bf16 copy: bf16_words 32-bit words (pairs of bf16 along K, see
+   * aec_gemm_bf16), which bf16_pack fills from the f32 params (rounding to
+   * nearest even). The runtime makes it when weights are loaded or changed;
+   * training, its validation and checkpoints stay f32. */
+  int64_t bf16_words;
+  void (*bf16_pack)(const float *params, uint32_t *wbf16);
+  void (*forward_bf16)(const float *params, const uint32_t *wbf16, float *ws, const float *x,
+                       int64_t n);
+  void (*decode_bf16)(const float *params, const uint32_t *wbf16, float *ws, const float *code,
+                      int64_t n);
 };
 
 #ifdef __cplusplus
