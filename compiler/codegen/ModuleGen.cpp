@@ -170,11 +170,11 @@ bool Gen::run(std::string &error) {
   // (outputs are distinct workspace/grad regions); saying so lets O3 keep
   // values in registers across the inlined loops.
   for (const char *name : {"aec_gemm", "aec_gemm_bf16", "aec_gemm_tn", "aec_colsum", "aec_noise",
-                           "aec_loss", "aec_adam", "aec_sgd", "aec_conv_forward", "aec_conv_backward_data",
-                           "aec_conv_backward_filter", "aec_pool_forward", "aec_pool_backward",
-                           "aec_conv_maxpool_forward", "aec_conv_maxpool_backward_filter",
-                           "aec_upconv_forward", "aec_upconv_backward_data",
-                           "aec_upconv_backward_filter"})
+                           "aec_loss", "aec_adam", "aec_sgd", "aec_conv_forward",
+                           "aec_conv_backward_data", "aec_conv_backward_filter", "aec_pool_forward",
+                           "aec_pool_backward", "aec_conv_maxpool_forward",
+                           "aec_conv_maxpool_backward_filter", "aec_upconv_forward",
+                           "aec_upconv_backward_data", "aec_upconv_backward_filter"})
     if (Function *f = M.getFunction(name))
       for (Argument &a : f->args())
         if (a.getType()->isPointerTy()) a.addAttr(Attribute::NoAlias);
