@@ -91,8 +91,9 @@ class Model:
             m = _ModelInfo.in_dll(self._lib, self.name + "_model")
         except ValueError:
             return
-        # ABI 2 (issue 8) appended fields; the head read here is the same in 1 and 2.
-        if m.abi_version not in (1, 2) or m.input_size != self.input_size or m.code_size != self.code_size:
+        # ABI 2 (issue 8) and 3 (bf16 inference, issue 13.4) appended fields; the
+        # head read here is the same in 1, 2 and 3.
+        if m.abi_version not in (1, 2, 3) or m.input_size != self.input_size or m.code_size != self.code_size:
             return
         self.input_shape = tuple(m.input_dims[i] for i in range(m.input_rank))
         self.defaults = {"epochs": int(m.epochs), "batch": int(m.batch), "lr": float(m.lr)}
