@@ -154,6 +154,19 @@ AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq
     }
   }
 }
+
+/* wg_dot with P (4, 2 or 1 output channels) a constant in each branch, so
+ * every register block compiles with its own accumulator count. */
+AEC_INLINE void wg_dot_p(int64_t P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                         int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
+                         int64_t dvs) {
+  if (P == 4)
+    wg_dot(4, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+  else if (P == 2)
+    wg_dot(2, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+  else
+    wg_dot(1, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+}
 #undef WG_PASS
 
 /* The weight gradient's lane sums (wg_dot's dv) of the output / input channel

@@ -51,12 +51,7 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
         float *dv = wg_partials(partials, o, c, Ci, T);
         const float *xc = xp + (c - cmin) * PS;
         const int64_t dqk = AEC_CONV_WG_P * Lr, dvs = Ci * T * AEC_VW;
-        if (P == 4)
-          wg_dot(4, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
-        else if (P == 2)
-          wg_dot(2, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
-        else
-          wg_dot(1, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+        wg_dot_p(P, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
       }
       dq_o = P == 1 ? o : -1;
       u += P;
@@ -139,12 +134,7 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
           float *dv = wg_partials(partials, o + q0, c, Ci, T);
           const float *xc = xp + c * PS, *dqp = dq + q0 * Lr;
           const int64_t dvs = Ci * T * AEC_VW;
-          if (P == 4)
-            wg_dot(4, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
-          else if (P == 2)
-            wg_dot(2, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
-          else
-            wg_dot(1, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+          wg_dot_p(P, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
         }
         q0 += P;
       }
