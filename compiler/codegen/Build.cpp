@@ -182,6 +182,10 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   if (!lower::runPipeline(model, options.inferenceOnly, graph, error, log.on))
     return internalError(error); // sema accepts only what lowering handles
   log("ir pipeline", "ir pipeline");
+  if (options.weightsBf16 && codegen::bf16WeightOps(graph).empty()) {
+    diags.report(DiagKind::Bf16WithoutDenseWeights, SourceRange{}, model.name);
+    diags.flush();
+  }
   if (options.emit == EmitKind::IR)
     return wrote(codegen::writeText(ir::print(graph), out, others, error));
 

@@ -7,6 +7,7 @@
 #include "compiler/codegen/Gen.h"
 
 #include <cctype>
+#include <set>
 
 namespace aec::codegen {
 
@@ -94,17 +95,26 @@ Function *Gen::genForward(bool decodeOnly, bool bf16) {
 
 // --weight-format bf16: every dense weight an inference function multiplies
 // untransposed (a tied decoder's transposed reads stay f32) gets its pairs.
-void Gen::planBf16() {
-  for (const std::vector<int> *list : {&g_.functions.forward, &g_.functions.decode})
+std::vector<int> bf16WeightOps(const ir::Graph &g) {
+  std::vector<int> ops;
+  std::set<int> weights;
+  for (const std::vector<int> *list : {&g.functions.forward, &g.functions.decode})
     for (int i : *list) {
-      const Op &op = g_.ops[static_cast<size_t>(i)];
-      if (op.kind != OpKind::Dense || op.transB || bf16_.count(op.ins[1]) ||
-          g_.tensors[op.ins[1]].buffer != Buffer::Param)
-        continue;
-      const int64_t K = size(op.ins[0]), N = size(op.out);
-      bf16_[op.ins[1]] = {bf16Words_, K, N};
-      bf16Words_ += (K + 1) / 2 * N;
+      const ir::Op &op = g.ops[static_cast<size_t>(i)];
+      if (op.kind == ir::OpKind::Dense && !op.transB &&
+          g.tensors[op.ins[1]].buffer == ir::Buffer::Param && weights.insert(op.ins[1]).second)
+        ops.push_back(i);
     }
+  return ops;
+}
+
+void Gen::planBf16() {
+  for (int i : bf16WeightOps(g_)) {
+    const Op &op = g_.ops[static_cast<size_t>(i)];
+    const int64_t K = size(op.ins[0]), N = size(op.out);
+    bf16_[op.ins[1]] = {bf16Words_, K, N};
+    bf16Words_ += (K + 1) / 2 * N;
+  }
 }
 
 // bf16_pack(params, wbf16): the pairs of every planned weight.

@@ -11,6 +11,7 @@
 #include <llvm/IR/Module.h>
 
 #include <string>
+#include <vector>
 
 namespace aec::codegen {
 
@@ -35,6 +36,10 @@ std::string symbolPrefix(const std::string &modelName);
 // if a kernel entry point is missing or an op cannot be lowered.
 bool generateModule(const CheckedModel &model, const ir::Graph &g, const ModuleOptions &options,
                     llvm::Module &module, std::string &error);
+
+// The forward/decode dense ops whose weights --weight-format bf16 reads as
+// bf16 (untransposed parameters, each weight once), in function order.
+std::vector<int> bf16WeightOps(const ir::Graph &g);
 
 // The printable architecture table stored as aec_model.summary.
 std::string modelSummary(const CheckedModel &model, const ir::Graph &g);
