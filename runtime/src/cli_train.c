@@ -33,15 +33,6 @@ static int diverged(const aec_cli_opts *o, int saved, const char *why) {
   return EXIT_DIVERGED;
 }
 
-/* The loss of the starting weights on up to 2048 training samples: the
- * divergence rule's first reference. */
-static double start_loss(aec_session *s, const aec_dataset *d) {
-  aec_dataset head = *d;
-  if (head.n > 2048) head.n = 2048;
-  double loss = NAN;
-  return aec_cli_measure(s, &head, NULL, &loss, NULL) ? NAN : loss;
-}
-
 static volatile sig_atomic_t g_signal;
 static void on_signal(int sig) { g_signal = sig; }
 /* Whether a signal asked to stop; across ranks, whether any rank got one,
@@ -85,6 +76,29 @@ typedef struct trainer {
 } trainer;
 
 static int fail(trainer *t, int rc) { return aec_cli_report(t->o, "train", rc); }
+
+/* The loss of the weights this run started from on up to 2048 training
+ * samples: the divergence rule's first reference, asked for at the end of the
+ * first epoch only when a decision depends on it (aec_diverge_init_lazy). The
+ * epoch's snapshot holds those weights; the current ones are put back. */
+static double start_loss(void *ctx) {
+  trainer *t = (trainer *)ctx;
+  aec_session *s = t->s;
+  size_t np = sizeof(float) * (size_t)t->m->param_count;
+  float *now = (float *)malloc(np ? np : 1);
+  if (!now) return NAN;
+  memcpy(now, s->params, np);
+  memcpy(s->params, t->snap.params, np);
+  aec_rt_params_changed(s);
+  aec_dataset head = t->d;
+  if (head.n > 2048) head.n = 2048;
+  double loss = NAN;
+  if (aec_cli_measure(s, &head, NULL, &loss, NULL)) loss = NAN;
+  memcpy(s->params, now, np);
+  aec_rt_params_changed(s);
+  free(now);
+  return loss;
+}
 
 /* Validation data, normalization statistics, the workflow's preconditions:
  * all checked before anything is written. */
@@ -194,7 +208,8 @@ static int train_loop(trainer *t, int64_t epochs, int64_t B) {
   else if (start >= epochs)
     fprintf(stderr, "train: %s already has %lld epochs (asked for %lld); nothing to do\n",
             o->resume, (long long)start, (long long)epochs);
-  aec_diverge_init(&t->dg, start < epochs && !stopped ? start_loss(s, &t->d) : NAN);
+  if (start < epochs && !stopped) aec_diverge_init_lazy(&t->dg, start_loss, t);
+  else aec_diverge_init(&t->dg, NAN);
   int64_t e = start;
   for (; e < epochs && !stopped; ++e) {
     double te = aec_rt_now(), loss = 0;

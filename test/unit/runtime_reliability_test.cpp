@@ -99,6 +99,49 @@ TEST(Divergence, FirstEpochAfterResumeAndLuckyFirstBatch) {
   EXPECT_EQ(aec_diverge_epoch(&d, 0.5, &limit), 0);
 }
 
+// The start loss on demand: asked for only when the first epoch's mean is
+// not below the first step's loss, and then every decision is the eager one.
+TEST(Divergence, LazyStartLossOnlyWhenItMatters) {
+  struct source {
+    double loss;
+    int calls;
+    static double get(void *p) {
+      source *s = static_cast<source *>(p);
+      ++s->calls;
+      return s->loss;
+    }
+  };
+  aec_diverge d, eager;
+  double limit, elimit;
+  source src{0.2, 0};
+  aec_diverge_init_lazy(&d, source::get, &src); /* a fresh run: the loss falls */
+  aec_diverge_step(&d, 0.7);
+  EXPECT_EQ(aec_diverge_epoch(&d, 0.4, &limit), 0);
+  EXPECT_EQ(aec_diverge_epoch(&d, 2.5, &limit), 1);
+  EXPECT_EQ(src.calls, 0);
+  // A lucky first batch, then a mean above it: the start loss sets the bar,
+  // as with aec_diverge_init, here and in the epochs after.
+  const double means[] = {0.5, 0.9, 1.2, 6.5};
+  src = {0.2, 0};
+  aec_diverge_init_lazy(&d, source::get, &src);
+  aec_diverge_init(&eager, 0.2);
+  aec_diverge_step(&d, 0.001);
+  aec_diverge_step(&eager, 0.001);
+  for (double m : means) {
+    int r = aec_diverge_epoch(&d, m, &limit);
+    EXPECT_EQ(r, aec_diverge_epoch(&eager, m, &elimit)) << m;
+    if (r) EXPECT_DOUBLE_EQ(limit, elimit);
+  }
+  EXPECT_EQ(src.calls, 1);
+  // Resumed at trained weights, diverging: the start loss is the reference.
+  src = {0.28, 0};
+  aec_diverge_init_lazy(&d, source::get, &src);
+  aec_diverge_step(&d, 0.29);
+  EXPECT_EQ(aec_diverge_epoch(&d, 20.0, &limit), 1);
+  EXPECT_DOUBLE_EQ(limit, 5 * 0.29);
+  EXPECT_EQ(src.calls, 1);
+}
+
 // Issue 9 item 6: a model whose training memory cannot be allocated names
 // the memory needed, not its parameter count.
 TEST(SessionMemory, OutOfMemoryNamesTheBytesNeeded) {
