@@ -29,7 +29,8 @@ py=/usr/bin/python3
 pyf() { "$py" -c "print($1)"; }
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -n 1; }
 
-echo "== sgemm peak: numpy/OpenBLAS 2048^3, all cores (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset)"
+echo "== sgemm peak: numpy/OpenBLAS 2048^3, all cores (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset;"
+echo "   the best of OpenBLAS's own kernel choice and its kernels for this CPU's vector extensions)"
 peak=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/sgemm_peak.py" $((quick ? 3 : 8)) | tee /dev/stderr | field gflops)
 
 # Training data: the Fashion-MNIST training images (or the first $limit) and the tabular table.
