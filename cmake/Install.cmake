@@ -3,6 +3,7 @@
 #   P/bin/aec                          the compiler (kernel bitcode is embedded)
 #   P/share/aec/stdlib                 std/... imports
 #   P/<libdir>/libaec_runtime.a, libaec_rt_core.a, P/include/aec/*.h
+#   P/<libdir>/libaec_kernels_vw{4,8,16}.a   the prebuilt kernels models link
 #   P/<libdir>/cmake/aec/              find_package(aec CONFIG), aec_add_model()
 #   P/<libdir>/pkgconfig/aec.pc        pkg-config --cflags --libs aec
 # Included from the top-level CMakeLists.txt after every target is defined.
@@ -12,6 +13,8 @@ install(TARGETS aec RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/stdlib/ DESTINATION ${CMAKE_INSTALL_DATADIR}/aec/stdlib
         FILES_MATCHING PATTERN "*.ae")
 install(TARGETS aec_runtime aec_rt_core ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+get_property(AEC_KERNEL_ARCHIVES GLOBAL PROPERTY AEC_KERNEL_ARCHIVES)
+install(FILES ${AEC_KERNEL_ARCHIVES} DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/aec DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(AEC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/aec)

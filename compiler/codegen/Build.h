@@ -14,6 +14,12 @@ class PhaseTimes;
 
 enum class EmitKind { Exe, Lib, Shared, Obj, Llvm, Asm, IR };
 
+// How the kernels reach the artifact (--kernels): Prebuilt declares them and
+// links libaec_kernels_vw<W>.a; Inline compiles each call into the model with
+// its constant shapes. Default: Prebuilt for exe, lib and shared, Inline for
+// obj, asm and llvm (self-contained without the archive).
+enum class KernelMode { Default, Prebuilt, Inline };
+
 struct BuildOptions {
   EmitKind emit = EmitKind::Exe;
   std::string output;      // -o; "-" for stdout (text emits)
@@ -22,6 +28,7 @@ struct BuildOptions {
   bool distributed = false; // link libaec_runtime_mpi and MPI (exe, lib, shared)
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3
+  KernelMode kernels = KernelMode::Default;
   bool debugInfo = false;  // -g: DWARF line info of the .ae source
   PhaseTimes *times = nullptr; // --time: each phase's times go here
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)

@@ -103,7 +103,7 @@ bool runLinker(const std::vector<std::string> &args, std::string &error) {
 }
 
 bool writeStaticLibrary(const std::string &path, const std::vector<std::string> &objects,
-                        const std::string &runtimeArchive,
+                        const std::vector<std::string> &archives,
                         const std::vector<std::string> &others, std::string &error) {
   std::vector<llvm::NewArchiveMember> members;
   // The objects' temporary file names are random: name the members after the
@@ -123,30 +123,37 @@ bool writeStaticLibrary(const std::string &path, const std::vector<std::string> 
     obj->MemberName = llvm::StringRef(memberNames[i]);
     members.push_back(std::move(*obj));
   }
-  auto buf = llvm::MemoryBuffer::getFile(runtimeArchive);
-  if (!buf) {
-    error = fmt::format("cannot read the runtime library `{}`: {}", runtimeArchive,
-                        buf.getError().message());
-    return false;
-  }
-  auto archive = llvm::object::Archive::create((*buf)->getMemBufferRef());
-  if (!archive) {
-    error = fmt::format("`{}` is not an archive: {}", runtimeArchive,
-                        llvm::toString(archive.takeError()));
-    return false;
-  }
-  llvm::Error err = llvm::Error::success();
-  for (const llvm::object::Archive::Child &child : (*archive)->children(err)) {
-    auto m = llvm::NewArchiveMember::getOldMember(child, true);
-    if (!m) {
-      error = llvm::toString(m.takeError());
+  // The archives' buffers outlive `members`, which refer to them.
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+  std::vector<std::unique_ptr<llvm::object::Archive>> opened;
+  for (const std::string &archivePath : archives) {
+    auto buf = llvm::MemoryBuffer::getFile(archivePath);
+    if (!buf) {
+      error = fmt::format("cannot read the library `{}`: {}", archivePath,
+                          buf.getError().message());
       return false;
     }
-    members.push_back(std::move(*m));
-  }
-  if (err) {
-    error = fmt::format("cannot read `{}`: {}", runtimeArchive, llvm::toString(std::move(err)));
-    return false;
+    buffers.push_back(std::move(*buf));
+    auto archive = llvm::object::Archive::create(buffers.back()->getMemBufferRef());
+    if (!archive) {
+      error = fmt::format("`{}` is not an archive: {}", archivePath,
+                          llvm::toString(archive.takeError()));
+      return false;
+    }
+    opened.push_back(std::move(*archive));
+    llvm::Error err = llvm::Error::success();
+    for (const llvm::object::Archive::Child &child : opened.back()->children(err)) {
+      auto m = llvm::NewArchiveMember::getOldMember(child, true);
+      if (!m) {
+        error = llvm::toString(m.takeError());
+        return false;
+      }
+      members.push_back(std::move(*m));
+    }
+    if (err) {
+      error = fmt::format("cannot read `{}`: {}", archivePath, llvm::toString(std::move(err)));
+      return false;
+    }
   }
   auto data = llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab,
                                          llvm::object::Archive::K_GNU, true, false);

@@ -26,9 +26,10 @@ bool writeText(const std::string &text, const std::string &path,
 // Runs `cc` (or clang-19) with `args`; on failure `error` holds the command.
 bool runLinker(const std::vector<std::string> &args, std::string &error);
 
-// Writes a static archive holding `objects` and every member of `runtimeArchive`.
+// Writes a static archive holding `objects` and every member of `archives`
+// (the prebuilt kernels, the runtime).
 bool writeStaticLibrary(const std::string &path, const std::vector<std::string> &objects,
-                        const std::string &runtimeArchive,
+                        const std::vector<std::string> &archives,
                         const std::vector<std::string> &others, std::string &error);
 
 // The C header of `--emit=lib`/`--emit=shared`.

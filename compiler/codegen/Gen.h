@@ -97,8 +97,8 @@ private:
   }
 
   Function *kernel(const char *name) {
-    Function *f = M.getFunction(name);
-    if (!f || f->isDeclaration()) {
+    Function *f = M.getFunction(name); // defined (inline) or declared (prebuilt kernels)
+    if (!f) {
       fail(std::string("kernel library does not define `") + name + "`");
       return nullptr;
     }

@@ -14,6 +14,7 @@ const char *usageText() {
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
          "                      [--target-cpu CPU] [--weight-format f32|bf16]\n"
+         "                      [--kernels=prebuilt|inline]\n"
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
@@ -55,6 +56,10 @@ const char *helpText() {
          "                     this machine, but x86-64-v3 (any AVX2 CPU) for --emit=lib and\n"
          "                     shared, which are shipped to other machines\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
+         "  --kernels=K        build: prebuilt (exe, lib, shared: the kernels compiled with\n"
+         "                     aec, linked from libaec_kernels_vw<W>.a; fast builds) | inline\n"
+         "                     (each kernel call compiled into the model with its constant\n"
+         "                     shapes; slower builds; the default of obj, asm and llvm)\n"
          "  -g                 DWARF line info: perf, gdb and addr2line show the .ae line of\n"
          "                     each layer's code (the code itself is the same)\n"
          "  --time             print the wall and CPU time of each build phase on stderr\n"
@@ -272,6 +277,13 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
         return false;
       }
       o.weightsBf16 = f == "bf16";
+    } else if (o.command == Command::Build && matches(a, "--kernels")) {
+      if (!valueOf(a, "--kernels", o.kernels))
+        return false;
+      if (!isOneOf(o.kernels, {"prebuilt", "inline"})) {
+        error = "`--kernels=" + o.kernels + "` is not one of prebuilt, inline";
+        return false;
+      }
     } else if (o.command == Command::Build && a == "-g") {
       o.debugInfo = true;
     } else if (o.command == Command::Build && a == "--time") {

@@ -23,6 +23,7 @@ struct Options {
   bool timePhases = false; // build --time: per-phase wall and CPU times on stderr
   bool inferenceOnly = false;
   bool weightsBf16 = false; // --weight-format bf16 (issue 13.4)
+  std::string kernels;      // --kernels=prebuilt|inline; empty: the output kind's default
   std::string format = "text";    // check, show: --format=text|json
   std::vector<std::string> files; // fmt: the files to format
   bool checkOnly = false;         // fmt --check

@@ -1,12 +1,17 @@
 // The aec kernel library: compute kernels (GEMM, activations, loss, noise,
-// sparsity, optimizers; see aec_kernels.h for their exact semantics) compiled
-// to LLVM bitcode when aec is built and embedded in the aec binary. The code
-// generator links the module returned here into each generated model module,
-// marks the kernels internal + alwaysinline (but see kernelSharedPerModel) and
-// runs O3 with constant shapes.
+// sparsity, optimizers; see aec_kernels.h for their exact semantics), built
+// with aec in two forms (compiler/kernels/README.md):
+//  * prebuilt: native archives per vector width, libaec_kernels_vw<W>.a, with
+//    the entry points renamed prebuiltKernelSymbol(); a model module declares
+//    the kernels (declareKernels) and the link adds the archive;
+//  * inline (`--kernels=inline`, and the obj/asm/llvm outputs): LLVM bitcode
+//    embedded in aec; the code generator links the module returned here into
+//    each model module, marks the kernels internal + alwaysinline (but see
+//    kernelSharedPerModel) and runs O3 with constant shapes.
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +41,9 @@ std::unique_ptr<llvm::Module> loadKernelModule(llvm::LLVMContext &context,
 
 // Preferred: the variant for a target machine, judged by its effective
 // subtarget features (so a bare CPU name such as "znver3" or "skylake-avx512"
-// with an empty feature string is handled).
+// with an empty feature string is handled): 16 if it has every feature of
+// x86-64-v4, 8 for x86-64-v3, else 4 (the ISA levels the prebuilt archives
+// are compiled for).
 int kernelVectorWidthForTarget(const llvm::TargetMachine &target);
 std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &context,
                                                         const llvm::TargetMachine &target,
@@ -45,6 +52,19 @@ std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &conte
 // Same, for an explicit vector width (4, 8 or 16).
 std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &context,
                                                        int vectorWidth, std::string &error);
+
+// Adds to `module` a declaration (type and attributes, not the compile
+// attributes) of every external function of the `vectorWidth` variant, under
+// its source name (aec_gemm), and puts the names in `names`. Reads the
+// bitcode lazily: no function body is parsed.
+bool declareKernels(llvm::Module &module, int vectorWidth, std::set<std::string> &names,
+                    std::string &error);
+
+// The symbol of kernel `name` in the prebuilt archive of `vectorWidth`
+// (aec_gemm -> aec_gemm_vw16), and that archive's file name
+// (libaec_kernels_vw16.a, beside libaec_runtime.a).
+std::string prebuiltKernelSymbol(const std::string &name, int vectorWidth);
+std::string prebuiltKernelArchive(int vectorWidth);
 
 // Names of the kernel entry points (all defined in every variant).
 const std::vector<std::string> &kernelEntryPoints();

@@ -5,7 +5,8 @@ x86-64-v4 = AVX-512/16), so that a width-specific bug shows on any machine that
 has the width, not only on machines whose native width it is.
 
   width_matrix.py gradcheck OUT FILE.ae...   every gradient check of those lit
-      files (their `cc ... -DMODEL=` and `%t/EXE ARGS | FileCheck` RUN lines)
+      files (their `cc ... -DMODEL=` and `%t/EXE ARGS | FileCheck` RUN lines),
+      on the width's prebuilt kernels (libaec_kernels_vw<W>.a)
   width_matrix.py determinism OUT DET.ae     each model of DET.ae trained for
       one epoch with --threads 1, 2 and 3 on the same data: the checkpoints and
       the reconstructions of 9 samples and of 1 (the batch-1 path, whose
@@ -21,6 +22,7 @@ import filecmp
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 
@@ -37,6 +39,13 @@ def run(cmd, **kw):
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} -> exit {r.returncode}\n{r.stdout}")
     return r.stdout
+
+
+def kernel_archive(width_name):
+    """libaec_kernels_vw<W>.a of a width (beside libaec_runtime.a, next to aec's bin/)."""
+    lanes = {"sse": 4, "avx2": 8, "avx512": 16}[width_name]
+    lib = os.path.join(os.path.dirname(shutil.which("aec")), "..", "lib")
+    return os.path.join(lib, f"libaec_kernels_vw{lanes}.a")
 
 
 def gradchecks(path):
@@ -58,12 +67,13 @@ def gradcheck(out, files):
                 obj = os.path.join(out, f"{model}-{name}.o")
                 exe = os.path.join(out, f"{model}-{name}")
                 try:
+                    # The prebuilt kernels of the width (what executables link).
                     run(["aec", "build", path, "--model", model, "--emit=obj",
-                         "--target-cpu", cpu, "-o", obj])
+                         "--kernels=prebuilt", "--target-cpu", cpu, "-o", obj])
                     run(["cc", "-std=c11", "-O1", "-I" + os.path.join(SRC, "runtime", "include"),
                          f"-DMODEL={model}_model", os.path.join(SRC, "test", "numerics",
-                                                                  "gradcheck.c"), obj, "-lm",
-                         "-o", exe])
+                                                                  "gradcheck.c"), obj,
+                         kernel_archive(name), "-lm", "-o", exe])
                     text = run([exe] + args)
                     ok = "OK" in text.split()
                 except RuntimeError as e:
