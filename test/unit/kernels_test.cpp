@@ -586,7 +586,12 @@ TEST(KernelLibrary, WidthFromTargetMachine) {
   EXPECT_EQ(widthFor("haswell", ""), 8);
   EXPECT_EQ(widthFor("skylake-avx512", ""), 16);
   EXPECT_EQ(widthFor("znver4", ""), 16);
-  EXPECT_EQ(widthFor("x86-64", "+avx2,+fma"), 8);
+  // The prebuilt archives need their whole ISA level (x86-64-v3 / -v4).
+  EXPECT_EQ(widthFor("x86-64", "+avx2,+fma"), 4);
+  EXPECT_EQ(widthFor("x86-64", "+avx,+avx2,+bmi,+bmi2,+f16c,+fma,+lzcnt,+movbe"), 8);
+  EXPECT_EQ(widthFor("x86-64-v3", ""), 8);
+  EXPECT_EQ(widthFor("x86-64-v4", ""), 16);
+  EXPECT_EQ(widthFor("knl", ""), 8); // AVX-512F without BW, DQ, VL
   EXPECT_EQ(widthFor("skylake-avx512", "-avx512f"), 8);
 }
 
