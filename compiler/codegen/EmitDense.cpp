@@ -13,6 +13,25 @@ static constexpr int64_t kSplitGemvMacs = 65536;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// The forward GEMM on bf16 weight pairs (B holds the pairs, ldb in words):
+// the same call without accumulation or a derivative.
+static GemmBf16Call asBf16(const GemmCall &g) {
+  GemmBf16Call h;
+  h.m0 = g.m0;
+  h.m1 = g.m1;
+  h.N = g.N;
+  h.K = g.K;
+  h.A = g.A;
+  h.lda = g.lda;
+  h.Bp = g.B;
+  h.ldb = g.ldb;
+  h.C = g.C;
+  h.ldc = g.ldc;
+  h.bias = g.bias;
+  h.act = g.act;
+  return h;
+}
+
 // out[0, j0..j1) of one row over panels [p0, p1) of aec_gemv_panel columns,
 // the last panel absorbing the remainder (so every column is summed as the
 // whole-row GEMV sums it); pointers as the row closure's (bf16 pairs are
@@ -33,9 +52,8 @@ Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int
     GemmCall g = denseForward(K, x, w, N, false, out, N, bias, act);
     g.m0 = cI64(0);
     g.m1 = cI64(1);
-    g.cols = cols;
-    g.bf16 = bf16;
-    call(cb, g);
+    g.N = cols;
+    bf16 ? call(cb, asBf16(g)) : call(cb, g);
   });
 }
 
@@ -100,9 +118,8 @@ bool Gen::emitDense(Env &e, const Op &op) {
       GemmCall g = denseForward(K, x, w, ldb, transB, out, N, bias, act);
       g.m0 = m0;
       g.m1 = m1;
-      g.cols = cI64(N);
-      g.bf16 = bf16;
-      call(cb, g);
+      g.N = cI64(N);
+      bf16 ? call(cb, asBf16(g)) : call(cb, g);
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
     setField(e, P1, bf16 ? b.CreateConstInBoundsGEP1_64(i32, e.wbf16, pairs->second.offset)
@@ -160,7 +177,7 @@ bool Gen::emitDense(Env &e, const Op &op) {
       GemmCall g;
       g.m0 = m0;
       g.m1 = m1;
-      g.cols = cI64(N);
+      g.N = cI64(N);
       g.K = K;
       g.A = field(cb, ctx, P0);
       g.lda = K;
@@ -170,7 +187,7 @@ bool Gen::emitDense(Env &e, const Op &op) {
       g.C = field(cb, ctx, P2);
       g.ldc = N;
       g.accumulate = sparse || op.accumulate;
-      g.dactY = deriv ? field(cb, ctx, P3) : nullptr;
+      g.dact_y = deriv ? field(cb, ctx, P3) : nullptr;
       g.lddy = deriv ? N : 0;
       g.dact = dact;
       call(cb, g);

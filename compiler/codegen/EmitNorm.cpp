@@ -78,8 +78,8 @@ bool Gen::emitNorm(Env &e, const Op &op) {
       fold.C = Cn;
       fold.gamma = g0;
       fold.beta = at(b, g0, betaD);
-      fold.runMean = rm;
-      fold.runVar = at(b, rm, varD);
+      fold.run_mean = rm;
+      fold.run_var = at(b, rm, varD);
       fold.eps = kBatchNormEps;
       fold.scale = st;
       fold.shift = at(b, st, Cn);
@@ -124,8 +124,8 @@ bool Gen::emitNorm(Env &e, const Op &op) {
                                t.y = field(cb, ctx, P3);
                                t.mean = st;
                                t.invstd = at(cb, st, Cn);
-                               t.runMean = rm;
-                               t.runVar = at(cb, rm, varD);
+                               t.run_mean = rm;
+                               t.run_var = at(cb, rm, varD);
                                call(cb, t);
                              });
       setField(e, P0, ptrOf(e, x));

@@ -65,7 +65,11 @@ int kernelVectorWidthForTarget(const llvm::TargetMachine &target) {
 }
 
 const std::vector<std::string> &kernelEntryPoints() {
-  static const std::vector<std::string> names = {AEC_KERNEL_ENTRY_POINTS, AEC_NORM_ENTRY_POINTS};
+  static const std::vector<std::string> names = {
+#define AEC_KPARAM(kind, type, n, init)
+#define AEC_KERNEL(ret, fn, Call, params) #fn,
+#include "compiler/kernels/aec_kernels.def"
+  };
   return names;
 }
 
