@@ -282,7 +282,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       const std::array<int, kMaxChannelTensors> &p = chanParams[i];
       op.ins = {cur, p[0], p[1], p[2], p[3]};
       op.out = y;
-      op.setOut2(Out2::BnStats, g.addTensor(st));
+      op.setOut2(Out2::NormStats, g.addTensor(st));
       op.layer = li;
       addOp(op);
       cur = y;
@@ -317,11 +317,7 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       cur = y;
       break;
     }
-    default:
-      error = "layer `" + l.name + "` (" + layerKindName(l.kind) +
-              ") is not supported by the code generator yet";
-      return false;
-    }
+    } // (no default: -Wswitch names a kind without its ops)
     if (layerOut < 0) layerOut = cur;
     g.tensors[layerOut].isLayerOutput = true;
     g.layerOutput[i] = layerOut;

@@ -86,8 +86,8 @@ enum class Out2 {
   Penalty,   // InputGrad with the code's sparsity folded in: the scalar penalty
   BiasGrad,  // ConvWeightGrad: the bias gradient of the same pass
   NoisyCopy, // Dense with the input noise fused: the corrupted rows it writes (= ins[0])
-  BnStats,   // BatchNorm: the batch statistics it saves (mean, 1/std) for the backward
-  BnParamGrad, // BatchNormGrad: dgamma (+=; dbeta is the next parameter's gradient)
+  NormStats, // a normalization: the statistics it saves (mean, 1/std) for the backward
+  NormParamGrad, // its gradient op: dgamma (+=; dbeta is the next parameter's gradient)
   Eps,       // VaeSample: the reparameterization noise ε it draws
   LogvarGrad, // VaeGrad: dlogvar (out is dmean)
   Unpooled,  // Conv with a max pool fused: the unpooled output (inference functions only)

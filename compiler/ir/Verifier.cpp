@@ -66,10 +66,14 @@ struct Checker {
     };
     auto batchedIn = [&](int i) { return T(op.ins[i]).batched; };
     auto size = [&](int id) { return T(id).size(); };
-    if (opInfo(op.kind).check == OpInfo::Check::Same) { // Ops.def's generic check
+    switch (opInfo(op.kind).check) { // Ops.def's `check`
+    case OpInfo::Check::None: return true;
+    case OpInfo::Check::Same:
+      if (op.out < 0) return true; // an optional result left out
       if (size(op.ins[0]) != size(op.out)) return where("element count changes");
       if (batchedIn(0) != T(op.out).batched) return where("batched input, unbatched output");
       return true;
+    case OpInfo::Check::Own: break;
     }
     switch (op.kind) { // the kinds whose row says `Own`
     case OpKind::MatMul:
@@ -218,8 +222,8 @@ struct Checker {
       if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))
         return where("parameter range outside the parameters");
       return true;
-    default:
-      return true;
+    default: // a row that says `Own` without its case here
+      return where("internal error: Ops.def gives it its own check, Verifier.cpp has none");
     }
   }
 

@@ -129,7 +129,7 @@ void autodiff(Graph &g) {
       const bool params = g.tensors[gamma].trainable, input = tensorNeedsGrad(op.ins[0]);
       if (!params && !input) break;
       Op bg = backwardOf(OpKind::BatchNormGrad, op, {grad[op.out], op.ins[0], gamma, op.out2});
-      bg.setOut2(Out2::BnParamGrad, params ? gradOfParam(gamma) : -1);
+      bg.setOut2(Out2::NormParamGrad, params ? gradOfParam(gamma) : -1);
       if (params) gradOfParam(op.ins[2]); // beta's gradient: written by the same op
       bg.out = input ? newGrad(op.ins[0]) : -1;
       bg.accumulate = true;
@@ -258,7 +258,24 @@ void autodiff(Graph &g) {
       back.push_back(r);
       break;
     }
-    default:
+    // Not in the forward list autodiff reads (fused or backward/update ops):
+    // listed so that -Wswitch names a new forward op without a rule here.
+    case OpKind::Dense:
+    case OpKind::LossGrad:
+    case OpKind::ActGrad:
+    case OpKind::SparsityGrad:
+    case OpKind::WeightGrad:
+    case OpKind::BiasGrad:
+    case OpKind::InputGrad:
+    case OpKind::ConvInputGrad:
+    case OpKind::ConvWeightGrad:
+    case OpKind::PoolGrad:
+    case OpKind::DropoutGrad:
+    case OpKind::BatchNormGrad:
+    case OpKind::VaeGrad:
+    case OpKind::LossActGrad:
+    case OpKind::Adam:
+    case OpKind::SGD:
       break;
     }
   }

@@ -15,9 +15,10 @@ constexpr double INF = HUGE_VAL;
 const LayerKindInfo kLayerKinds[] = {
 #define AEC_CHAN(...) {__VA_ARGS__}
 #define AEC_LAYER_KIND(Name, C, keyword, stmt, weights, act, args, need, example, sizeWhat,   \
-                       keeps, params, text, chan)                                             \
+                       shape, mirror, params, text, over, chan)                               \
   {keyword, AEC_##C, stmt != 0, weights != 0, act != 0, LayerArgs::args, need, example,      \
-   sizeWhat, keeps != 0, LayerParams::params, LayerText::text, AEC_CHAN chan},
+   sizeWhat, ShapeRule::shape, MirrorRule::mirror, LayerParams::params, LayerText::text,      \
+   ChanOver::over, AEC_CHAN chan},
 #include "runtime/include/aec/layer_kinds.def"
 #undef AEC_CHAN
 };

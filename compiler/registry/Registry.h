@@ -40,10 +40,17 @@ enum class SparsityKind {
 // What a layer statement takes after its keyword.
 enum class LayerArgs { None, Size, SizeKernel };
 
+// How a layer kind's output shape follows from its input (layer_kinds.def
+// `shape`) and what `decoder mirror` builds for it (`mirror`).
+enum class ShapeRule { Keeps, Units, Conv, Divides, Multiplies, Flattens };
+enum class MirrorRule { Follows, Twin, ConvTwin, Upsample, Reshape, NoInverse, None };
 // How a layer kind's weight and bias are counted (layer_kinds.def `params`).
 enum class LayerParams { None, Dense, Conv };
 // Its canonical text (`text`).
 enum class LayerText { Bare, Units, Factor, Rate, Conv };
+// The length of its per-channel tensors (`over`): the input's first dim or
+// all of a sample's elements.
+enum class ChanOver { Channel, Feature };
 // A per-channel tensor of its own (`chan`), at most kMaxChannelTensors.
 constexpr int kMaxChannelTensors = 5;
 struct ChannelTensor {
@@ -62,9 +69,11 @@ struct LayerKindInfo {
   const char *need;     // "a size"
   const char *example;  // "dense 128 relu"
   const char *sizeWhat; // "the number of units"
-  bool keepsShape;      // output shape = input shape
+  ShapeRule shape;
+  MirrorRule mirror;
   LayerParams params;
   LayerText text;
+  ChanOver over;
   ChannelTensor chan[kMaxChannelTensors]; // up to the first nullptr suffix
 };
 

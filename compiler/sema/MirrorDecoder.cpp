@@ -63,17 +63,17 @@ bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool
       ctx.callNotes(r, enc[i].calls);
       ok = false;
     };
-    switch (e.kind) {
-    case LayerKind::Dense: {
-      BuiltLayer d = decoderLayer(LayerKind::Dense, e.out, e.in, twin, decoderLoc);
+    switch (info(e.kind).mirror) { // the row's `mirror`
+    case MirrorRule::Follows: break; // (skipped above)
+    case MirrorRule::Twin: {
+      BuiltLayer d = decoderLayer(e.kind, e.out, e.in, twin, decoderLoc);
       d.layer.units = e.in.dims.empty() ? 0 : e.in.dims[0];
       d.layer.activation = act;
       if (tied) d.layer.tiedTo = twin;
       out.push_back(std::move(d));
       break;
     }
-    case LayerKind::Conv2D:
-    case LayerKind::Conv1D: {
+    case MirrorRule::ConvTwin: {
       Shape cur = e.out;
       if (e.stride != 1) {
         static const char *const names3[] = {"channels", "height", "width"};
@@ -104,21 +104,19 @@ bool buildMirror(const std::vector<BuiltLayer> &enc, const CheckedModel &m, bool
       out.push_back(std::move(c));
       break;
     }
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool: {
+    case MirrorRule::Upsample: {
       BuiltLayer u = decoderLayer(LayerKind::Upsample, e.out, e.in, twin, decoderLoc);
       u.layer.factor = e.factor;
       out.push_back(std::move(u));
       break;
     }
-    case LayerKind::Flatten:
+    case MirrorRule::Reshape:
       out.push_back(decoderLayer(LayerKind::Reshape, e.out, e.in, twin, decoderLoc));
       break;
-    case LayerKind::Upsample:
-    case LayerKind::Reshape:
+    case MirrorRule::NoInverse:
       unsupported("an encoder `upsample` has no inverse; write `decoder asymmetric { ... }`");
       break;
-    default: // (shape-keeping kinds are skipped above)
+    case MirrorRule::None:
       unsupported(fmt::format("`{}` has no mirror; write `decoder asymmetric {{ ... }}`",
                               layerKindName(e.kind)));
       break;

@@ -64,10 +64,14 @@ struct Layer {
   bool hasWeights() const { return info(kind).weights; }
   // Shape-keeping layers (batch norm, dropout): `decoder mirror` places them
   // after the twin of what they follow and the symmetry check ignores them.
-  bool isShapeKeeping() const { return info(kind).keepsShape; }
-  // Batch norm: features (dense) or channels (conv) normalized; the length of
-  // each per-channel tensor of the row (layer_kinds.def `chan`).
-  int64_t normFeatures() const { return in.dims.empty() ? 0 : in.dims[0]; }
+  bool isShapeKeeping() const { return info(kind).shape == ShapeRule::Keeps; }
+  // The length of each per-channel tensor of the row (layer_kinds.def `chan`,
+  // `over`): batch norm's features (dense) or channels (conv), or all of a
+  // sample's elements.
+  int64_t normFeatures() const {
+    if (info(kind).over == ChanOver::Feature) return in.elements();
+    return in.dims.empty() ? 0 : in.dims[0];
+  }
   // Saved, untrained state: the untrained per-channel tensors (batch norm's
   // running mean and variance).
   int64_t stateCount() const { return channelTensors(false); }

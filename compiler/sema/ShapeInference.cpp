@@ -44,13 +44,14 @@ public:
     l.section = section_;
     l.loc = spec.loc;
     if (!spec.calls.empty()) l.callSite = spec.calls.front().range;
-    if (info(spec.kind).keepsShape) { // the row's `keeps` (batch norm, dropout)
+    switch (info(spec.kind).shape) { // the row's `shape`
+    case ShapeRule::Keeps: // batch norm, dropout
       if (!followsWeights(spec)) return false;
       l.rate = spec.rate;
       l.in = cur;
       l.out = cur;
-    } else switch (spec.kind) {
-    case LayerKind::Dense: {
+      break;
+    case ShapeRule::Units: {
       if (cur.rank() != 1) {
         Reported r = ctx_.report(DiagKind::DenseOnSpatial, spec.loc, spec.text, cur.str());
         ctx_.callNotes(r, spec.calls);
@@ -65,9 +66,8 @@ public:
       l.out = Shape{{spec.size}};
       break;
     }
-    case LayerKind::Conv2D:
-    case LayerKind::Conv1D: {
-      int rank = spec.kind == LayerKind::Conv2D ? 3 : 2;
+    case ShapeRule::Conv: {
+      int rank = spec.kind == LayerKind::Conv1D ? 2 : 3;
       maybeReshape(spec, cur, rank, rank);
       if (cur.rank() != rank)
         return wrongRank(spec, cur, rank == 3 ? "a [C, H, W]" : "a [C, L]");
@@ -88,8 +88,7 @@ public:
       l.out = o;
       break;
     }
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool: {
+    case ShapeRule::Divides: {
       maybeReshape(spec, cur, 2, 3);
       if (cur.rank() != 2 && cur.rank() != 3)
         return wrongRank(spec, cur, "a [C, H, W] or [C, L]");
@@ -110,7 +109,7 @@ public:
       l.out = o;
       break;
     }
-    case LayerKind::Upsample: {
+    case ShapeRule::Multiplies: {
       maybeReshape(spec, cur, 2, 3);
       if (cur.rank() != 2 && cur.rank() != 3)
         return wrongRank(spec, cur, "a [C, H, W] or [C, L]");
@@ -127,8 +126,7 @@ public:
       l.out = o;
       break;
     }
-    case LayerKind::Flatten:
-    case LayerKind::Reshape: {
+    case ShapeRule::Flattens: {
       int64_t n = 0;
       checkedElements(cur.dims, n); // cur is always within bounds
       l.kind = LayerKind::Flatten;
@@ -136,7 +134,6 @@ public:
       l.out = Shape{{n}};
       break;
     }
-    default: break; // the shape-keeping kinds, above
     }
     cur = l.out;
     out_.push_back(std::move(b));
