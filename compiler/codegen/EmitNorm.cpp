@@ -1,8 +1,11 @@
 // Batch norm (training statistics / folded inference form and the
-// gradient) and the variational code's sampling and gradient (issue 7).
+// gradient), layer norm (per sample) and the variational code's sampling
+// and gradient (issue 7).
 #include "compiler/codegen/Gen.h"
 
 namespace aec::codegen {
+
+constexpr double kLayerNormEps = 1e-5; // nn.LayerNorm's default
 
 bool Gen::emitNorm(Env &e, const Op &op) {
   IRBuilder<> &b = *e.b;
@@ -166,6 +169,52 @@ bool Gen::emitNorm(Env &e, const Op &op) {
     setField(e, P5, dinput ? ptrOf(e, op.out) : null());
     setField(e, I0, e.n);
     parallelFor(e, fn, cI64(Cn), 1);
+    return true;
+  }
+  case OpKind::LayerNorm: {
+    // Rows over threads, the same code in every function.
+    const int64_t D = size(op.ins[0]);
+    Function *fn = closure(cname(op, "ln"), [&](IRBuilder<> &cb, Value *ctx, Value *r0, Value *r1) {
+      LnForwardCall c; // P0..P4: x, gamma, beta, y, stats
+      c.r0 = r0, c.r1 = r1, c.D = D, c.eps = kLayerNormEps;
+      c.x = field(cb, ctx, P0), c.gamma = field(cb, ctx, P1), c.beta = field(cb, ctx, P2);
+      c.y = field(cb, ctx, P3), c.stats = field(cb, ctx, P4);
+      call(cb, c);
+    });
+    setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.out, op.out2});
+    parallelFor(e, fn, e.n, rowChunk(4 * D, 1));
+    return true;
+  }
+  case OpKind::LayerNormGrad: {
+    // dgamma/dbeta over features (each sums the rows in order), then dx over
+    // rows, which may overwrite dY in place. P0..P5: dY, x, gamma, stats,
+    // dgamma (dbeta at the params' distance), dx.
+    const int64_t D = size(op.ins[1]);
+    const int gamma = op.ins[2];
+    const int64_t betaD = g_.tensors[gamma + 1].offset - g_.tensors[gamma].offset;
+    setPtrs(e, {op.ins[0], op.ins[1], gamma, op.ins[3], op.out2, op.out});
+    setField(e, I0, e.n);
+    if (op.out2 >= 0) {
+      auto body = [&](IRBuilder<> &cb, Value *ctx, Value *j0, Value *j1) {
+        LnParamGradCall c;
+        c.j0 = j0, c.j1 = j1, c.M = field(cb, ctx, I0), c.D = D, c.accumulate = op.accumulate;
+        c.dy = field(cb, ctx, P0), c.x = field(cb, ctx, P1), c.stats = field(cb, ctx, P3);
+        c.dgamma = field(cb, ctx, P4), c.dbeta = cb.CreateConstInBoundsGEP1_64(f32, c.dgamma, betaD);
+        call(cb, c);
+      };
+      parallelFor(e, closure(cname(op, "ln_param_grad"), body), cI64(D),
+                  std::max<int64_t>(32, (1 << 16) / g_.maxBatch));
+    }
+    if (op.out >= 0) {
+      auto body = [&](IRBuilder<> &cb, Value *ctx, Value *r0, Value *r1) {
+        LnBackwardCall c;
+        c.r0 = r0, c.r1 = r1, c.D = D;
+        c.dy = field(cb, ctx, P0), c.x = field(cb, ctx, P1), c.gamma = field(cb, ctx, P2);
+        c.stats = field(cb, ctx, P3), c.dx = field(cb, ctx, P5);
+        call(cb, c);
+      };
+      parallelFor(e, closure(cname(op, "ln_grad"), body), e.n, rowChunk(6 * D, 1));
+    }
     return true;
   }
   default:

@@ -272,15 +272,24 @@ bool buildIR(const CheckedModel &model, bool inferenceOnly, Graph &g, std::strin
       cur = y;
       break;
     }
-    case LayerKind::BatchNorm: {
+    case LayerKind::BatchNorm:
+    case LayerKind::LayerNorm: {
+      // x and the row's per-channel tensors (gamma, beta[, running mean and
+      // variance]); out2: the statistics the backward reads (mean, 1/std),
+      // batch norm's per channel ([2C]), layer norm's per sample ([n, 2]).
+      const bool perChannel = l.kind == LayerKind::BatchNorm;
       int y = g.addTensor(batched(l.name + ".out", l.out.dims, li));
-      Tensor st;
-      st.name = l.name + ".stats";
-      st.buffer = Buffer::Workspace;
-      st.dims = {2 * l.normFeatures()};
-      Op op{OpKind::BatchNorm};
-      const std::array<int, kMaxChannelTensors> &p = chanParams[i];
-      op.ins = {cur, p[0], p[1], p[2], p[3]};
+      Tensor st = batched(l.name + ".stats", {2}, li);
+      if (perChannel) {
+        st = Tensor{};
+        st.name = l.name + ".stats";
+        st.buffer = Buffer::Workspace;
+        st.dims = {2 * l.normFeatures()};
+      }
+      Op op{perChannel ? OpKind::BatchNorm : OpKind::LayerNorm};
+      op.ins = {cur};
+      for (int t : chanParams[i])
+        if (t >= 0) op.ins.push_back(t);
       op.out = y;
       op.setOut2(Out2::NormStats, g.addTensor(st));
       op.layer = li;

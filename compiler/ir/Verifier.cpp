@@ -217,6 +217,17 @@ struct Checker {
       if (op.out >= 0 && size(op.out) != size(x)) return where("element count changes");
       return true;
     }
+    case OpKind::LayerNorm:
+    case OpKind::LayerNormGrad: {
+      const bool fwd = op.kind == OpKind::LayerNorm;
+      const int x = fwd ? op.ins[0] : op.ins[1], gamma = fwd ? op.ins[1] : op.ins[2];
+      const int stats = fwd ? op.out2 : op.ins[3];
+      if (stats < 0 || !T(stats).batched || size(stats) != 2)
+        return where("statistics are not [2] per sample");
+      if (size(gamma) != size(x)) return where("gamma is not one per feature");
+      if (op.out >= 0 && size(op.out) != size(x)) return where("element count changes");
+      return true;
+    }
     case OpKind::Adam:
     case OpKind::SGD:
       if (op.begin < 0 || op.count < 0 || (g.paramCount && op.begin + op.count > g.paramCount))

@@ -1,4 +1,4 @@
-/* Batch norm and variational-code kernels (see aec_norm.h). Sums are in
+/* Batch norm, layer norm and variational-code kernels (see aec_norm.h). Sums are in
  * double in a fixed order (sample, then position), so they do not depend on
  * how channels or rows are split over threads. */
 #include "aec_norm.h"
@@ -120,6 +120,73 @@ AEC_KAPI void aec_vae_backward(int64_t r0, int64_t r1, int64_t K, const float *m
       vf sd = v_exp(0.5f * vl);
       vstore_part(dmu + j, g + w * vm, n);
       vstore_part(dlogvar + j, 0.5f * (g * vload_part(eps + j, n) * sd + w * (sd * sd - 1.0f)), n);
+    }
+  }
+}
+
+/* Layer norm: each row of [M][D] over its D features. The row's mean and
+ * biased variance sum in double in feature order; xhat is formed the same way
+ * in all three kernels, so the backward sees the forward's values. */
+AEC_INLINE float ln_xhat(const float *stats, int64_t i, float x) {
+  return (x - stats[2 * i]) * stats[2 * i + 1];
+}
+
+AEC_KAPI void aec_ln_forward(int64_t r0, int64_t r1, int64_t D, const float *x,
+                             const float *gamma, const float *beta, float eps, float *y,
+                             float *stats) {
+  for (int64_t i = r0; i < r1; ++i) {
+    const float *xi = x + i * D;
+    double s = 0, q = 0;
+    for (int64_t j = 0; j < D; ++j) s += xi[j];
+    const double mu = s / (double)D;
+    for (int64_t j = 0; j < D; ++j) {
+      const double d = xi[j] - mu;
+      q += d * d;
+    }
+    stats[2 * i] = (float)mu;
+    stats[2 * i + 1] = (float)(1.0 / __builtin_sqrt(q / (double)D + eps));
+    float *yi = y + i * D;
+    for (int64_t j = 0; j < D; ++j) yi[j] = gamma[j] * ln_xhat(stats, i, xi[j]) + beta[j];
+  }
+}
+
+AEC_KAPI void aec_ln_backward(int64_t r0, int64_t r1, int64_t D, const float *x,
+                              const float *gamma, const float *stats, const float *dy,
+                              float *dx) {
+  for (int64_t i = r0; i < r1; ++i) {
+    const float *xi = x + i * D, *dyi = dy + i * D;
+    double a = 0, b = 0;
+    for (int64_t j = 0; j < D; ++j) {
+      const double g = (double)dyi[j] * gamma[j];
+      a += g;
+      b += g * ln_xhat(stats, i, xi[j]);
+    }
+    const float ma = (float)(a / (double)D), mb = (float)(b / (double)D), inv = stats[2 * i + 1];
+    float *dxi = dx + i * D;
+    for (int64_t j = 0; j < D; ++j)
+      dxi[j] = inv * (dyi[j] * gamma[j] - ma - ln_xhat(stats, i, xi[j]) * mb);
+  }
+}
+
+/* Columns in blocks of this many, summed over the rows in order. */
+#define AEC_LN_COLS 32
+
+AEC_KAPI void aec_ln_param_grad(int64_t j0, int64_t j1, int64_t M, int64_t D, const float *x,
+                                const float *stats, const float *dy, float *dgamma,
+                                float *dbeta, int accumulate) {
+  for (int64_t b0 = j0; b0 < j1; b0 += AEC_LN_COLS) {
+    const int64_t n = j1 - b0 < AEC_LN_COLS ? j1 - b0 : AEC_LN_COLS;
+    double sg[AEC_LN_COLS] = {0}, sb[AEC_LN_COLS] = {0};
+    for (int64_t i = 0; i < M; ++i) {
+      const float *xi = x + i * D + b0, *dyi = dy + i * D + b0;
+      for (int64_t k = 0; k < n; ++k) {
+        sg[k] += (double)dyi[k] * ln_xhat(stats, i, xi[k]);
+        sb[k] += dyi[k];
+      }
+    }
+    for (int64_t k = 0; k < n; ++k) {
+      dgamma[b0 + k] = (float)((accumulate ? dgamma[b0 + k] : 0) + sg[k]);
+      dbeta[b0 + k] = (float)((accumulate ? dbeta[b0 + k] : 0) + sb[k]);
     }
   }
 }

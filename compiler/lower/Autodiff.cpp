@@ -123,12 +123,14 @@ void autodiff(Graph &g) {
       back.push_back(vg);
       break;
     }
-    case OpKind::BatchNorm: {
+    case OpKind::BatchNorm:
+    case OpKind::LayerNorm: {
       if (!grad.count(op.out)) break;
       const int gamma = op.ins[1];
       const bool params = g.tensors[gamma].trainable, input = tensorNeedsGrad(op.ins[0]);
       if (!params && !input) break;
-      Op bg = backwardOf(OpKind::BatchNormGrad, op, {grad[op.out], op.ins[0], gamma, op.out2});
+      const OpKind kind = op.kind == OpKind::BatchNorm ? OpKind::BatchNormGrad : OpKind::LayerNormGrad;
+      Op bg = backwardOf(kind, op, {grad[op.out], op.ins[0], gamma, op.out2});
       bg.setOut2(Out2::NormParamGrad, params ? gradOfParam(gamma) : -1);
       if (params) gradOfParam(op.ins[2]); // beta's gradient: written by the same op
       bg.out = input ? newGrad(op.ins[0]) : -1;
@@ -272,6 +274,7 @@ void autodiff(Graph &g) {
     case OpKind::PoolGrad:
     case OpKind::DropoutGrad:
     case OpKind::BatchNormGrad:
+    case OpKind::LayerNormGrad:
     case OpKind::VaeGrad:
     case OpKind::LossActGrad:
     case OpKind::Adam:

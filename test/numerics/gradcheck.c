@@ -3,7 +3,8 @@
  *
  *   1. forward parity: model->forward against a plain double-precision
  *      reference of the layer/tensor tables (dense, conv 2-D/1-D with
- *      stride, maxpool, avgpool, upsample, flatten/reshape; all activations;
+ *      stride, maxpool, avgpool, upsample, flatten/reshape, batch norm's
+ *      inference form, layer norm; all activations;
  *      tied decoders when --tied);
  *   2. gradients: model->accumulate (scale 1) against central differences of
  *      the reference objective in double (Σ_rows loss + n·sparsity), or, with
@@ -57,17 +58,34 @@ static const aec_tensor_info *find_tensor(int layer, int rank) {
 /* Conv / pool / upsample / view layers of the reference (double, direct
  * loops), on per-sample [C][H][W] ([C][L] as H = 1). Same padding: top/left
  * (K-1)/2; stride S: out = ceil(in / S). in_dims: the layer's input dims. */
+/* Layer l's tensor whose name ends in suffix (".gamma"). */
+static const aec_tensor_info *layer_tensor(int l, const char *suffix) {
+  for (int i = 0; i < MODEL.num_tensors; ++i) {
+    const char *nm = MODEL.tensors[i].name;
+    size_t a = strlen(nm), b = strlen(suffix);
+    if (MODEL.tensors[i].layer == l && a >= b && !strcmp(nm + a - b, suffix)) return &MODEL.tensors[i];
+  }
+  return NULL;
+}
+
 static void ref_spatial(const aec_layer_info *li, const double *p, int l, const double *cur,
                         double *nx, int n, int rank, const int64_t *in_dims) {
+  if (li->kind == AEC_LAYERNORM) { /* per sample over its D features, as nn.LayerNorm */
+    const aec_tensor_info *g = layer_tensor(l, ".gamma"), *b = layer_tensor(l, ".beta");
+    const int64_t D = li->out_size;
+    for (int i = 0; i < n; ++i) {
+      const double *x = cur + (int64_t)i * D;
+      double mean = 0, var = 0;
+      for (int64_t j = 0; j < D; ++j) mean += x[j] / D;
+      for (int64_t j = 0; j < D; ++j) var += (x[j] - mean) * (x[j] - mean) / D;
+      for (int64_t j = 0; j < D; ++j)
+        nx[(int64_t)i * D + j] = p[g->offset + j] * (x[j] - mean) / sqrt(var + 1e-5) + p[b->offset + j];
+    }
+    return;
+  }
   if (li->kind == AEC_BATCHNORM) {
-    const aec_tensor_info *t[4] = {0};
-    const char *suffix[4] = {".gamma", ".beta", ".running_mean", ".running_var"};
-    for (int i = 0; i < MODEL.num_tensors; ++i)
-      for (int k = 0; k < 4; ++k) {
-        const char *nm = MODEL.tensors[i].name, *s = suffix[k];
-        size_t a = strlen(nm), b = strlen(s);
-        if (MODEL.tensors[i].layer == l && a >= b && !strcmp(nm + a - b, s)) t[k] = &MODEL.tensors[i];
-      }
+    const aec_tensor_info *t[4] = {layer_tensor(l, ".gamma"), layer_tensor(l, ".beta"),
+                                   layer_tensor(l, ".running_mean"), layer_tensor(l, ".running_var")};
     const int64_t C = in_dims[0], S = li->out_size / C;
     for (int i = 0; i < n; ++i)
       for (int64_t c = 0; c < C; ++c)

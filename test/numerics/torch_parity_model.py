@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch parity of a generated model with batch norm (dense, conv 2-D,
+"""PyTorch parity of a generated model with batch norm or layer norm (dense, conv 2-D,
 upsample, views; no active dropout) or a variational code (given the step's
 ε: model_dump's `eps` row). Reads model_dump's output (stdin or a file),
 rebuilds the model in PyTorch (float64) from the same parameters and batch,
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 ACTS = {0: nn.Identity, 1: nn.ReLU, 2: lambda: nn.LeakyReLU(0.01), 3: nn.Sigmoid,
         4: nn.Tanh, 5: nn.ELU}
-DENSE, CONV2D, UPSAMPLE, FLATTEN, RESHAPE, BATCHNORM, DROPOUT = 0, 1, 5, 6, 7, 8, 9
+DENSE, CONV2D, UPSAMPLE, FLATTEN, RESHAPE, BATCHNORM, DROPOUT, LAYERNORM = 0, 1, 5, 6, 7, 8, 9, 10
 
 
 class View(nn.Module):
@@ -117,6 +117,14 @@ def main():
             named.append((name + ".beta", lambda b=bn: b.bias.grad))
             named.append((name + ".running_mean", lambda b=bn: b.running_mean))
             named.append((name + ".running_var", lambda b=bn: b.running_var))
+        elif kind == LAYERNORM:  # per sample over all of its features
+            ln = nn.LayerNorm(odims, eps=1e-5).double()
+            with torch.no_grad():
+                ln.weight.copy_(tensor(name + ".gamma").reshape(odims))
+                ln.bias.copy_(tensor(name + ".beta").reshape(odims))
+            mods.append(ln)
+            named.append((name + ".gamma", lambda l=ln: l.weight.grad.reshape(-1)))
+            named.append((name + ".beta", lambda l=ln: l.bias.grad.reshape(-1)))
         elif kind != DROPOUT:
             sys.exit(f"layer kind {kind} is not supported by this peer")
         width, dims = out, odims
