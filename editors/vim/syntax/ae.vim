@@ -7,7 +7,7 @@ endif
 syn keyword aeDeclaration import block model
 syn keyword aeStatement   input encoder code decoder loss noise sparsity regularize train kl budget
 syn keyword aeModifier    range from freeze mirror tied asymmetric stride variational normalize warmup weight
-syn keyword aeLayer       dense conv maxpool avgpool upsample flatten batchnorm dropout
+syn keyword aeLayer       dense conv maxpool avgpool upsample flatten batchnorm layernorm dropout
 syn keyword aeActivation  relu leaky_relu sigmoid tanh elu linear
 syn keyword aeConstant    mse bce adam sgd gaussian mask saltpepper l1 l2 cosine step plateau standard minmax memory params KiB MiB GiB
 syn keyword aeSetting     optimizer lr momentum beta1 beta2 eps batch epochs seed schedule validation early_stop patience every
