@@ -87,10 +87,6 @@ bool Gen::emitDense(Env &e, const Op &op) {
     // Fused input noise (training only: the inference passes read the clean
     // input instead): corrupt this chunk's rows, then multiply them.
     const bool noisy = op.noiseFrom >= 0 && e.seed;
-    const int64_t D = K;
-    const int nkind = info(op.noise).kernel;
-    const double lo = model_.hasRange ? model_.rangeLo : 0.0;
-    const double hi = model_.hasRange ? model_.rangeHi : 1.0;
     // --weight-format bf16 in forward_bf16/decode_bf16 (planBf16 picked the weights).
     auto pairs = e.wbf16 ? bf16_.find(op.ins[1]) : bf16_.end();
     const bool bf16 = pairs != bf16_.end() && !noisy;
@@ -99,15 +95,11 @@ bool Gen::emitDense(Env &e, const Op &op) {
                                                 Value *t1) {
       auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
       if (noisy) {
-        NoiseCall nc;
-        nc.b = cb.CreateMul(m0, cI64(D));
-        nc.e = cb.CreateMul(m1, cI64(D));
+        NoiseCall nc = inputNoise(op); // this chunk's rows of the input
+        nc.b = cb.CreateMul(m0, cI64(K));
+        nc.e = cb.CreateMul(m1, cI64(K));
         nc.x = field(cb, ctx, P4);
         nc.out = field(cb, ctx, P0);
-        nc.kind = nkind;
-        nc.amount = op.amount;
-        nc.lo = lo;
-        nc.hi = hi;
         nc.seed = field(cb, ctx, I1);
         call(cb, nc);
       }

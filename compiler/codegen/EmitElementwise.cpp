@@ -32,26 +32,31 @@ bool Gen::emitLoss(Env &e, const Op &op, bool withGrad) {
   return true;
 }
 
+// The model's input noise as `op` (a noise op, or a dense one with it fused):
+// its kind, amount and the salt-and-pepper values (the input range, else
+// [0, 1]); the caller sets the elements, buffers and seed.
+NoiseCall Gen::inputNoise(const Op &op) const {
+  NoiseCall nc;
+  nc.kind = info(op.noise).kernel;
+  nc.amount = op.amount;
+  nc.lo = model_.hasRange ? model_.rangeLo : 0.0;
+  nc.hi = model_.hasRange ? model_.rangeHi : 1.0;
+  return nc;
+}
+
 bool Gen::emitElementwise(Env &e, const Op &op) {
   IRBuilder<> &b = *e.b;
   switch (op.kind) {
   case OpKind::Noise: {
     const int64_t D = size(op.out);
-    const int kind = info(op.noise).kernel;
-    const double lo = model_.hasRange ? model_.rangeLo : 0.0;
-    const double hi = model_.hasRange ? model_.rangeHi : 1.0;
     Function *fn = closure(cname(op, "noise"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *i0, Value *i1) {
-                             NoiseCall nc;
+                             NoiseCall nc = inputNoise(op);
                              nc.seed = field(cb, ctx, I1);
                              nc.b = i0;
                              nc.e = i1;
                              nc.x = field(cb, ctx, P0);
                              nc.out = field(cb, ctx, P1);
-                             nc.kind = kind;
-                             nc.amount = op.amount;
-                             nc.lo = lo;
-                             nc.hi = hi;
                              call(cb, nc);
                            });
     setField(e, P0, ptrOf(e, op.ins[0]));

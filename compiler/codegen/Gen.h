@@ -295,6 +295,7 @@ private:
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
   Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool bf16);
+  NoiseCall inputNoise(const Op &op) const;
   GemmCall denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
                         int64_t ldo, Value *bias, int act);
   bool emitConv(Env &e, const Op &op);
@@ -307,6 +308,8 @@ private:
     return fail(std::string("internal error: no emitter for `") + ir::opKindName(op.kind) + "`");
   }
   Function *defineFunction(const std::string &name, FunctionType *ft);
+  // An Env whose members take f's arguments in order, and the closure context.
+  Env bindArgs(Function *f, IRBuilder<> &b, std::initializer_list<Value *Env::*> args);
   Function *genForward(bool decodeOnly, bool bf16 = false);
   void planBf16();
   Function *genBf16Pack();

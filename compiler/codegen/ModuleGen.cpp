@@ -60,6 +60,15 @@ Function *Gen::defineFunction(const std::string &name, FunctionType *ft) {
   return f;
 }
 
+Gen::Env Gen::bindArgs(Function *f, IRBuilder<> &b, std::initializer_list<Value *Env::*> args) {
+  Env e;
+  e.b = &b;
+  unsigned a = 0;
+  for (Value *Env::*member : args) e.*member = f->getArg(a++);
+  e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
+  return e;
+}
+
 // forward(params, ws, x, n) / decode(params, ws, code, n); the bf16 variants
 // take the bf16 weight pairs after params.
 Function *Gen::genForward(bool decodeOnly, bool bf16) {
@@ -69,15 +78,8 @@ Function *Gen::genForward(bool decodeOnly, bool bf16) {
   std::string name = std::string(decodeOnly ? "decode" : "forward") + (bf16 ? "_bf16" : "");
   Function *f = defineFunction(name, ft);
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
-  Env e;
-  e.b = &b;
-  unsigned a = 0;
-  e.params = f->getArg(a++);
-  if (bf16) e.wbf16 = f->getArg(a++);
-  e.ws = f->getArg(a++);
-  e.x = f->getArg(a++);
-  e.n = f->getArg(a++);
-  e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
+  Env e = bf16 ? bindArgs(f, b, {&Env::params, &Env::wbf16, &Env::ws, &Env::x, &Env::n})
+               : bindArgs(f, b, {&Env::params, &Env::ws, &Env::x, &Env::n});
   e.inference = true;
   for (const auto &[from, to] : g_.functions.inferenceReads) e.subst[from] = to;
   if (decodeOnly) {
@@ -136,16 +138,8 @@ Function *Gen::genAccumulate() {
   FunctionType *ft = FunctionType::get(f32, {ptr, ptr, ptr, ptr, i64, f32, i64}, false);
   Function *f = defineFunction("accumulate", ft);
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
-  Env e;
-  e.b = &b;
-  e.params = f->getArg(0);
-  e.grads = f->getArg(1);
-  e.ws = f->getArg(2);
-  e.x = f->getArg(3);
-  e.n = f->getArg(4);
-  e.scale = f->getArg(5);
-  e.seed = f->getArg(6);
-  e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
+  Env e = bindArgs(f, b, {&Env::params, &Env::grads, &Env::ws, &Env::x, &Env::n, &Env::scale,
+                          &Env::seed});
   e.total = b.CreateAlloca(f64, nullptr, "total");
   b.CreateStore(ConstantFP::get(f64, 0.0), e.total);
   if (!emitOps(e, g_.functions.accumulate, true)) return nullptr;
@@ -158,14 +152,8 @@ Function *Gen::genUpdate() {
   FunctionType *ft = FunctionType::get(voidTy, {ptr, ptr, ptr, f32, i64}, false);
   Function *f = defineFunction("update", ft);
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
-  Env e;
-  e.b = &b;
-  e.params = f->getArg(0);
-  e.grads = f->getArg(1);
-  e.x = f->getArg(2); // opt_state travels in the x slot
-  e.scale = f->getArg(3);
-  e.seed = f->getArg(4);
-  e.ctx = b.CreateAlloca(ctxTy, nullptr, "ctx");
+  // (opt_state travels in the x slot)
+  Env e = bindArgs(f, b, {&Env::params, &Env::grads, &Env::x, &Env::scale, &Env::seed});
   if (!emitOps(e, g_.functions.update, true)) return nullptr;
   b.CreateRetVoid();
   return f;
