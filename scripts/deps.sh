@@ -13,6 +13,7 @@ packages=(
   pkgconf
   python3-numpy python3-pytest python3-venv python3-pip python3-setuptools python3-wheel
   python3-torch
+  python3-onnx                        # the ONNX export tests check our files with onnx.checker
 )
 if [ "${AEC_WITH_PEERS:-0}" = 1 ]; then
   packages+=(python3-torch python3-sklearn python3-numpy libopenblas0-pthread)

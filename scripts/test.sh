@@ -11,7 +11,7 @@ logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
 status=0
 
 "$build/bin/aec_unit_tests" 2>&1 | tee "$logs/unit.log" || status=1
-python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv "$build/test/lit" 2>&1 | tee "$logs/lit.log" || status=1
+python3 /usr/lib/llvm-19/build/utils/lit/lit.py -sv --show-unsupported "$build/test/lit" 2>&1 | tee "$logs/lit.log" || status=1
 
 # The Python package's pytest suite (python/tests) with Debian's Python; pytest's
 # exit 5 (no tests collected) is not a failure.
@@ -32,11 +32,11 @@ fi
 count() { sed -n "$2" "$1" | awk '{s += $1} END {print s + 0}'; }
 passed=$(( $(count "$logs/unit.log" 's/^\[  PASSED  \] \([0-9]*\) tests\{0,1\}\..*/\1/p') \
          + $(count "$logs/pytest.log" 's/^\(.* \)\{0,1\}\([0-9]*\) passed.* in .*/\2/p') \
-         + $(count "$logs/lit.log" 's/^ *\(Passed\|Expectedly Failed\): *\([0-9]*\).*/\2/p') ))
+         + $(count "$logs/lit.log" 's/^ *\(Passed\|Expectedly Failed\) *: *\([0-9]*\).*/\2/p') ))
 failed=$(( $(count "$logs/unit.log" 's/^\[  FAILED  \] \([0-9]*\) tests\{0,1\}, listed below.*/\1/p') \
          + $(count "$logs/pytest.log" 's/^\([0-9]*\) failed.* in .*/\1/p') \
-         + $(count "$logs/lit.log" 's/^ *\(Failed\|Unresolved\|Timed Out\|Unexpectedly Passed\): *\([0-9]*\).*/\2/p') ))
-skipped=$(count "$logs/lit.log" 's/^ *\(Unsupported\|Skipped\): *\([0-9]*\).*/\2/p')
+         + $(count "$logs/lit.log" 's/^ *\(Failed\|Unresolved\|Timed Out\|Unexpectedly Passed\) *: *\([0-9]*\).*/\2/p') ))
+skipped=$(count "$logs/lit.log" 's/^ *\(Unsupported\|Skipped\) *: *\([0-9]*\).*/\2/p')
 if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi
 widths=$(sed -n 's/.*note: vector widths tested: //p' "$logs/lit.log" | head -n 1)
 echo "tests: $passed passed, $failed failed, $skipped skipped; vector widths tested: ${widths:-?}"
