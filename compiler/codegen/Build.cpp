@@ -3,6 +3,8 @@
 // stages; AEC_LOG=1 logs each with its time.
 #include "compiler/codegen/Build.h"
 
+#include "compiler/diag/Failures.h"
+
 #include "compiler/codegen/Emit.h"
 #include "compiler/codegen/ModelKernels.h"
 #include "compiler/codegen/ModuleGen.h"
@@ -53,30 +55,6 @@ struct Logger {
     start = Clock::now();
   }
 };
-
-// The three kinds of failure (Halide's user/internal split, plus the machine):
-// a user error is a registered kind (DiagnosticKinds.def) reported through the
-// engine, exit 1; an internal error is a bug in aec, exit 2; an environment
-// error is the installation's or the machine's (no C compiler, a missing
-// runtime library, a failed link), exit 2. Each has its own prefix.
-template <typename... Args>
-int userError(DiagnosticEngine &diags, DiagKind kind, Args &&...args) {
-  diags.report(kind, SourceRange{}, std::forward<Args>(args)...);
-  diags.flush();
-  return 1;
-}
-
-int internalError(std::string m) {
-  const std::string prefix = "internal error: ";
-  if (m.rfind(prefix, 0) == 0) m.erase(0, prefix.size());
-  std::fprintf(stderr, "aec: internal error: %s\n", m.c_str());
-  return 2;
-}
-
-int environmentError(const std::string &m) {
-  std::fprintf(stderr, "aec: environment error: %s\n", m.c_str());
-  return 2;
-}
 
 std::string dirOf(const std::string &path) {
   size_t slash = path.find_last_of('/');

@@ -5,6 +5,7 @@
 #include "compiler/driver/OnnxEmit.h"
 
 #include "compiler/codegen/Build.h"
+#include "compiler/diag/Failures.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Program.h>
@@ -15,16 +16,10 @@ namespace aec {
 
 int emitOnnx(const CheckedModel &model, BuildOptions b, const std::string &weights,
              DiagnosticEngine &diags) {
-  if (weights.empty()) {
-    std::fputs("aec: error: `--emit=onnx` needs `--weights W.aew` (the trained weights to put in "
-               "the graph)\n", stderr);
-    return 1;
-  }
+  if (weights.empty()) return userError(diags, DiagKind::OnnxNeedsWeights);
   llvm::SmallString<128> dir;
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("aec-onnx", dir)) {
-    std::fprintf(stderr, "aec: error: cannot create a temporary folder: %s\n", ec.message().c_str());
-    return 2;
-  }
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("aec-onnx", dir))
+    return environmentError("cannot create a temporary folder: " + ec.message());
   const std::string out = b.output;
   const std::string exe = std::string(dir) + "/" + model.name;
   b.emit = EmitKind::Exe;
@@ -37,9 +32,9 @@ int emitOnnx(const CheckedModel &model, BuildOptions b, const std::string &weigh
     std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(""), std::nullopt};
     std::string message;
     int status = llvm::sys::ExecuteAndWait(exe, args, std::nullopt, redirects, 0, 0, &message);
-    if (status < 0)
-      std::fprintf(stderr, "aec: error: cannot run the model to export it: %s\n", message.c_str());
-    rc = status == 0 ? 0 : status == 1 ? 1 : 2;
+    rc = status < 0   ? environmentError("cannot run the model to export it: " + message)
+         : status <= 1 ? status
+                       : 2;
   }
   llvm::sys::fs::remove(exe);
   llvm::sys::fs::remove(dir);
