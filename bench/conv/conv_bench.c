@@ -16,6 +16,7 @@
 
 #define N 128
 static float *X, *Wt, *B, *Y, *DY, *DX, *DW, *DB, *S, *YP;
+static uint8_t *ARG; /* the fused max pool's argmax */
 
 static double cpu_s(void) {
   struct timespec ts;
@@ -67,17 +68,17 @@ static __attribute__((noinline)) void up_bwd(void) {
 /* enc1 + enc2 fused (conv, relu and maxpool in one pass; the pool's backward
  * in the weight gradient), against conv + pool and pool_grad + weight grad. */
 static __attribute__((noinline)) void cp_fwd(void) {
-  aec_conv_maxpool_forward(0, N, 1, 28, 28, 16, 3, 3, X, Wt, B, Y, 0, 1, S);
+  aec_conv_maxpool_forward(0, N, 1, 28, 28, 16, 3, 3, X, Wt, B, Y, 0, ARG, 1, S);
 }
 /* enc3 + enc4: the unpooled output too (its pool_grad stays), against conv + pool. */
 static __attribute__((noinline)) void cp3_fwd(void) {
-  aec_conv_maxpool_forward(0, N, 16, 14, 14, 8, 3, 3, X, Wt, B, Y, DX, 1, S);
+  aec_conv_maxpool_forward(0, N, 16, 14, 14, 8, 3, 3, X, Wt, B, Y, DX, 0, 1, S);
 }
 static __attribute__((noinline)) void maxpool3_fwd(void) {
   aec_pool_forward(0, N, 8, 14, 14, 2, 2, 0, X, Y);
 }
 static __attribute__((noinline)) void cp_wg(void) {
-  aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Wt, B, DW, DB, 1, 1, YP,
+  aec_conv_maxpool_backward_filter(0, 16, N, 1, 28, 28, 16, 3, 3, X, DY, Y, ARG, DW, DB, 1, 1, YP,
                                    S);
 }
 
@@ -102,6 +103,7 @@ static float *buf(size_t n) {
 int main(void) {
   const size_t big = (size_t)N * 16 * 28 * 28 * 4;
   X = buf(big); Y = buf(big); DY = buf(big); DX = buf(big); YP = buf(big);
+  ARG = calloc((size_t)N * 16 * 14 * 14, 1);
   Wt = buf(16 * 16 * 9); B = buf(16); DW = buf(16 * 16 * 9); DB = buf(16);
   S = buf((size_t)N * aec_conv_fwd_slot(16, 16, 28, 28, 3, 3) * 2);
   printf("conv kernels, batch %d, one thread, AEC_VW=%d: ms and GFLOP/s (2*MACs)\n", N, AEC_VW);

@@ -160,11 +160,11 @@ bool Gen::emitConv(Env &e, const Op &op) {
 // A conv with its act and 2x2 max pool fused (Fusion.cpp): the forward writes
 // the pooled output, and the unpooled one where the function reads it (always
 // in the inference functions: a layer output; in training for a pool_grad
-// that was not fused); the weight gradient reads the pooled gradient, w and
-// bias, split over output channels.
+// that was not fused), or, when training's reader is the fused weight
+// gradient, the argmax bytes in its storage; that weight gradient reads the
+// pooled gradient, output and argmax, split over output channels.
 bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int64_t macs) {
   const bool fwd = op.kind == OpKind::Conv;
-  const bool hasBias = op.ins.size() > (fwd ? 2u : 3u);
   const ir::ConvScratch cs = ir::convScratch(g_, op);
   const int64_t chunk = std::max(cs.chunk, fwd ? rowChunk(macs, 1) : int64_t(1));
   const int act = info(fwd ? op.act : op.derivAct).cValue;
@@ -174,47 +174,54 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
     return v;
   };
   if (fwd) {
-    bool full = e.inference && op.out2 >= 0;
-    for (int i : g_.functions.accumulate)
-      for (int in : g_.ops[static_cast<size_t>(i)].ins) full |= op.out2 >= 0 && in == op.out2;
-    Function *fn = closure(cname(op, full ? "conv_maxpool_full" : "conv_maxpool"),
-                           [&](IRBuilder<> &cb, Value *ctx, Value *n0, Value *n1) {
+    const bool hasBias = op.ins.size() > 2;
+    bool full = e.inference && op.out2 >= 0, argmax = false;
+    if (!e.inference)
+      for (int i : g_.functions.accumulate) {
+        const Op &r = g_.ops[static_cast<size_t>(i)];
+        for (int in : r.ins)
+          if (op.out2 >= 0 && in == op.out2)
+            (r.kind == OpKind::ConvWeightGrad && r.maxpool > 1 ? argmax : full) = true;
+      }
+    if (full && argmax) return fail("internal error: a fused max pool's argmax and unpooled output");
+    const char *what = full ? "conv_maxpool_full" : argmax ? "conv_maxpool_arg" : "conv_maxpool";
+    Function *fn = closure(cname(op, what), [&](IRBuilder<> &cb, Value *ctx, Value *n0,
+                                                Value *n1) {
       std::vector<Value *> a = geom({n0, n1});
-      for (int f : {P0, P1, P2, P3, P4})
-        a.push_back((f == P2 && !hasBias) || (f == P4 && !full) ? null() : field(cb, ctx, f));
+      for (int f : {P0, P1, P2, P3})
+        a.push_back(f == P2 && !hasBias ? null() : field(cb, ctx, f));
+      a.push_back(full ? field(cb, ctx, P4) : null());   // the unpooled output
+      a.push_back(argmax ? field(cb, ctx, P4) : null()); // or the argmax in its storage
       a.push_back(cI32(act));
       a.push_back(convSlot(cb, field(cb, ctx, P5), n0, cs, chunk));
       call(cb, "aec_conv_maxpool_forward", a);
     });
-    setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out, full ? op.out2 : -1,
-                op.scratch});
+    setPtrs(e, {op.ins[0], op.ins[1], hasBias ? op.ins[2] : -1, op.out,
+                full || argmax ? op.out2 : -1, op.scratch});
     parallelFor(e, fn, e.n, chunk);
     return true;
   }
-  // Seven pointers for six ctx fields: the bias is a parameter like w, at a
-  // constant distance from it in the same buffer.
+  // Seven pointers for six ctx fields: the bias gradient sits at a constant
+  // distance from the weight gradient in the same buffer.
   const bool hasDb = op.out2Role == ir::Out2::BiasGrad;
-  const ir::Tensor &w = g_.tensors[op.ins[2]];
-  if (hasBias && g_.tensors[op.ins[3]].buffer != w.buffer)
-    return fail("internal error: conv bias and weight in different buffers");
-  const int64_t biasAt = hasBias ? g_.tensors[op.ins[3]].offset - w.offset : 0;
+  const ir::Tensor &dw = g_.tensors[op.out];
+  if (hasDb && g_.tensors[op.out2].buffer != dw.buffer)
+    return fail("internal error: conv bias and weight gradients in different buffers");
+  const int64_t dbAt = hasDb ? g_.tensors[op.out2].offset - dw.offset : 0;
   Function *fn = closure(cname(op, "conv_maxpool_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                                     Value *o0, Value *o1) {
     std::vector<Value *> a = geom({o0, o1, field(cb, ctx, I0)});
-    Value *wp = field(cb, ctx, P2);
-    a.push_back(field(cb, ctx, P0));
-    a.push_back(field(cb, ctx, P1));
-    a.push_back(wp);
-    a.push_back(hasBias ? cb.CreateConstInBoundsGEP1_64(f32, wp, biasAt) : null());
-    a.push_back(field(cb, ctx, P3));
-    a.push_back(hasDb ? field(cb, ctx, P4) : null());
+    for (int f : {P0, P1, P2, P3}) a.push_back(field(cb, ctx, f)); // x, dY, y, argmax
+    Value *dwp = field(cb, ctx, P4);
+    a.push_back(dwp);
+    a.push_back(hasDb ? cb.CreateConstInBoundsGEP1_64(f32, dwp, dbAt) : null());
     a.push_back(cI32(1)); // accumulate
     a.push_back(cI32(act));
     a.push_back(field(cb, ctx, P5)); // the lane sums: the scratch's shared part
     a.push_back(convSlot(cb, field(cb, ctx, P5), o0, cs, chunk));
     call(cb, "aec_conv_maxpool_backward_filter", a);
   });
-  setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.out, hasDb ? op.out2 : -1, op.scratch});
+  setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.ins[3], op.out, op.scratch});
   setField(e, I0, e.n);
   parallelFor(e, fn, cI64(Co), chunk);
   return true;

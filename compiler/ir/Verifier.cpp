@@ -175,12 +175,12 @@ struct Checker {
         return where("shape mismatch");
       if (op.out2 >= 0 && (T(op.out2).buffer != Buffer::Grad || size(op.out2) != o.dims[0]))
         return where("bias gradient shape mismatch");
-      if (op.maxpool > 1 ? op.maxpool != 2 || !op.hasDeriv || op.ins.size() < 3 ||
-                               size(op.ins[2]) != o.size() || size(op.ins[1]) * 4 * o.dims[1] !=
-                                   size(op.ins[0]) * o.dims[0] ||
-                               (op.ins.size() > 3 && size(op.ins[3]) != o.dims[0])
+      if (op.maxpool > 1 ? op.maxpool != 2 || !op.hasDeriv || op.ins.size() != 4 ||
+                               size(op.ins[2]) != size(op.ins[1]) ||
+                               size(op.ins[3]) != 4 * size(op.ins[1]) ||
+                               size(op.ins[1]) * 4 * o.dims[1] != size(op.ins[0]) * o.dims[0]
                          : op.ins.size() != 2)
-        return where("fused max pool operands (pooled gradient, weight, bias) differ");
+        return where("fused max pool operands (pooled gradient, output, argmax) differ");
       if (std::string p = convProblem(op); !p.empty()) return where(p);
       return true;
     }

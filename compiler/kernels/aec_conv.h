@@ -107,12 +107,11 @@ static inline int64_t aec_conv_wg_groups(int64_t Ci, int64_t Co) {
 }
 
 /* A conv with a 2x2 max pool fused (aec_conv_maxpool_backward_filter): the
- * weight gradient's slot plus the recomputed accumulation planes of the 4
- * output channels it works on. */
+ * weight gradient's slot (x planes, the gradient planes of 4 output channels
+ * per sample, rebuilt from the stored argmax). */
 static inline int64_t aec_conv_maxpool_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
                                                    int64_t KH, int64_t KW) {
-  return aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW) +
-         aec_conv_round(4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
+  return aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
 }
 
 /* Upsample by 2 + 3x3 conv, stride 1, computed per output phase at the
@@ -210,25 +209,28 @@ void aec_pool_backward(int64_t n0, int64_t n1, int64_t C, int64_t H, int64_t W, 
  * epilogue, samples [n0, n1): yp [n][Co][H/2][W/2] = maxpool(act(conv(x, w) +
  * bias)) (H, W even), the same values as aec_conv_forward then
  * aec_pool_forward; yfull [n][Co][H][W], if not NULL, gets the unpooled output
- * too (the layer output of the inference functions; training never writes it).
+ * too (the layer output of the inference functions; training never writes it);
+ * arg [n][Co][H/2][W/2], if not NULL, one byte per pooled output: the block
+ * position (0..3 in the order (0,0), (0,1), (1,0), (1,1)) of the first value
+ * equal to the max, as aec_pool_backward takes it, or 4 if none is (NaN).
  * scratch: as aec_conv_forward. */
 void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                               int64_t Co, int64_t KH, int64_t KW, const float *x, const float *w,
-                              const float *bias, float *yp, float *yfull, int act,
+                              const float *bias, float *yp, float *yfull, uint8_t *arg, int act,
                               float *scratch);
 
 /* Its weight and bias gradients over samples [0, M), output channels [o0, o1),
  * from the pool's output gradient dyp [n][Co][H/2][W/2] (the maxpool's
  * backward and act' fused: the conv's output gradient is built per sample in
- * scratch from dyp and the argmax of the recomputed act(conv(x, w) + bias),
- * never written in full). dw, db, accumulate: as aec_conv_backward_filter
- * (dw is the same, db sums in another order). partials: as
- * aec_conv_backward_filter; scratch: this chunk's slot of
+ * scratch, dyp times act'(yp) at the forward's argmax arg, never written in
+ * full). yp, arg: the forward's pooled output and argmax. dw, db, accumulate:
+ * as aec_conv_backward_filter (dw is the same, db sums in another order).
+ * partials: as aec_conv_backward_filter; scratch: this chunk's slot of
  * aec_conv_maxpool_filter_slot floats. */
 void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
                                       int64_t W, int64_t Co, int64_t KH, int64_t KW,
-                                      const float *x, const float *dyp, const float *w,
-                                      const float *bias, float *dw, float *db, int accumulate,
+                                      const float *x, const float *dyp, const float *yp,
+                                      const uint8_t *arg, float *dw, float *db, int accumulate,
                                       int act, float *partials, float *scratch);
 
 #endif /* AEC_KERNELS_STATIC */

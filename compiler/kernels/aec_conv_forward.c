@@ -55,12 +55,13 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
 }
 
 /* One pooled output plane yo [H/2][W/2] from the accumulation plane, and the
- * unpooled one yf [H][W] from the same loads if yf; after_plane: the pooled
- * outputs of the range past this plane (see row_m). In yf only the block's
- * second row may run past its end (into rows stored later): the first row's
- * next row has its earlier chunks written already. */
+ * unpooled one yf [H][W] from the same loads if yf, the argmax codes ao
+ * [H/2][W/2] if ao; after_plane: the pooled outputs of the range past this
+ * plane (see row_m). In yf only the block's second row may run past its end
+ * (into rows stored later): the first row's next row has its earlier chunks
+ * written already. */
 AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *yo, float *yf,
-                                 float bo, int act, int64_t after_plane) {
+                                 uint8_t *ao, float bo, int act, int64_t after_plane) {
   const int64_t Hq = g->Ho / 2, Wq = g->Wo / 2;
   for (int64_t i = 0; i < Hq; ++i) {
     const int64_t after = (Hq - 1 - i) * Wq + after_plane;
@@ -68,6 +69,7 @@ AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *
       const int64_t m = row_m(Wq - j, after);
       const pool_block b = pool_block_at(plane + 2 * i * g->Wp + 2 * j, g->Wp, m, bo, act);
       store_m(yo + i * Wq + j, b.mx, m);
+      if (ao) store_codes(ao + i * Wq + j, pool_block_argmax(&b), m);
       if (yf) {
         store_pair(yf + 2 * i * g->Wo + 2 * j, b.a[0], b.a[1], lanes_left(Wq, j));
         store_pair(yf + (2 * i + 1) * g->Wo + 2 * j, b.a[2], b.a[3], m);
@@ -79,7 +81,7 @@ AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *
 AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                                        int64_t Co, int64_t KH, int64_t KW, const float *x,
                                        const float *w, const float *bias, float *yp,
-                                       float *yfull, int act, float *scratch) {
+                                       float *yfull, uint8_t *arg, int act, float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, 1, 1);
   float *in_buf = scratch; /* this chunk's slot */
@@ -95,7 +97,8 @@ AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64
         const int64_t o = a + q;
         const float bo = bias ? bias[o] : 0.0f;
         maxpool_epilogue(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq,
-                         yfull ? yfull + (n * Co + o) * H * W : 0, bo, act,
+                         yfull ? yfull + (n * Co + o) * H * W : 0,
+                         arg ? arg + (n * Co + o) * Hq * Wq : 0, bo, act,
                          rows_after(n, n1, o, Co, Hq - 1, Hq) * Wq);
       }
       a += nb;

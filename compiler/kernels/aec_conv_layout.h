@@ -154,6 +154,36 @@ AEC_INLINE pool_block pool_block_at(const float *r0, int64_t Wp, int64_t m, floa
   return b;
 }
 
+/* The argmax bytes of a fused max pool (aec_conv_maxpool_forward's arg): m
+ * lanes of codes to / from bytes. */
+typedef uint8_t vbyte __attribute__((ext_vector_type(AEC_VW)));
+AEC_INLINE void store_codes(uint8_t *p, vi c, int64_t m) {
+  const vbyte b = __builtin_convertvector(c, vbyte);
+  if (m == AEC_VW)
+    __builtin_memcpy(p, &b, sizeof b);
+  else
+    for (int64_t l = 0; l < m; ++l)
+      p[l] = b[l];
+}
+AEC_INLINE vi load_codes(const uint8_t *p, int64_t m) {
+  vbyte b = (vbyte)0;
+  if (m == AEC_VW)
+    __builtin_memcpy(&b, p, sizeof b);
+  else
+    for (int64_t l = 0; l < m; ++l)
+      b[l] = p[l];
+  return __builtin_convertvector(b, vi);
+}
+
+/* The block position (0..3) of the first of the four values equal to the
+ * max, as aec_pool_backward takes it; 4 where none is (a NaN). */
+AEC_INLINE vi pool_block_argmax(const pool_block *b) {
+  vi code = 4;
+  for (int q = 3; q >= 0; --q) /* the lowest equal position wins */
+    code = b->a[q] == b->mx ? (vi)q : code;
+  return code;
+}
+
 /* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
  * stride PS) at row offset r0, column offset c0, positions scaled by the
  * strides (SH, SW): src (i, j) goes to (i*SH + r0, j*SW + c0). The rest of

@@ -60,30 +60,24 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   wg_finish(partials, u0, u1, G, Ci, T, dw, accumulate);
 }
 
-#include "aec_conv_block.h" /* the forward's tap loop, recomputed by the fused max pool */
-
 /* One output channel's gradient plane dq (the stride-1 grid, row stride Wp;
  * the columns past W stay 0) of a conv followed by act and a 2x2 max pool,
- * from the pool's output gradient gp [Hq][Wq] and the conv's recomputed
- * accumulation plane z: gp at each block's argmax (the first position equal
- * to the max, as aec_pool_backward) times act' there, 0 elsewhere — what
- * pool_grad deriv=act writes, in L1 instead of a full-resolution tensor.
- * Returns the sum of the plane (its bias gradient). */
-AEC_INLINE float unpool_plane(float *dq, const float *z, const float *gp, int64_t Hq, int64_t Wq,
-                              int64_t Wp, float bo, int act) {
+ * from the pool's output gradient gp [Hq][Wq], its output yp and the
+ * forward's argmax codes ac: gp times act'(yp) at each block's argmax (act(z)
+ * there is the max itself), 0 elsewhere -- what pool_grad deriv=act writes, in
+ * L1 instead of a full-resolution tensor. Returns the sum of the plane (its
+ * bias gradient). */
+AEC_INLINE float unpool_plane(float *dq, const uint8_t *ac, const float *gp, const float *yp,
+                              int64_t Hq, int64_t Wq, int64_t Wp, int act) {
   vf s = 0.0f;
   for (int64_t i = 0; i < Hq; ++i)
     for (int64_t j = 0; j < Wq; j += AEC_VW) {
-      const int64_t m = lanes_left(Wq, j);
-      const pool_block b = pool_block_at(z + 2 * i * Wp + 2 * j, Wp, m, bo, act);
-      const vf gv = load_m(gp + i * Wq + j, m);
-      vi taken = 0;
+      const int64_t m = lanes_left(Wq, j), at = i * Wq + j;
+      const vi code = load_codes(ac + at, m);
+      const vf g = load_m(gp + at, m) * v_dact(load_m(yp + at, m), act);
       vf d[4];
-      for (int q = 0; q < 4; ++q) {
-        const vi hit = (b.a[q] == b.mx) & ~taken;
-        taken |= hit;
-        d[q] = vmask(gv, hit) * v_dact(b.a[q], act);
-      }
+      for (int q = 0; q < 4; ++q)
+        d[q] = vmask(g, code == q);
       store_pair(dq + 2 * i * Wp + 2 * j, d[0], d[1], m);
       store_pair(dq + (2 * i + 1) * Wp + 2 * j, d[2], d[3], m);
       s += (d[0] + d[1]) + (d[2] + d[3]);
@@ -94,7 +88,7 @@ AEC_INLINE float unpool_plane(float *dq, const float *z, const float *gp, int64_
 AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci,
                                                int64_t H, int64_t W, int64_t Co, int64_t KH,
                                                int64_t KW, const float *x, const float *dyp,
-                                               const float *w, const float *bias, float *dw,
+                                               const float *yp, const uint8_t *arg, float *dw,
                                                float *db, int accumulate, int act,
                                                float *partials, float *scratch) {
   if (o1 <= o0) return;
@@ -102,10 +96,10 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
   const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK, xk = Ci * PS;
   float *xp = scratch; /* this chunk's slot */
-  /* per sample: the gradient planes of 4 output channels (recomputed 4 at a
-   * time, the forward's widest block, whatever AEC_CONV_WG_P) */
+  /* per sample: the gradient planes of 4 output channels, whatever
+   * AEC_CONV_WG_P */
   const int64_t dqk = 4 * Lr;
-  float *dq = xp + NBK * xk, *zp = dq + NBK * dqk;
+  float *dq = xp + NBK * xk;
   zero_floats(xp, NBK * (xk + dqk));
   wg_zero_partials(partials, o0, o1, 1, Ci, T);
   if (!accumulate && db) zero_floats(db + o0, o1 - o0);
@@ -116,18 +110,13 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
                      PS);
     for (int64_t o = o0; o < o1;) {
       const int64_t R = o1 - o < 4 ? o1 - o : 4;
-      for (int64_t k = 0; k < nn; ++k) {
-        /* the forward's sums for these channels (same code, same order) */
-        const conv_pass p = {xp + k * xk, PS, Ci, Wp, KH, KW, w, Ci * T, T, 0, Lr};
-        for (int64_t a = o; a < o + R;)
-          a += conv_planes_from(&p, a, o + R, zp + (a - o) * Lr);
+      for (int64_t k = 0; k < nn; ++k)
         for (int64_t q = 0; q < R; ++q) {
-          const float s = unpool_plane(dq + k * dqk + q * Lr, zp + q * Lr,
-                                       dyp + ((nb + k) * Co + o + q) * Hq * Wq, Hq, Wq, Wp,
-                                       bias ? bias[o + q] : 0.0f, act);
+          const int64_t at = ((nb + k) * Co + o + q) * Hq * Wq;
+          const float s = unpool_plane(dq + k * dqk + q * Lr, arg + at, dyp + at, yp + at, Hq,
+                                       Wq, Wp, act);
           if (db) db[o + q] += s;
         }
-      }
       for (int64_t q0 = 0; q0 < R;) {
         const int P = R - q0 >= 4 && AEC_CONV_WG_P >= 4 ? 4 : R - q0 >= 2 ? 2 : 1;
         for (int64_t c = 0; c < Ci; ++c) {

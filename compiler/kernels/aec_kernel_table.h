@@ -54,11 +54,11 @@ typedef struct aec_kernel_table {
   void (*conv_maxpool_forward)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                                int64_t Co, int64_t KH, int64_t KW, const float *x,
                                const float *w, const float *bias, float *yp, float *yfull,
-                               int act, float *scratch);
+                               uint8_t *arg, int act, float *scratch);
   void (*conv_maxpool_backward_filter)(int64_t o0, int64_t o1, int64_t M, int64_t Ci, int64_t H,
                                        int64_t W, int64_t Co, int64_t KH, int64_t KW,
-                                       const float *x, const float *dyp, const float *w,
-                                       const float *bias, float *dw, float *db, int accumulate,
+                                       const float *x, const float *dyp, const float *yp,
+                                       const uint8_t *arg, float *dw, float *db, int accumulate,
                                        int act, float *partials, float *scratch);
   void (*upconv_forward)(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W, int64_t Co,
                          const float *x, const float *w, const float *bias, float *y, int act,

@@ -28,9 +28,10 @@
 //                                                a function reads it)
 //   + its pool_grad deriv=act feeding only    => + conv_weight_grad maxpool=2 (the
 //     the conv's weight gradient                 conv's output gradient rebuilt per
-//                                                sample from the pooled one and the
-//                                                recomputed argmax: no
-//                                                full-resolution tensor in training)
+//                                                sample from the pooled one, the
+//                                                pooled output and the forward's
+//                                                argmax: no full-resolution tensor
+//                                                in training)
 //
 // Chains are matched on single-use intermediates only (followed through the
 // def-use links, not op positions), so the rewrite never changes what any
@@ -210,8 +211,10 @@ void fuseUpsampleGrad(Graph &g) {
 // step whose pool_grad stays). When the pool's backward feeds only the conv's
 // weight gradient (the first conv of an encoder: no input gradient), that
 // weight gradient takes it over, rebuilding the conv's output gradient from the
-// pooled one (the recomputed conv gives the argmax): then training writes and
-// reads no full-resolution tensor of the layer.
+// pooled gradient, the pooled output and the argmax: the training forward
+// stores the argmax (a byte per pooled output) in the unpooled tensor's storage,
+// whose values training then never reads, so training writes and reads no
+// full-resolution tensor of the layer and recomputes nothing.
 void fuseConvMaxpool(Graph &g) {
   const Uses uses(g);
   std::vector<bool> dead(g.ops.size(), false);
@@ -251,8 +254,7 @@ void fuseConvMaxpool(Graph &g) {
     dead[pi] = true;
     if (wi < 0) continue;
     Op &wg = g.ops[wi];
-    wg.ins = {cv.ins[0], g.ops[gi].ins[0], cv.ins[1]};
-    if (cv.ins.size() > 2) wg.ins.push_back(cv.ins[2]);
+    wg.ins = {cv.ins[0], g.ops[gi].ins[0], cv.out, unpooled}; // x, dY, y, the argmax
     wg.maxpool = 2;
     wg.hasDeriv = true;
     wg.derivAct = cv.act;

@@ -1,7 +1,9 @@
 // Issue 13.2: a conv with act and a 2x2 max pool fused (aec_conv_maxpool_*)
 // against the kernels one after the other, at every vector width:
-//   forward: conv_forward then pool_forward, bit for bit (pooled and unpooled);
-//   weight gradient: pool_backward (deriv through the conv's output) then
+//   forward: conv_forward then pool_forward, bit for bit (pooled and unpooled),
+//   and the argmax bytes (the first position of each block equal to its max);
+//   weight gradient (from the forward's pooled output and argmax):
+//   pool_backward (deriv through the conv's output) then
 //   conv_backward_filter: dw bit for bit, db to rounding (it sums in another
 //   order); both split-invariant (the last chunk first, as in
 //   kernel_split_test.cpp: a chunk writing past its end clobbers a neighbour).
@@ -65,19 +67,34 @@ TEST_P(ConvMaxpool, ForwardEqualsConvThenPool) {
     k().pool_forward(0, N, c.Co, c.H, c.W, 2, 2, 0, yref.data(), pref.data());
     const std::string name = std::to_string(c.Ci) + "->" + std::to_string(c.Co) + " " +
                              std::to_string(c.H) + "x" + std::to_string(c.W);
+    // The argmax: the first position (row-major) of each block equal to the max.
+    std::vector<uint8_t> aref(N * pooled);
+    const int64_t Hq = c.H / 2, Wq = c.W / 2;
+    for (int64_t p = 0; p < N * pooled; ++p) {
+      const int64_t pl = p / (Hq * Wq), i = p % (Hq * Wq) / Wq, j = p % Wq;
+      const float *blk = yref.data() + pl * c.H * c.W + 2 * i * c.W + 2 * j;
+      const float v[4] = {blk[0], blk[1], blk[c.W], blk[c.W + 1]};
+      aref[p] = 4;
+      for (uint8_t q = 4; q-- > 0;)
+        if (v[q] == pref[p]) aref[p] = q;
+    }
     for (int64_t s = 0; s < N; ++s) { // [s, N) first, then [0, s)
       std::vector<float> yp(N * pooled, 1234.5f), yf(N * full, 1234.5f), yp2(N * pooled, 1234.5f);
+      std::vector<uint8_t> arg(N * pooled, 77);
       k().conv_maxpool_forward(s, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(), w.data(),
-                               bias.data(), yp.data(), yf.data(), c.act, scratch.data());
+                               bias.data(), yp.data(), yf.data(), nullptr, c.act, scratch.data());
       k().conv_maxpool_forward(0, s, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(), w.data(),
-                               bias.data(), yp.data(), yf.data(), c.act, scratch.data());
+                               bias.data(), yp.data(), yf.data(), nullptr, c.act, scratch.data());
       EXPECT_TRUE(same(yp, pref)) << name << " pooled, split at " << s;
       EXPECT_TRUE(same(yf, yref)) << name << " unpooled, split at " << s;
       k().conv_maxpool_forward(s, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(), w.data(),
-                               bias.data(), yp2.data(), nullptr, c.act, scratch.data());
+                               bias.data(), yp2.data(), nullptr, arg.data(), c.act,
+                               scratch.data());
       k().conv_maxpool_forward(0, s, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(), w.data(),
-                               bias.data(), yp2.data(), nullptr, c.act, scratch.data());
+                               bias.data(), yp2.data(), nullptr, arg.data(), c.act,
+                               scratch.data());
       EXPECT_TRUE(same(yp2, pref)) << name << " pooled only, split at " << s;
+      EXPECT_TRUE(arg == aref) << name << " argmax, split at " << s;
     }
   }
 }
@@ -93,9 +110,12 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     for (int64_t i = 0; i < c.Ci * c.W; ++i) x[i] = 0.25f;
     std::vector<float> fscratch(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
     std::vector<float> y(N * full), yp(N * pooled), dz(N * full);
+    std::vector<uint8_t> arg(N * pooled);
     k().conv_forward(0, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, 1, 1, x.data(), w.data(), bias.data(),
                      y.data(), c.act, 1, 1, fscratch.data());
     k().pool_forward(0, N, c.Co, c.H, c.W, 2, 2, 0, y.data(), yp.data());
+    k().conv_maxpool_forward(0, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(), w.data(),
+                             bias.data(), yp.data(), nullptr, arg.data(), c.act, fscratch.data());
     k().pool_backward(0, N, c.Co, c.H, c.W, 2, 2, 0, dyp.data(), y.data(), yp.data(), dz.data(),
                       y.data(), c.act);
     const auto dw0 = randomVec(rng, c.Co * c.Ci * T), db0 = randomVec(rng, c.Co);
@@ -114,10 +134,10 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     for (int64_t s = 0; s < c.Co; ++s) {
       std::vector<float> dw = dw0, db = db0;
       k().conv_maxpool_backward_filter(s, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
-                                       dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 1,
+                                       dyp.data(), yp.data(), arg.data(), dw.data(), db.data(), 1,
                                        c.act, partials.data(), scratch.data());
       k().conv_maxpool_backward_filter(0, s, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
-                                       dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 1,
+                                       dyp.data(), yp.data(), arg.data(), dw.data(), db.data(), 1,
                                        c.act, partials.data(), scratch.data());
       EXPECT_TRUE(same(dw, dwref)) << name << " dw, split at " << s;
       for (int64_t o = 0; o < c.Co; ++o)
@@ -132,10 +152,10 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     // accumulate = 0 overwrites
     std::vector<float> dw = dw0, db = db0, dwz(dw0.size(), 0.0f), dbz(db0.size(), 0.0f);
     k().conv_maxpool_backward_filter(0, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
-                                     dyp.data(), w.data(), bias.data(), dw.data(), db.data(), 0,
+                                     dyp.data(), yp.data(), arg.data(), dw.data(), db.data(), 0,
                                      c.act, partials.data(), scratch.data());
     k().conv_maxpool_backward_filter(0, c.Co, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, x.data(),
-                                     dyp.data(), w.data(), bias.data(), dwz.data(), dbz.data(), 1,
+                                     dyp.data(), yp.data(), arg.data(), dwz.data(), dbz.data(), 1,
                                      c.act, partials.data(), scratch.data());
     EXPECT_TRUE(same(dw, dwz) && same(db, dbz)) << name << " accumulate=0";
   }
