@@ -150,6 +150,30 @@ static void ref_spatial(const aec_layer_info *li, const double *p, int l, const 
         }
 }
 
+/* A dense layer of the reference (a tied one reads its twin's weight transposed). */
+static void ref_dense(const aec_layer_info *li, const double *p, int l, const double *cur,
+                      double *nx, int n, int64_t width) {
+  const int64_t outw = li->out_size;
+  const aec_tensor_info *w = find_tensor(l, 2), *b = find_tensor(l, 1);
+  int transposed = 0;
+  if (!w && tied) {
+    w = find_tensor(MODEL.num_layers - 1 - l, 2);
+    transposed = 1;
+  }
+  if (!w) {
+    fprintf(stderr, "reference: layer %s unsupported\n", li->name);
+    exit(2);
+  }
+  for (int i = 0; i < n; ++i)
+    for (int64_t o = 0; o < outw; ++o) {
+      double z = b ? p[b->offset + o] : 0;
+      for (int64_t k = 0; k < width; ++k)
+        z += cur[i * width + k] *
+             (transposed ? p[w->offset + o * width + k] : p[w->offset + k * outw + o]);
+      nx[i * outw + o] = aec_ref_act(li->activation, z);
+    }
+}
+
 /* Reference objective in double; fills out (last layer) if non-NULL. */
 static double reference(const double *p, const float *x, int n, double *out) {
   const int L = MODEL.num_layers;
@@ -163,39 +187,12 @@ static double reference(const double *p, const float *x, int n, double *out) {
     const aec_layer_info *li = &MODEL.layers[l];
     int64_t outw = li->out_size;
     double *nx = malloc(sizeof(double) * n * outw);
-    if (li->kind != AEC_DENSE) {
+    if (li->kind == AEC_DENSE)
+      ref_dense(li, p, l, cur, nx, n, width);
+    else
       ref_spatial(li, p, l, cur, nx, n, rank, dims);
-      rank = li->out_rank;
-      dims = li->out_dims;
-      free(cur);
-      cur = nx;
-      width = outw;
-      if (l == MODEL.code_layer) {
-        code = malloc(sizeof(double) * n * outw);
-        memcpy(code, cur, sizeof(double) * n * outw);
-      }
-      continue;
-    }
     rank = li->out_rank;
     dims = li->out_dims;
-    const aec_tensor_info *w = find_tensor(l, 2), *b = find_tensor(l, 1);
-    int transposed = 0;
-    if (!w && tied) {
-      w = find_tensor(L - 1 - l, 2);
-      transposed = 1;
-    }
-    if (!w || li->kind != AEC_DENSE) {
-      fprintf(stderr, "reference: layer %s unsupported\n", li->name);
-      exit(2);
-    }
-    for (int i = 0; i < n; ++i)
-      for (int64_t o = 0; o < outw; ++o) {
-        double z = b ? p[b->offset + o] : 0;
-        for (int64_t k = 0; k < width; ++k)
-          z += cur[i * width + k] *
-               (transposed ? p[w->offset + o * width + k] : p[w->offset + k * outw + o]);
-        nx[i * outw + o] = aec_ref_act(li->activation, z);
-      }
     free(cur);
     cur = nx;
     width = outw;
