@@ -5,7 +5,7 @@
 
 namespace aec::codegen {
 
-constexpr double kLayerNormEps = 1e-5; // nn.LayerNorm's default
+constexpr double kLayerNormEps = AEC_NORM_EPS; // nn.LayerNorm's default
 
 bool Gen::emitNorm(Env &e, const Op &op) {
   IRBuilder<> &b = *e.b;

@@ -162,7 +162,7 @@ enum {
 AEC_INLINE vf v_act(vf x, int act) {
   switch (act) {
   case AEC_K_RELU: return x < 0.0f ? 0.0f : x;
-  case AEC_K_LEAKY_RELU: return x < 0.0f ? x * 0.01f : x;
+  case AEC_K_LEAKY_RELU: return x < 0.0f ? x * AEC_LEAKY_RELU_SLOPE : x;
   case AEC_K_SIGMOID: return v_sigmoid(x);
   case AEC_K_TANH: return v_tanh(x);
   case AEC_K_ELU: return x > 0.0f ? x : v_expm1(x);
@@ -176,7 +176,7 @@ AEC_INLINE vf v_act(vf x, int act) {
 AEC_INLINE vf v_dact(vf y, int act) {
   switch (act) {
   case AEC_K_RELU: return y > 0.0f ? 1.0f : 0.0f;
-  case AEC_K_LEAKY_RELU: return y > 0.0f ? 1.0f : 0.01f;
+  case AEC_K_LEAKY_RELU: return y > 0.0f ? 1.0f : AEC_LEAKY_RELU_SLOPE;
   case AEC_K_SIGMOID: return y * (1.0f - y);
   case AEC_K_TANH: return 1.0f - y * y;
   case AEC_K_ELU: return y > 0.0f ? 1.0f : y + 1.0f;

@@ -5,6 +5,7 @@
 
 #include "compiler/diag/SourceManager.h"
 #include "compiler/registry/Registry.h"
+#include "runtime/include/aec/model_abi.h"
 
 #include <cstdint>
 #include <string>
@@ -30,12 +31,10 @@ struct Shape {
 // channel on [C, L] and [C, H, W]) and activations: compiler/registry/Registry.h.
 enum class Section { Encoder, Code, Decoder };
 
-constexpr float kLeakyReluSlope = 0.01f;
-constexpr float kEluAlpha = 1.0f;
 // Batch norm as PyTorch: running = (1 - momentum)·running + momentum·batch
 // (the running variance takes the unbiased batch variance).
 constexpr double kBatchNormMomentum = 0.1;
-constexpr double kBatchNormEps = 1e-5;
+constexpr double kBatchNormEps = AEC_NORM_EPS;
 
 const char *sectionName(Section s); // "encoder", "code", "decoder"
 

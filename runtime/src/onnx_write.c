@@ -64,13 +64,19 @@ static void node_begin(graph *g, aec_pb *node, const char *op, const char *const
 }
 static void node_end(graph *g, aec_pb *node) { aec_pb_message_field(&g->body, 1, node); }
 
-/* A single node with no attributes; `value` becomes its output. */
-static void simple(graph *g, const char *op, char *value, const char *extra) {
-  const char *in[2] = {value, extra};
-  char out[32] = "";
+/* A node op(in...) with no attributes -> a fresh value in `out`. */
+static void apply(graph *g, const char *op, const char *a, const char *b, char *out) {
+  const char *in[2] = {a, b};
   aec_pb node;
-  node_begin(g, &node, op, in, extra ? 2 : 1, out);
+  out[0] = '\0';
+  node_begin(g, &node, op, in, b ? 2 : 1, out);
   node_end(g, &node);
+}
+
+/* apply() whose output replaces `value`. */
+static void simple(graph *g, const char *op, char *value, const char *extra) {
+  char out[32];
+  apply(g, op, value, extra, out);
   strcpy(value, out);
 }
 
@@ -84,25 +90,109 @@ static void initializer(graph *g, const char *name, int type, const int64_t *dim
   aec_pb_message_field(&g->body, 5, &t);
 }
 
-/* Tensor `t` as an initializer in PyTorch's layout; its name into `name`. */
-static int weight(graph *g, int32_t t, char *name) {
+/* Tensor `t` as an initializer in PyTorch's layout (`dims` given: that shape,
+ * the same elements); its name into `name`. */
+static int weight_shaped(graph *g, int32_t t, char *name, const int64_t *dims, int32_t rank) {
   const aec_model *m = g->s->model;
   const aec_tensor_info *ti = &m->tensors[t];
   aec_rt_torch_name(m, t, name, 64);
   const float *src = g->s->params + ti->offset;
-  int64_t dims[AEC_MAX_RANK];
-  for (int32_t d = 0; d < ti->rank; ++d) dims[d] = ti->dims[d];
-  if (ti->rank != 2) {
-    initializer(g, name, ONNX_FLOAT, dims, ti->rank, src, sizeof(float) * (size_t)ti->size);
+  if (dims || ti->rank != 2) {
+    initializer(g, name, ONNX_FLOAT, dims ? dims : ti->dims, dims ? rank : ti->rank, src,
+                sizeof(float) * (size_t)ti->size);
     return 0;
   }
   float *tr = (float *)malloc(sizeof(float) * (size_t)ti->size);
   if (!tr) return aec_rt_fail(AEC_RT_EINTERNAL, "out of memory");
-  for (int64_t i = 0; i < dims[0]; ++i)
-    for (int64_t j = 0; j < dims[1]; ++j) tr[j * dims[0] + i] = src[i * dims[1] + j];
-  int64_t tdims[2] = {dims[1], dims[0]};
+  for (int64_t i = 0; i < ti->dims[0]; ++i)
+    for (int64_t j = 0; j < ti->dims[1]; ++j) tr[j * ti->dims[0] + i] = src[i * ti->dims[1] + j];
+  int64_t tdims[2] = {ti->dims[1], ti->dims[0]};
   initializer(g, name, ONNX_FLOAT, tdims, 2, tr, sizeof(float) * (size_t)ti->size);
   free(tr);
+  return 0;
+}
+static int weight(graph *g, int32_t t, char *name) { return weight_shaped(g, t, name, NULL, 0); }
+
+/* Layer l's tensor whose name ends in `suffix` (".weight", ".gamma"), or -1. */
+static int32_t layer_tensor(const aec_model *m, int32_t l, const char *suffix) {
+  const size_t n = strlen(suffix);
+  for (int32_t t = 0; t < m->num_tensors; ++t) {
+    const char *name = m->tensors[t].name;
+    const size_t len = strlen(name);
+    if (m->tensors[t].layer == l && len >= n && !strcmp(name + len - n, suffix)) return t;
+  }
+  return -1;
+}
+
+/* The mean of each sample of `in` over its dims 1..rank, kept as size-1 dims. */
+static void sample_mean(graph *g, const char *in, int32_t rank, char *out) {
+  int64_t axes[AEC_MAX_RANK];
+  for (int32_t a = 0; a < rank; ++a) axes[a] = 1 + a;
+  aec_pb node;
+  out[0] = '\0';
+  node_begin(g, &node, "ReduceMean", &in, 1, out);
+  attr_ints(&node, "axes", axes, rank);
+  attr_int(&node, "keepdims", 1);
+  node_end(g, &node);
+}
+
+/* A float scalar initializer named `<layer>.<what>`; its name into `name`. */
+static void scalar(graph *g, const char *layer, const char *what, float v, char *name) {
+  snprintf(name, 32, "%s.%s", layer, what);
+  initializer(g, name, ONNX_FLOAT, NULL, 0, &v, sizeof v);
+}
+
+/* Layer l's tensors with these suffixes as initializers (their names into
+ * names[i], shaped `dims` if given). */
+static int layer_weights(graph *g, int32_t l, const char *const *suffixes, int n,
+                         char (*names)[64], const int64_t *dims, int32_t rank) {
+  const aec_model *m = g->s->model;
+  for (int i = 0; i < n; ++i) {
+    int32_t t = layer_tensor(m, l, suffixes[i]);
+    if (t < 0)
+      return aec_rt_fail(AEC_RT_EINTERNAL, "layer `%s`: no `%s` tensor", m->layers[l].name,
+                         suffixes[i]);
+    int rc = weight_shaped(g, t, names[i], dims, rank);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* Layer norm over all of a sample's features (opset 13 has no
+ * LayerNormalization): (x - mean) / sqrt(var + eps) * gamma + beta, gamma and
+ * beta shaped as the sample so that they broadcast over the batch. */
+static int layer_norm_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_rank,
+                            const char *x, char *out) {
+  static const char *const suffixes[2] = {".gamma", ".beta"};
+  char w[2][64], eps[32], mean[32], d[32], sq[32], var[32], ve[32], sd[32], nx[32], y[32];
+  int rc = layer_weights(g, l, suffixes, 2, w, in_dims, in_rank);
+  if (rc) return rc;
+  sample_mean(g, x, in_rank, mean);
+  apply(g, "Sub", x, mean, d);
+  apply(g, "Mul", d, d, sq);
+  sample_mean(g, sq, in_rank, var);
+  scalar(g, g->s->model->layers[l].name, "eps", (float)AEC_NORM_EPS, eps);
+  apply(g, "Add", var, eps, ve);
+  apply(g, "Sqrt", ve, NULL, sd);
+  apply(g, "Div", d, sd, nx);
+  apply(g, "Mul", nx, w[0], y);
+  apply(g, "Add", y, w[1], out);
+  return 0;
+}
+
+/* Batch norm at inference: the running statistics (BatchNormalization's
+ * inputs scale, B, mean, var are batch norm's gamma, beta and running stats). */
+static int batch_norm_nodes(graph *g, int32_t l, const char *x, char *out) {
+  static const char *const suffixes[4] = {".gamma", ".beta", ".running_mean", ".running_var"};
+  char w[4][64];
+  int rc = layer_weights(g, l, suffixes, 4, w, NULL, 0);
+  if (rc) return rc;
+  const char *in[5] = {x, w[0], w[1], w[2], w[3]};
+  aec_pb node;
+  out[0] = '\0';
+  node_begin(g, &node, "BatchNormalization", in, 5, out);
+  attr_float(&node, "epsilon", (float)AEC_NORM_EPS);
+  node_end(g, &node);
   return 0;
 }
 
@@ -127,6 +217,55 @@ static int64_t conv_stride(int64_t in, int64_t out) {
   for (int64_t s = 1; s <= in; ++s)
     if ((in + s - 1) / s == out) return s;
   return 1;
+}
+
+/* The registries' keywords, for messages. */
+static const char *layer_keyword(int32_t kind) {
+  static const char *const names[] = {
+#define AEC_LAYER_KIND(Name, C, keyword, ...) keyword,
+#include "aec/layer_kinds.def"
+  };
+  return kind >= 0 && kind < (int32_t)(sizeof names / sizeof *names) ? names[kind] : "?";
+}
+static const char *activation_keyword(int32_t act) {
+  static const char *const names[] = {
+#define AEC_ACTIVATION(Name, C, keyword, ...) keyword,
+#include "aec/activations.def"
+  };
+  return act >= 0 && act < (int32_t)(sizeof names / sizeof *names) ? names[act] : "?";
+}
+
+/* Layer L's activation after `value` (which becomes its output). An
+ * activation with no case here is refused (a user error naming it). */
+static int activation_nodes(graph *g, const aec_layer_info *L, char *value) {
+  const char *op = NULL;
+  float alpha = 0.0f;
+  switch (L->activation) {
+  case AEC_LINEAR: return 0;
+  case AEC_RELU: op = "Relu"; break;
+  case AEC_LEAKY_RELU: op = "LeakyRelu", alpha = AEC_LEAKY_RELU_SLOPE; break;
+  case AEC_SIGMOID: op = "Sigmoid"; break;
+  case AEC_TANH: op = "Tanh"; break;
+  case AEC_ELU: op = "Elu", alpha = AEC_ELU_ALPHA; break;
+  case AEC_SILU: { /* x * sigmoid(x): no SiLU operator in opset 13 */
+    char sig[32], out[32];
+    apply(g, "Sigmoid", value, NULL, sig);
+    apply(g, "Mul", value, sig, out);
+    strcpy(value, out);
+    return 0;
+  }
+  default:
+    return aec_rt_fail(AEC_RT_EUSER, "layer `%s`: activation `%s` cannot be exported to ONNX",
+                       L->name, activation_keyword(L->activation));
+  }
+  const char *in[1] = {value};
+  char out[32] = "";
+  aec_pb node;
+  node_begin(g, &node, op, in, 1, out);
+  if (alpha != 0.0f) attr_float(&node, "alpha", alpha);
+  node_end(g, &node);
+  strcpy(value, out);
+  return 0;
 }
 
 static int layer_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_rank, char *value) {
@@ -214,23 +353,21 @@ static int layer_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_r
     simple(g, "Reshape", out, sn);
     break;
   }
+  case AEC_BATCHNORM:
+    if ((rc = batch_norm_nodes(g, l, value, out))) return rc;
+    break;
+  case AEC_LAYERNORM:
+    if ((rc = layer_norm_nodes(g, l, in_dims, in_rank, value, out))) return rc;
+    break;
+  case AEC_DROPOUT: /* the identity at inference */
+    strcpy(out, value);
+    break;
   default:
-    return aec_rt_fail(AEC_RT_EUSER, "layer `%s`: kind %d cannot be exported to ONNX", L->name, L->kind);
+    return aec_rt_fail(AEC_RT_EUSER, "layer `%s`: a `%s` layer cannot be exported to ONNX", L->name,
+                       layer_keyword(L->kind));
   }
   strcpy(value, out);
-  static const char *const act[] = {NULL, "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu"};
-  if (L->activation == AEC_LINEAR) return 0;
-  if (L->activation < 0 || L->activation > AEC_ELU) /* e.g. silu: no ONNX operator */
-    return aec_rt_fail(AEC_RT_EUSER, "layer `%s`: activation %d cannot be exported to ONNX",
-                       L->name, L->activation);
-  const char *in[1] = {value};
-  char a[32] = "";
-  node_begin(g, &node, act[L->activation], in, 1, a);
-  if (L->activation == AEC_LEAKY_RELU) attr_float(&node, "alpha", 0.01f);
-  if (L->activation == AEC_ELU) attr_float(&node, "alpha", 1.0f);
-  node_end(g, &node);
-  strcpy(value, a);
-  return 0;
+  return activation_nodes(g, L, value);
 }
 
 int aec_rt_export_onnx(aec_session *s, const char *path) {

@@ -14,6 +14,8 @@ extern "C" {
 
 #define AEC_ABI_VERSION 3 /* 2: workflow fields (issue 8); 3: bf16 inference (issue 13.4) */
 #define AEC_MAX_RANK 4
+/* The epsilon of batch norm and layer norm (PyTorch's default; the ONNX export says it too). */
+#define AEC_NORM_EPS 1e-5
 
 /* The kinds come from the registries beside this header (one row each,
  * shared with the compiler): AEC_DENSE, AEC_CONV2D, ...; AEC_LINEAR, AEC_RELU,

@@ -1,5 +1,6 @@
 # Checks an ONNX file written by aec (onnx.checker, full check) and evaluates
 # it node by node (NumPy, torch.nn.functional for Conv/pooling/Resize);
+# the ops are ONNX's (opset 13), written out here, not taken from aec;
 # compares "reconstruction" and "code" with aec's own outputs within 1e-5.
 # argv: model.onnx data.npy aec_reconstruction.npy aec_codes.npy
 import sys
@@ -51,6 +52,16 @@ for n in model.graph.node:
         y = 1 / (1 + np.exp(-i[0]))
     elif op == "Tanh":
         y = np.tanh(i[0])
+    elif op == "BatchNormalization":
+        shape = [1, -1] + [1] * (i[0].ndim - 2)
+        scale, bias, mean, var = (v.reshape(shape) for v in i[1:5])
+        y = (i[0] - mean) / np.sqrt(var + a["epsilon"]) * scale + bias
+    elif op == "ReduceMean":
+        y = np.mean(i[0], axis=tuple(a["axes"]), keepdims=bool(a.get("keepdims", 1)))
+    elif op in ("Add", "Sub", "Mul", "Div"):
+        y = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": np.divide}[op](i[0], i[1])
+    elif op == "Sqrt":
+        y = np.sqrt(i[0])
     elif op == "Identity":
         y = i[0]
     else:
