@@ -15,8 +15,11 @@ int aec_rt_torch_name(const aec_model *m, int32_t t, char *buf, size_t n) {
   const aec_tensor_info *ti = &m->tensors[t];
   int module = 0; /* each layer is a module, then its activation (if any) is the next */
   for (int32_t l = 0; l < ti->layer; ++l) module += m->layers[l].activation == AEC_LINEAR ? 1 : 2;
-  const char *dot = strrchr(ti->name, '.');
-  snprintf(buf, n, "%d.%s", module, dot ? dot + 1 : ti->name);
+  const char *dot = strrchr(ti->name, '.'), *field = dot ? dot + 1 : ti->name;
+  /* batch norm's and layer norm's scale and shift are torch's weight and bias */
+  if (!strcmp(field, "gamma")) field = "weight";
+  else if (!strcmp(field, "beta")) field = "bias";
+  snprintf(buf, n, "%d.%s", module, field);
   return 0;
 }
 
