@@ -150,8 +150,9 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
     return userError(diags, DiagKind::DistributedWithoutMpi);
   if (linksRuntime && !fileExists(runtime))
     return environmentError(fmt::format("the aec runtime library `{}` was not found", runtime));
-  // Prebuilt kernels when asked for (for now: the default stays inline until
-  // the A/B figures of issue 13.6 hold).
+  // Prebuilt kernels when asked for (issue 13.6; not yet the default: an
+  // --inference-only library would carry the archive's training kernels, and
+  // -g must keep the machine code unchanged, codegen/README.md).
   codegen::ModelKernels kernels;
   kernels.prebuilt = options.kernels == KernelMode::Prebuilt;
   const std::vector<std::string> others = othersOf(options, outputs, 0);
@@ -204,7 +205,8 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.rowTile = aec_gemm_row_tile(kernels.vectorWidth);
   mo.gemvPanel = aec_gemv_panel(kernels.vectorWidth);
   if (!codegen::generateModule(model, graph, mo, *module, error)) return internalError(error);
-  codegen::finishKernels(*module, target, kernels);
+  if (!codegen::finishKernels(*module, target, kernels, error))
+    return internalError("cannot load the kernel library: " + error);
   {
     std::string verifyMsg;
     llvm::raw_string_ostream vs(verifyMsg);

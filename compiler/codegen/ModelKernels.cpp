@@ -5,12 +5,20 @@
 #include "compiler/kernels/KernelLibrary.h"
 
 #include <llvm/ADT/STLExtras.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/InstrTypes.h>
 #include <llvm/Linker/Linker.h>
+
+#include <map>
+#include <vector>
 
 namespace aec::codegen {
 
-bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error) {
-  if (kernels.prebuilt) return declareKernels(module, kernels.vectorWidth, kernels.names, error);
+namespace {
+
+// Links the definitions of the kernels the module still declares under their
+// source names (and what they call) from the bitcode of its width.
+bool linkNeededKernels(llvm::Module &module, ModelKernels &kernels, std::string &error) {
   std::unique_ptr<llvm::Module> library =
       loadKernelModuleForWidth(module.getContext(), kernels.vectorWidth, error);
   if (!library) return false;
@@ -18,28 +26,86 @@ bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error)
   library->setDataLayout(module.getDataLayout());
   for (llvm::Function &f : *library)
     if (!f.isDeclaration()) kernels.names.insert(f.getName().str());
-  if (llvm::Linker::linkModules(module, std::move(library))) {
+  const unsigned flags = kernels.prebuilt ? llvm::Linker::Flags::LinkOnlyNeeded
+                                          : llvm::Linker::Flags::None;
+  if (llvm::Linker::linkModules(module, std::move(library), flags)) {
     error = "cannot link the kernel library into the model module";
     return false;
   }
   return true;
 }
 
-void finishKernels(llvm::Module &module, const TargetInfo &target, const ModelKernels &kernels) {
-  for (llvm::Function &f : llvm::make_early_inc_range(module)) {
-    const bool kernel = kernels.names.count(f.getName().str()) != 0;
-    if (kernel && kernels.prebuilt) {
-      if (f.use_empty()) {
-        f.eraseFromParent();
-        continue;
+// GEMMs this small (K x N of the weight) stay inlined: their generic copies
+// train the tabular 30-16-8 AE 1.5x slower (paired A/B, issue 13.6), and a
+// handful of such closures compile quickly.
+constexpr int64_t kTinyGemm = 512;
+
+int64_t constantArg(const llvm::CallBase &call, unsigned i) {
+  const auto *c = i < call.arg_size() ? llvm::dyn_cast<llvm::ConstantInt>(call.getArgOperand(i))
+                                      : nullptr;
+  return c ? c->getSExtValue() : -1;
+}
+
+// Whether a call of a prebuilt-kernels build keeps the inlined kernel.
+bool kernelCallInlined(const llvm::CallBase &call) {
+  const llvm::Function *callee = call.getCalledFunction();
+  if (!callee) return false;
+  const llvm::StringRef name = callee->getName();
+  if (kernelInlinedWhenPrebuilt(name.str())) return true;
+  int64_t n = -1, k = -1;
+  if (name == "aec_gemm" || name == "aec_gemm_bf16") {
+    n = constantArg(call, 2);
+    k = constantArg(call, 3);
+  } else if (name == "aec_gemm_tn") {
+    n = constantArg(call, 2);
+    k = constantArg(call, 5); // lda: the columns of A, the weight's rows
+  }
+  return n > 0 && k > 0 && n * k <= kTinyGemm;
+}
+
+} // namespace
+
+bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error) {
+  if (kernels.prebuilt) return declareKernels(module, kernels.vectorWidth, kernels.names, error);
+  return linkNeededKernels(module, kernels, error);
+}
+
+bool finishKernels(llvm::Module &module, const TargetInfo &target, ModelKernels &kernels,
+                   std::string &error) {
+  if (kernels.prebuilt) {
+    // Declarations: renamed to the archive's symbols, or (kernelInlinedWhenPrebuilt)
+    // kept under the source name for the bitcode's definition.
+    // (The declarations' attributes include the call sites' promises, e.g.
+    // noalias, ModuleGen.cpp: they go onto the linked definitions.)
+    std::map<std::string, llvm::AttributeList> inlined;
+    for (llvm::Function &f : llvm::make_early_inc_range(module)) {
+      if (!f.isDeclaration() || !kernels.names.count(f.getName().str())) continue;
+      const std::string name = f.getName().str();
+      // The calls that stay inlined keep the source name; the others call
+      // the archive's symbol.
+      std::vector<llvm::CallBase *> prebuiltCalls;
+      for (llvm::User *u : f.users())
+        if (auto *call = llvm::dyn_cast<llvm::CallBase>(u); call && !kernelCallInlined(*call))
+          prebuiltCalls.push_back(call);
+      if (!prebuiltCalls.empty()) {
+        llvm::Function *archived = llvm::Function::Create(
+            f.getFunctionType(), llvm::GlobalValue::ExternalLinkage,
+            prebuiltKernelSymbol(name, kernels.vectorWidth), module);
+        archived->setAttributes(f.getAttributes());
+        archived->setVisibility(llvm::GlobalValue::HiddenVisibility);
+        archived->setDSOLocal(true);
+        for (llvm::CallBase *call : prebuiltCalls) call->setCalledFunction(archived);
       }
-      f.setName(prebuiltKernelSymbol(f.getName().str(), kernels.vectorWidth));
-      f.setVisibility(llvm::GlobalValue::HiddenVisibility);
-      f.setDSOLocal(true);
-      continue;
+      if (f.use_empty()) f.eraseFromParent();
+      else inlined[name] = f.getAttributes();
     }
+    if (!inlined.empty() && !linkNeededKernels(module, kernels, error)) return false;
+    for (const auto &[name, attrs] : inlined)
+      if (llvm::Function *f = module.getFunction(name)) f->setAttributes(attrs);
+  }
+  for (llvm::Function &f : module) {
     if (f.isDeclaration()) continue;
-    if (kernel) {
+    if (kernels.names.count(f.getName().str())) {
       // Inlining into the closures lets the constant shapes specialize them.
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
       f.removeFnAttr(llvm::Attribute::NoInline);
@@ -52,7 +118,8 @@ void finishKernels(llvm::Module &module, const TargetInfo &target, const ModelKe
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
   }
-  if (!kernels.prebuilt) eraseUnusedKernels(module, kernels.names);
+  eraseUnusedKernels(module, kernels.names);
+  return true;
 }
 
 } // namespace aec::codegen

@@ -3,7 +3,8 @@
 //  * prebuilt: the module declares the kernels; the link adds
 //    libaec_kernels_vw<W>.a of the target's width, whose symbols carry the
 //    width (aec_gemm_vw16), so a model can only link the width it was built
-//    for. Only the small glue module is optimized and compiled.
+//    for. Only the small glue module is optimized and compiled, plus the
+//    kernels that stay inlined (kernelInlinedWhenPrebuilt: conv, pool).
 //  * inline: the kernel bitcode is linked in and every call is inlined into
 //    its closure with constant shapes (kernelSharedPerModel ones excepted).
 #pragma once
@@ -27,11 +28,13 @@ struct ModelKernels {
 // (inline) the kernels of `kernels.vectorWidth` under their source names.
 bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error);
 
-// After: every defined function gets the target's CPU and features. Inline:
-// the kernels become internal and always inlined (shared ones: noinline),
-// unused ones are dropped. Prebuilt: the declarations the model calls are
-// renamed to the archive's symbols and made hidden (a shared library calls
-// them directly and exports none), the others dropped.
-void finishKernels(llvm::Module &module, const TargetInfo &target, const ModelKernels &kernels);
+// After: prebuilt: the declarations the model calls are renamed to the
+// archive's symbols and made hidden (a shared library calls them directly and
+// exports none), unused ones dropped; those kernelInlinedWhenPrebuilt keeps
+// get their definitions from the bitcode. Then every kernel defined in the
+// module becomes internal and always inlined (shared ones: noinline), unused
+// ones are dropped, and every function gets the target's CPU and features.
+bool finishKernels(llvm::Module &module, const TargetInfo &target, ModelKernels &kernels,
+                   std::string &error);
 
 } // namespace aec::codegen

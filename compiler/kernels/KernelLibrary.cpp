@@ -77,6 +77,12 @@ const std::vector<std::string> &kernelEntryPoints() {
 // ~6% of the backward pass, measured on the deep AE, issue 13.6.)
 bool kernelSharedPerModel(const std::string &name) { return name == "aec_colsum"; }
 
+bool kernelInlinedWhenPrebuilt(const std::string &name) {
+  for (const char *prefix : {"aec_conv_", "aec_upconv_", "aec_pool_"})
+    if (name.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
 namespace {
 
 // The embedded bitcode of one variant (its buffer names `name`, which must

@@ -75,4 +75,9 @@ const std::vector<std::string> &kernelEntryPoints();
 // values), so a copy per site costs compile time and buys no speed.
 bool kernelSharedPerModel(const std::string &name);
 
+// Entry points inlined with their constant shapes even in a prebuilt-kernels
+// build: the conv, upsample-conv and pool kernels, whose generic copies train
+// the conv AE 1.59x slower (paired A/B, issue 13.6).
+bool kernelInlinedWhenPrebuilt(const std::string &name);
+
 } // namespace aec

@@ -370,6 +370,44 @@ AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const
   }
 }
 
+/* The prebuilt archives (-DAEC_PREBUILT, compiler/kernels/CMakeLists.txt)
+ * are called with runtime shapes and flags: one instantiation of the blocked
+ * GEMM per forward activation and per backward derivative, so that the tile
+ * epilogue has no per-vector switch (an inlined call gets that from its
+ * constants; the bitcode keeps one copy so that inlining stays cheap). Other
+ * combinations take the generic copy. The arithmetic is the same in all. */
+#ifdef AEC_PREBUILT
+AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                                    int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
+                                    int transB, float *C, int64_t ldc, int accumulate,
+                                    const float *bias, int act, const float *dact_y, int64_t lddy,
+                                    int dact) {
+  if (!dact_y) {
+    switch (act) {
+#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
+  case AEC_K_##Kind:                                                                              \
+    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+                 AEC_K_##Kind, 0, 0, 0);                                                          \
+    return;
+#include "../../runtime/include/aec/activations.def"
+    }
+  } else if (act == AEC_K_LINEAR) {
+    switch (dact) {
+#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
+  case AEC_K_##Kind:                                                                              \
+    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+                 AEC_K_LINEAR, dact_y, lddy, AEC_K_##Kind);                                       \
+    return;
+#include "../../runtime/include/aec/activations.def"
+    }
+  }
+  gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+               lddy, dact);
+}
+#else
+#define gemm_blocked_by_act gemm_blocked
+#endif
+
 #ifndef AEC_DOT_ROWS
 #define AEC_DOT_ROWS 4 /* transB ranges up to this many rows use dot products */
 #endif
@@ -399,8 +437,8 @@ AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
     gemm_dot_rows(m0, m1, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
     return;
   }
-  gemm_blocked(m0, m1, N, K, A, lda, B, 0, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
-               lddy, dact);
+  gemm_blocked_by_act(m0, m1, N, K, A, lda, B, 0, ldb, transB, C, ldc, accumulate, bias, act,
+                      dact_y, lddy, dact);
 }
 
 AEC_KAPI void aec_gemm_bf16(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
@@ -412,7 +450,7 @@ AEC_KAPI void aec_gemm_bf16(int64_t m0, int64_t m1, int64_t N, int64_t K, const 
     gemv_row_bf16(N, K, A + m0 * lda, Bp, ldb, C + m0 * ldc, bias, act);
     return;
   }
-  gemm_blocked(m0, m1, N, K, A, lda, 0, Bp, ldb, 0, C, ldc, 0, bias, act, 0, 0, 0);
+  gemm_blocked_by_act(m0, m1, N, K, A, lda, 0, Bp, ldb, 0, C, ldc, 0, bias, act, 0, 0, 0);
 }
 
 /* Round to nearest even; a NaN stays a (quiet) NaN. */
