@@ -271,12 +271,7 @@ static int activation_nodes(graph *g, const aec_layer_info *L, char *value) {
 static int layer_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_rank, char *value) {
   const aec_model *m = g->s->model;
   const aec_layer_info *L = &m->layers[l];
-  int32_t w = -1, b = -1;
-  for (int32_t t = 0; t < m->num_tensors; ++t)
-    if (m->tensors[t].layer == l) {
-      if (strstr(m->tensors[t].name, ".weight")) w = t;
-      else if (strstr(m->tensors[t].name, ".bias")) b = t;
-    }
+  const int32_t w = layer_tensor(m, l, ".weight"), b = layer_tensor(m, l, ".bias");
   char wn[64], bn[64], out[32] = "";
   aec_pb node;
   int rc = 0;
