@@ -12,6 +12,7 @@
  * aec_rt_parallel_for would). */
 #include "../kernel_bench.h"
 #include "../../compiler/kernels/aec_elementwise.c"
+#include "../../compiler/kernels/aec_optimizer.c"
 #include "../../compiler/kernels/aec_gemm.c"
 
 #include <pthread.h>

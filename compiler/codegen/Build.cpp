@@ -287,8 +287,11 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   h.weightsBf16 = options.weightsBf16;
   for (const Layer &l : model.layers) h.layers.push_back({l.name, l.out.elements()});
   if (options.emit == EmitKind::Lib) {
-    std::vector<std::string> archives = {runtime};
-    if (kernels.prebuilt) archives.insert(archives.begin(), kernelArchive);
+    // The kernel archive's members the model calls (not, say, the optimizers
+    // of an --inference-only model), then the whole runtime.
+    std::vector<codegen::LibraryArchive> archives;
+    if (kernels.prebuilt) archives.push_back({kernelArchive, /*onlyNeeded=*/true});
+    archives.push_back({runtime, /*onlyNeeded=*/false});
     if (int rc = wrote(codegen::writeStaticLibrary(out, objects, archives, others, error)))
       return rc;
   } else if (int rc = link({"-shared"})) {

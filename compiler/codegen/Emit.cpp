@@ -4,9 +4,11 @@
 
 #include "compiler/codegen/Output.h"
 
+#include <llvm/ADT/STLExtras.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/Object/Archive.h>
 #include <llvm/Object/ArchiveWriter.h>
+#include <llvm/Object/ObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -16,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <set>
 
 namespace aec::codegen {
 
@@ -102,8 +105,60 @@ bool runLinker(const std::vector<std::string> &args, std::string &error) {
   return true;
 }
 
+namespace {
+
+// The global symbols an object defines and those it leaves undefined.
+struct ObjectSymbols {
+  std::set<std::string> defined, undefined;
+};
+
+bool readObjectSymbols(llvm::MemoryBufferRef buffer, ObjectSymbols &out, std::string &error) {
+  auto obj = llvm::object::ObjectFile::createObjectFile(buffer);
+  if (!obj) {
+    error = fmt::format("`{}` is not an object file: {}", buffer.getBufferIdentifier().str(),
+                        llvm::toString(obj.takeError()));
+    return false;
+  }
+  for (const llvm::object::SymbolRef &sym : (*obj)->symbols()) {
+    auto flags = sym.getFlags();
+    auto name = sym.getName();
+    if (!flags || !name) {
+      llvm::consumeError(flags.takeError());
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if (name->empty()) continue;
+    if (*flags & llvm::object::SymbolRef::SF_Undefined) out.undefined.insert(name->str());
+    else if (*flags & llvm::object::SymbolRef::SF_Global) out.defined.insert(name->str());
+  }
+  return true;
+}
+
+// Which of `members` (an archive's, in order) a link of objects leaving
+// `undefined` undefined pulls in: those defining a symbol still undefined,
+// repeatedly (a pulled member's own references count), in archive order.
+std::vector<bool> neededMembers(const std::vector<ObjectSymbols> &members,
+                                std::set<std::string> undefined) {
+  std::vector<bool> needed(members.size(), false);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (needed[i]) continue;
+      const bool defines = llvm::any_of(members[i].defined, [&](const std::string &s) {
+        return undefined.count(s) != 0;
+      });
+      if (!defines) continue;
+      needed[i] = grew = true;
+      undefined.insert(members[i].undefined.begin(), members[i].undefined.end());
+    }
+  }
+  return needed;
+}
+
+} // namespace
+
 bool writeStaticLibrary(const std::string &path, const std::vector<std::string> &objects,
-                        const std::vector<std::string> &archives,
+                        const std::vector<LibraryArchive> &archives,
                         const std::vector<std::string> &others, std::string &error) {
   std::vector<llvm::NewArchiveMember> members;
   // The objects' temporary file names are random: name the members after the
@@ -114,6 +169,9 @@ bool writeStaticLibrary(const std::string &path, const std::vector<std::string> 
   std::vector<std::string> memberNames; // outlive `members`
   for (size_t i = 0; i < objects.size(); ++i)
     memberNames.push_back(stem + (i ? "." + std::to_string(i) : std::string()) + ".o");
+  // What the model's objects reference and do not define: the roots of the
+  // members an `onlyNeeded` archive contributes.
+  std::set<std::string> undefined, defined;
   for (size_t i = 0; i < objects.size(); ++i) {
     auto obj = llvm::NewArchiveMember::getFile(objects[i], true);
     if (!obj) {
@@ -121,12 +179,18 @@ bool writeStaticLibrary(const std::string &path, const std::vector<std::string> 
       return false;
     }
     obj->MemberName = llvm::StringRef(memberNames[i]);
+    ObjectSymbols syms;
+    if (!readObjectSymbols(obj->Buf->getMemBufferRef(), syms, error)) return false;
+    undefined.insert(syms.undefined.begin(), syms.undefined.end());
+    defined.insert(syms.defined.begin(), syms.defined.end());
     members.push_back(std::move(*obj));
   }
+  for (const std::string &s : defined) undefined.erase(s);
   // The archives' buffers outlive `members`, which refer to them.
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
   std::vector<std::unique_ptr<llvm::object::Archive>> opened;
-  for (const std::string &archivePath : archives) {
+  for (const LibraryArchive &library : archives) {
+    const std::string &archivePath = library.path;
     auto buf = llvm::MemoryBuffer::getFile(archivePath);
     if (!buf) {
       error = fmt::format("cannot read the library `{}`: {}", archivePath,
@@ -141,6 +205,8 @@ bool writeStaticLibrary(const std::string &path, const std::vector<std::string> 
       return false;
     }
     opened.push_back(std::move(*archive));
+    std::vector<llvm::NewArchiveMember> children;
+    std::vector<ObjectSymbols> symbols;
     llvm::Error err = llvm::Error::success();
     for (const llvm::object::Archive::Child &child : opened.back()->children(err)) {
       auto m = llvm::NewArchiveMember::getOldMember(child, true);
@@ -148,12 +214,21 @@ bool writeStaticLibrary(const std::string &path, const std::vector<std::string> 
         error = llvm::toString(m.takeError());
         return false;
       }
-      members.push_back(std::move(*m));
+      if (library.onlyNeeded) {
+        symbols.emplace_back();
+        if (!readObjectSymbols(m->Buf->getMemBufferRef(), symbols.back(), error)) return false;
+      }
+      children.push_back(std::move(*m));
     }
     if (err) {
       error = fmt::format("cannot read `{}`: {}", archivePath, llvm::toString(std::move(err)));
       return false;
     }
+    const std::vector<bool> needed = library.onlyNeeded
+                                         ? neededMembers(symbols, undefined)
+                                         : std::vector<bool>(children.size(), true);
+    for (size_t i = 0; i < children.size(); ++i)
+      if (needed[i]) members.push_back(std::move(children[i]));
   }
   auto data = llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab,
                                          llvm::object::Archive::K_GNU, true, false);

@@ -26,10 +26,19 @@ bool writeText(const std::string &text, const std::string &path,
 // Runs `cc` (or clang-19) with `args`; on failure `error` holds the command.
 bool runLinker(const std::vector<std::string> &args, std::string &error);
 
-// Writes a static archive holding `objects` and every member of `archives`
-// (the prebuilt kernels, the runtime).
+// An archive whose members go into a static library: all of them (the
+// runtime: a program may call its API itself), or `onlyNeeded`, those that
+// define a symbol the library's objects reference, transitively, as a linker
+// would pull them (the prebuilt kernels: an --inference-only model references
+// no optimizer, so its library carries none).
+struct LibraryArchive {
+  std::string path;
+  bool onlyNeeded = false;
+};
+
+// Writes a static archive holding `objects` and the members of `archives`.
 bool writeStaticLibrary(const std::string &path, const std::vector<std::string> &objects,
-                        const std::vector<std::string> &archives,
+                        const std::vector<LibraryArchive> &archives,
                         const std::vector<std::string> &others, std::string &error);
 
 // The C header of `--emit=lib`/`--emit=shared`.

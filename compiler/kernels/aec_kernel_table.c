@@ -3,6 +3,7 @@
 #define AEC_KERNELS_STATIC static
 #include "aec_kernel_table.h"
 #include "aec_elementwise.c"
+#include "aec_optimizer.c"
 #include "aec_gemm.c"
 #include "aec_conv_forward.c"
 #include "aec_conv_backward_data.c"
