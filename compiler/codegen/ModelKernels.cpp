@@ -117,6 +117,13 @@ bool finishKernels(llvm::Module &module, const TargetInfo &target, ModelKernels 
     // the vectorizer sees the real vector width.
     f.addFnAttr("target-cpu", target.cpu);
     if (!target.features.empty()) f.addFnAttr("target-features", target.features);
+    // An unwind table entry for every function (as C compilers give by
+    // default on x86-64), so that -g adds no CFI: without it, -g gave the
+    // nounwind model functions call frame information that went to .eh_frame
+    // in an object where main or a C API wrapper (not nounwind) had some,
+    // which grew the loaded image and moved .data/.got by a page: every
+    // PC-relative operand in .text changed (test/lit/codegen/debug-info.test).
+    f.setUWTableKind(llvm::UWTableKind::Async);
   }
   eraseUnusedKernels(module, kernels.names);
   return true;
