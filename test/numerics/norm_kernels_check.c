@@ -1,5 +1,5 @@
-/* The float kernels of issue 7 (compiler/kernels/aec_norm.c, aec_dropout in
- * aec_elementwise.c) against the double references of ref_layers.c:
+/* The float kernels of issue 7 (compiler/kernels/aec_norm.c, aec_norm_train.c,
+ * aec_vae.c, aec_dropout in aec_elementwise.c) against the double references of ref_layers.c:
  * batch norm train (with running statistics) / backward / folded inference
  * for dense and conv shapes, dropout (mask rate, scaling, the same mask in
  * backward, independence of the range split) and the VAE sample, KL and
@@ -8,7 +8,8 @@
  * Ranges are split unevenly to exercise the kernels' bounds.
  * Tolerance abs 1e-5 + rel 1e-4. Prints `ok <name>` per check.
  * Build: clang-19 -O2 -DAEC_VW=<4|8|16> [-mavx2 -mfma] -I compiler/kernels
- *        this file ref_layers.c aec_norm.c aec_elementwise.c -lm */
+ *        this file ref_layers.c aec_norm.c aec_norm_train.c aec_vae.c
+ *        aec_elementwise.c -lm */
 #include "aec_kernels.h"
 #include "aec_norm.h"
 #include "ref_layers.h"
