@@ -150,11 +150,12 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
     return userError(diags, DiagKind::DistributedWithoutMpi);
   if (linksRuntime && !fileExists(runtime))
     return environmentError(fmt::format("the aec runtime library `{}` was not found", runtime));
-  // Prebuilt kernels when asked for (issue 13.6; not yet the default: an
-  // --inference-only library would carry the archive's training kernels, and
-  // -g must keep the machine code unchanged, codegen/README.md).
+  // Prebuilt kernels (issue 13.6) by default for what is linked (exe, lib,
+  // shared); an object, assembly or IR inlines them unless asked for, so
+  // that it is self-contained (codegen/README.md).
   codegen::ModelKernels kernels;
-  kernels.prebuilt = options.kernels == KernelMode::Prebuilt;
+  kernels.prebuilt = options.kernels == KernelMode::Prebuilt ||
+                     (options.kernels == KernelMode::Default && linksRuntime);
   const std::vector<std::string> others = othersOf(options, outputs, 0);
 
   // 1. IR and the lowering passes (autodiff, fusion, memory, optimizer).

@@ -16,8 +16,8 @@ enum class EmitKind { Exe, Lib, Shared, Obj, Llvm, Asm, IR };
 
 // How the kernels reach the artifact (--kernels): Prebuilt declares them and
 // links libaec_kernels_vw<W>.a; Inline compiles each call into the model with
-// its constant shapes. Default: Inline (compiler/codegen/README.md says what
-// prebuilt still lacks to become the default of exe, lib and shared).
+// its constant shapes. Default: Prebuilt for exe, lib and shared, Inline for
+// obj, asm and llvm (self-contained without the archive; codegen/README.md).
 enum class KernelMode { Default, Prebuilt, Inline };
 
 struct BuildOptions {
