@@ -154,8 +154,10 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   // shared); an object, assembly or IR inlines them unless asked for, so
   // that it is self-contained (codegen/README.md).
   codegen::ModelKernels kernels;
-  kernels.prebuilt = options.kernels == KernelMode::Prebuilt ||
+  kernels.prebuilt = options.kernels == KernelMode::Auto ||
+                     options.kernels == KernelMode::Prebuilt ||
                      (options.kernels == KernelMode::Default && linksRuntime);
+  kernels.inlineWhereShapesPay = options.kernels != KernelMode::Prebuilt;
   const std::vector<std::string> others = othersOf(options, outputs, 0);
 
   // 1. IR and the lowering passes (autodiff, fusion, memory, optimizer).

@@ -73,7 +73,7 @@ bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error)
 bool finishKernels(llvm::Module &module, const TargetInfo &target, ModelKernels &kernels,
                    std::string &error) {
   if (kernels.prebuilt) {
-    // Declarations: renamed to the archive's symbols, or (kernelInlinedWhenPrebuilt)
+    // Declarations: renamed to the archive's symbols, or (auto, kernelCallInlined)
     // kept under the source name for the bitcode's definition.
     // (The declarations' attributes include the call sites' promises, e.g.
     // noalias, ModuleGen.cpp: they go onto the linked definitions.)
@@ -85,7 +85,8 @@ bool finishKernels(llvm::Module &module, const TargetInfo &target, ModelKernels 
       // the archive's symbol.
       std::vector<llvm::CallBase *> prebuiltCalls;
       for (llvm::User *u : f.users())
-        if (auto *call = llvm::dyn_cast<llvm::CallBase>(u); call && !kernelCallInlined(*call))
+        if (auto *call = llvm::dyn_cast<llvm::CallBase>(u);
+            call && !(kernels.inlineWhereShapesPay && kernelCallInlined(*call)))
           prebuiltCalls.push_back(call);
       if (!prebuiltCalls.empty()) {
         llvm::Function *archived = llvm::Function::Create(

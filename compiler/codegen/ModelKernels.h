@@ -3,8 +3,8 @@
 //  * prebuilt: the module declares the kernels; the link adds
 //    libaec_kernels_vw<W>.a of the target's width, whose symbols carry the
 //    width (aec_gemm_vw16), so a model can only link the width it was built
-//    for. Only the small glue module is optimized and compiled, plus the
-//    kernels that stay inlined (kernelInlinedWhenPrebuilt: conv, pool).
+//    for. Only the small glue module is optimized and compiled, plus (auto)
+//    the calls that stay inlined (kernelCallInlined: conv, pool, tiny GEMMs).
 //  * inline: the kernel bitcode is linked in and every call is inlined into
 //    its closure with constant shapes (kernelSharedPerModel ones excepted).
 #pragma once
@@ -20,6 +20,8 @@ namespace aec::codegen {
 
 struct ModelKernels {
   bool prebuilt = false;
+  // prebuilt: the calls whose constant shapes pay stay inlined (--kernels=auto)
+  bool inlineWhereShapesPay = true;
   int vectorWidth = 4;         // of the bitcode variant / archive
   std::set<std::string> names; // the kernels' source names (aec_gemm, ...)
 };
@@ -30,7 +32,7 @@ bool addKernels(llvm::Module &module, ModelKernels &kernels, std::string &error)
 
 // After: prebuilt: the declarations the model calls are renamed to the
 // archive's symbols and made hidden (a shared library calls them directly and
-// exports none), unused ones dropped; those kernelInlinedWhenPrebuilt keeps
+// exports none), unused ones dropped; the calls kernelCallInlined keeps (auto)
 // get their definitions from the bitcode. Then every kernel defined in the
 // module becomes internal and always inlined (shared ones: noinline), unused
 // ones are dropped, and every function gets the target's CPU and features.

@@ -14,7 +14,7 @@ const char *usageText() {
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
          "                      [--target-cpu CPU] [--weight-format f32|bf16]\n"
-         "                      [--kernels=prebuilt|inline]\n"
+         "                      [--kernels=auto|prebuilt|inline]\n"
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
@@ -56,12 +56,13 @@ const char *helpText() {
          "                     this machine, but x86-64-v3 (any AVX2 CPU) for --emit=lib and\n"
          "                     shared, which are shipped to other machines\n"
          "  -O0 .. -O3         optimization level (default -O3)\n"
-         "  --kernels=K        build: prebuilt (default for exe, lib and shared: the kernels\n"
-         "                     compiled with aec, linked from libaec_kernels_vw<W>.a, builds\n"
-         "                     in a tenth of the time; an obj, asm or llvm output built\n"
-         "                     with it needs that archive) | inline (default for obj, asm\n"
-         "                     and llvm: each kernel call compiled into the model with its\n"
-         "                     constant shapes)\n"
+         "  --kernels=K        build: auto (default for exe, lib and shared: the kernels\n"
+         "                     compiled with aec, from libaec_kernels_vw<W>.a, except conv\n"
+         "                     and tiny GEMM calls, compiled with their constant shapes) |\n"
+         "                     prebuilt (every kernel from the archive: the fastest build,\n"
+         "                     conv training ~15% slower) | inline (default for obj, asm and\n"
+         "                     llvm: every call compiled with its constant shapes); an obj,\n"
+         "                     asm or llvm output built with auto or prebuilt needs the archive\n"
          "  -g                 DWARF line info: perf, gdb and addr2line show the .ae line of\n"
          "                     each layer's code (the code itself is the same)\n"
          "  --time             print the wall and CPU time of each build phase on stderr\n"
@@ -282,8 +283,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
     } else if (o.command == Command::Build && matches(a, "--kernels")) {
       if (!valueOf(a, "--kernels", o.kernels))
         return false;
-      if (!isOneOf(o.kernels, {"prebuilt", "inline"})) {
-        error = "`--kernels=" + o.kernels + "` is not one of prebuilt, inline";
+      if (!isOneOf(o.kernels, {"auto", "prebuilt", "inline"})) {
+        error = "`--kernels=" + o.kernels + "` is not one of auto, prebuilt, inline";
         return false;
       }
     } else if (o.command == Command::Build && a == "-g") {

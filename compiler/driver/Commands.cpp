@@ -242,9 +242,10 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     b.targetCpu = "x86-64-v3";
 #endif
   b.optLevel = o.optLevel;
-  b.kernels = o.kernels == "prebuilt" ? KernelMode::Prebuilt
-              : o.kernels == "inline" ? KernelMode::Inline
-                                      : KernelMode::Default;
+  b.kernels = o.kernels == "auto"       ? KernelMode::Auto
+              : o.kernels == "prebuilt" ? KernelMode::Prebuilt
+              : o.kernels == "inline"   ? KernelMode::Inline
+                                        : KernelMode::Default;
   b.debugInfo = o.debugInfo;
   b.runtimeLibDir = dirs.runtimeLib;
   b.runtimeIncludeDir = dirs.runtimeInclude;

@@ -19,11 +19,18 @@ AEC_INLINE void backward_data_epilogue(const conv_geom *g, const float *plane, i
   plane_to_rows(plane, g->Wp, H, W, dxc, yc, dact, after_plane);
 }
 
-AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
-                                     int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
-                                     const float *dy, const float *w, float *dx,
-                                     const float *dact_y, int dact, int64_t UH, int64_t UW,
-                                     float *scratch) {
+AEC_SHARED void backward_data_epilogue_by_act(const conv_geom *g, const float *plane,
+                                              int64_t H, int64_t W, int64_t UH, int64_t UW,
+                                              float *dxc, const float *yc, int dact,
+                                              int64_t after_plane) {
+  AEC_WITH_ACT(dact, backward_data_epilogue(g, plane, H, W, UH, UW, dxc, yc, act_, after_plane));
+}
+
+AEC_INLINE void conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                   int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                                   const float *dy, const float *w, float *dx,
+                                   const float *dact_y, int dact, int64_t UH, int64_t UW,
+                                   float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, SH, SW);
   float *in_buf = scratch; /* this chunk's slot */
@@ -42,11 +49,20 @@ AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t
       const int64_t nb = conv_planes_from(&p, a, Ci, planes);
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t c = a + q;
-        backward_data_epilogue(&g, planes + q * g.Lr, H, W, UH, UW, dxn + c * dxs,
-                               yb ? yb + c * dxs : 0, dact,
-                               rows_after(n, n1, c, Ci, H - 1, H) * W);
+        backward_data_epilogue_by_act(&g, planes + q * g.Lr, H, W, UH, UW, dxn + c * dxs,
+                                      yb ? yb + c * dxs : 0, dact,
+                                      rows_after(n, n1, c, Ci, H - 1, H) * W);
       }
       a += nb;
     }
   }
+}
+
+AEC_KAPI void aec_conv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                     int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                                     const float *dy, const float *w, float *dx,
+                                     const float *dact_y, int dact, int64_t UH, int64_t UW,
+                                     float *scratch) {
+  AEC_CONV_WITH_TAPS(KH, KW, conv_backward_data(n0, n1, Ci, H, W, Co, kh_, kw_, SH, SW, dy, w, dx,
+                             dact_y, dact, UH, UW, scratch));
 }

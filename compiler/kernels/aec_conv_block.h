@@ -6,6 +6,32 @@
 
 #include "aec_conv_layout.h"
 
+/* The prebuilt archives (-DAEC_PREBUILT) are called with runtime shapes: the
+ * common kernel shapes get their own copy of a conv entry point's body with
+ * the taps constant (kh_, kw_), so the tap loops unroll and the weight
+ * gradient's accumulators stay in registers (one generic copy trained the
+ * conv AE 1.59x slower, issue 13.6); other shapes take the generic copy. The
+ * inlined path gets its constants from the call site. The arithmetic is the
+ * same in every copy. */
+#define AEC_CONV_TAPS_AS(KH_, KW_, ...)                                                         \
+  do {                                                                                            \
+    const int64_t kh_ = KH_, kw_ = KW_;                                                           \
+    __VA_ARGS__;                                                                                  \
+  } while (0)
+#ifdef AEC_PREBUILT
+#define AEC_CONV_WITH_TAPS(KH, KW, ...)                                                         \
+  do {                                                                                            \
+    if (KH == 3 && KW == 3) AEC_CONV_TAPS_AS(3, 3, __VA_ARGS__);                                  \
+    else if (KH == 5 && KW == 5) AEC_CONV_TAPS_AS(5, 5, __VA_ARGS__);                             \
+    else if (KH == 1 && KW == 3) AEC_CONV_TAPS_AS(1, 3, __VA_ARGS__);                             \
+    else if (KH == 1 && KW == 5) AEC_CONV_TAPS_AS(1, 5, __VA_ARGS__);                             \
+    else if (KH == 1 && KW == 7) AEC_CONV_TAPS_AS(1, 7, __VA_ARGS__);                             \
+    else AEC_CONV_TAPS_AS(KH, KW, __VA_ARGS__);                                                   \
+  } while (0)
+#else
+#define AEC_CONV_WITH_TAPS(KH, KW, ...) AEC_CONV_TAPS_AS(KH, KW, __VA_ARGS__)
+#endif
+
 /* One pass: output plane a (of length Lr) sums, over NB padded input planes
  * `in` (plane stride PS, row stride Wp) and KH x KW taps,
  *   w[a*sA + b*sB + tap] * in[b*PS + i + ky*Wp + kx]
@@ -106,13 +132,14 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
  * pass (no parking). Each lane's sum runs in a fixed order (samples, then i),
  * so results depend neither on the thread split nor on the grouping. */
 #define WG_PASS 3
-AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
-                       int64_t dvs) {
+/* (pass: the groups per pass, a literal at both call sites, so that with
+ * constant taps every group's loops unroll: a prebuilt copy has Lr, which
+ * chooses it, only at run time.) */
+AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int64_t xk,
+                              const float *dq, int64_t dqk, int64_t nn, int64_t Lr, int64_t KH,
+                              int64_t KW, int64_t Wp, float *dv, int64_t dvs) {
   const int64_t T = KH * KW;
   const int64_t TG = P > 1 ? (T <= 4 ? T : KW) : 9;
-  const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
-  const int64_t pass = block_bytes > AEC_CONV_WG_REREAD_BYTES ? WG_PASS : 1;
   for (int64_t tc = 0; tc < T; tc += pass * TG) {
     vf acc[WG_PASS][4][9];
     for (int g = 0; g < pass && tc + g * TG < T; ++g) {
@@ -153,6 +180,16 @@ AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq
           vstore(dv + p * dvs + (t0 + q) * AEC_VW, acc[g][p][q]);
     }
   }
+}
+
+AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
+                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
+                       int64_t dvs) {
+  const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
+  if (block_bytes > AEC_CONV_WG_REREAD_BYTES)
+    wg_dot_groups(P, WG_PASS, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+  else
+    wg_dot_groups(P, 1, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
 }
 
 /* wg_dot with P (4, 2 or 1 output channels) a constant in each branch, so

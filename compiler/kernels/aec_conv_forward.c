@@ -28,10 +28,16 @@ AEC_INLINE void forward_epilogue(const conv_geom *g, const float *plane, float *
   }
 }
 
-AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
-                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
-                               const float *x, const float *w, const float *bias, float *y,
-                               int act, int64_t UH, int64_t UW, float *scratch) {
+AEC_SHARED void forward_epilogue_by_act(const conv_geom *g, const float *plane, float *yo,
+                                        float bo, int act, int64_t SH, int64_t SW,
+                                        int64_t after_plane) {
+  AEC_WITH_ACT(act, forward_epilogue(g, plane, yo, bo, act_, SH, SW, after_plane));
+}
+
+AEC_INLINE void conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                             int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                             const float *x, const float *w, const float *bias, float *y,
+                             int act, int64_t UH, int64_t UW, float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, SH, SW);
   float *in_buf = scratch; /* this chunk's slot */
@@ -46,12 +52,21 @@ AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, in
       const int64_t nb = conv_planes_from(&p, a, Co, planes);
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t o = a + q;
-        forward_epilogue(&g, planes + q * g.Lr, yn + o * g.Ho * g.Wo, bias ? bias[o] : 0.0f, act,
-                         SH, SW, rows_after(n, n1, o, Co, g.Ho - 1, g.Ho) * g.Wo);
+        forward_epilogue_by_act(&g, planes + q * g.Lr, yn + o * g.Ho * g.Wo,
+                                bias ? bias[o] : 0.0f, act, SH, SW,
+                                rows_after(n, n1, o, Co, g.Ho - 1, g.Ho) * g.Wo);
       }
       a += nb;
     }
   }
+}
+
+AEC_KAPI void aec_conv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                               int64_t Co, int64_t KH, int64_t KW, int64_t SH, int64_t SW,
+                               const float *x, const float *w, const float *bias, float *y,
+                               int act, int64_t UH, int64_t UW, float *scratch) {
+  AEC_CONV_WITH_TAPS(KH, KW, conv_forward(n0, n1, Ci, H, W, Co, kh_, kw_, SH, SW, x, w, bias, y,
+                             act, UH, UW, scratch));
 }
 
 /* One pooled output plane yo [H/2][W/2] from the accumulation plane, and the
@@ -78,10 +93,16 @@ AEC_INLINE void maxpool_epilogue(const conv_geom *g, const float *plane, float *
   }
 }
 
-AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
-                                       int64_t Co, int64_t KH, int64_t KW, const float *x,
-                                       const float *w, const float *bias, float *yp,
-                                       float *yfull, uint8_t *arg, int act, float *scratch) {
+AEC_SHARED void maxpool_epilogue_by_act(const conv_geom *g, const float *plane, float *yo,
+                                        float *yf, uint8_t *ao, float bo, int act,
+                                        int64_t after_plane) {
+  AEC_WITH_ACT(act, maxpool_epilogue(g, plane, yo, yf, ao, bo, act_, after_plane));
+}
+
+AEC_INLINE void conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                     int64_t Co, int64_t KH, int64_t KW, const float *x,
+                                     const float *w, const float *bias, float *yp,
+                                     float *yfull, uint8_t *arg, int act, float *scratch) {
   if (n1 <= n0) return;
   const conv_geom g = conv_geometry(H, W, KH, KW, 1, 1);
   float *in_buf = scratch; /* this chunk's slot */
@@ -96,12 +117,20 @@ AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t o = a + q;
         const float bo = bias ? bias[o] : 0.0f;
-        maxpool_epilogue(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq,
-                         yfull ? yfull + (n * Co + o) * H * W : 0,
-                         arg ? arg + (n * Co + o) * Hq * Wq : 0, bo, act,
-                         rows_after(n, n1, o, Co, Hq - 1, Hq) * Wq);
+        maxpool_epilogue_by_act(&g, planes + q * g.Lr, yp + (n * Co + o) * Hq * Wq,
+                                yfull ? yfull + (n * Co + o) * H * W : 0,
+                                arg ? arg + (n * Co + o) * Hq * Wq : 0, bo, act,
+                                rows_after(n, n1, o, Co, Hq - 1, Hq) * Wq);
       }
       a += nb;
     }
   }
+}
+
+AEC_KAPI void aec_conv_maxpool_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
+                                       int64_t Co, int64_t KH, int64_t KW, const float *x,
+                                       const float *w, const float *bias, float *yp,
+                                       float *yfull, uint8_t *arg, int act, float *scratch) {
+  AEC_CONV_WITH_TAPS(KH, KW, conv_maxpool_forward(n0, n1, Ci, H, W, Co, kh_, kw_, x, w, bias, yp,
+                             yfull, arg, act, scratch));
 }

@@ -294,6 +294,12 @@ AEC_INLINE void plane_to_rows(const float *plane, int64_t Wp, int64_t H, int64_t
   }
 }
 
+AEC_SHARED void plane_to_rows_by_act(const float *plane, int64_t Wp, int64_t H, int64_t W,
+                                     float *dst, const float *yc, int dact,
+                                     int64_t after_plane) {
+  AEC_WITH_ACT(dact, plane_to_rows(plane, Wp, H, W, dst, yc, act_, after_plane));
+}
+
 /* The sum of n floats, in vector lanes then lane order. */
 AEC_INLINE float plane_sum(const float *p, int64_t n) {
   vf s = 0.0f;

@@ -24,6 +24,27 @@ AEC_INLINE void phase_weights(const float *w, int64_t Co, int64_t Ci, float *wp)
               w[oc * 9 + ky * 3 + kx];
 }
 
+/* The output plane yo [2H][2W] of one channel from its 4 phase planes (phase
+ * p at plane + p*4*Lr): interleaved, plus bias, activation. */
+AEC_INLINE void upconv_epilogue(const conv_geom *g, const float *plane, int64_t H, int64_t W,
+                                float *yo, float bo, int act) {
+  const int64_t X = 2 * W;
+  for (int64_t i = 0; i < H; ++i)
+    for (int64_t dy = 0; dy < 2; ++dy) {
+      const float *e = plane + (dy * 2) * 4 * g->Lr + i * g->Wp;
+      const float *d = plane + (dy * 2 + 1) * 4 * g->Lr + i * g->Wp;
+      for (int64_t j = 0; j < W; j += AEC_VW) {
+        const int64_t m = lanes_left(W, j);
+        store_pair(yo + (2 * i + dy) * X + 2 * j, v_act(load_m(e + j, m) + bo, act),
+                   v_act(load_m(d + j, m) + bo, act), m);
+      }
+    }
+}
+AEC_SHARED void upconv_epilogue_by_act(const conv_geom *g, const float *plane, int64_t H,
+                                       int64_t W, float *yo, float bo, int act) {
+  AEC_WITH_ACT(act, upconv_epilogue(g, plane, H, W, yo, bo, act_));
+}
+
 AEC_KAPI void aec_upconv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, int64_t W,
                                  int64_t Co, const float *x, const float *w, const float *bias,
                                  float *y, int act, float *scratch) {
@@ -48,18 +69,8 @@ AEC_KAPI void aec_upconv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, 
       }
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t o = a + q;
-        const float bo = bias ? bias[o] : 0.0f;
-        float *yo = y + (n * Co + o) * Y * X;
-        for (int64_t i = 0; i < H; ++i)
-          for (int64_t dy = 0; dy < 2; ++dy) {
-            const float *e = planes + ((dy * 2) * 4 + q) * g.Lr + i * g.Wp;
-            const float *d = planes + ((dy * 2 + 1) * 4 + q) * g.Lr + i * g.Wp;
-            for (int64_t j = 0; j < W; j += AEC_VW) {
-              const int64_t m = lanes_left(W, j);
-              store_pair(yo + (2 * i + dy) * X + 2 * j, v_act(load_m(e + j, m) + bo, act),
-                         v_act(load_m(d + j, m) + bo, act), m);
-            }
-          }
+        upconv_epilogue_by_act(&g, planes + q * g.Lr, H, W, y + (n * Co + o) * Y * X,
+                               bias ? bias[o] : 0.0f, act);
       }
       a += nb;
     }
@@ -85,8 +96,8 @@ AEC_KAPI void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64
       const int64_t nb = conv_planes_from(&p, a, Ci, planes);
       for (int64_t q = 0; q < nb; ++q) {
         const int64_t c = a + q, off = (n * Ci + c) * H * W;
-        plane_to_rows(planes + q * g.Lr, g.Wp, H, W, dx + off, dact_y ? dact_y + off : 0, dact,
-                      rows_after(n, n1, c, Ci, H - 1, H) * W);
+        plane_to_rows_by_act(planes + q * g.Lr, g.Wp, H, W, dx + off, dact_y ? dact_y + off : 0,
+                             dact, rows_after(n, n1, c, Ci, H - 1, H) * W);
       }
       a += nb;
     }

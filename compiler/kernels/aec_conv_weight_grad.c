@@ -10,11 +10,11 @@ AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, in
   if (db) *db += plane_sum(dyo, Ho * Wo);
 }
 
-AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
-                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
-                                       int64_t SH, int64_t SW, const float *x, const float *dy,
-                                       float *dw, float *db, int accumulate, int64_t UH,
-                                       int64_t UW, float *partials, float *scratch) {
+AEC_INLINE void conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                     int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                     int64_t SH, int64_t SW, const float *x, const float *dy,
+                                     float *dw, float *db, int accumulate, int64_t UH,
+                                     int64_t UW, float *partials, float *scratch) {
   if (u1 <= u0) return;
   const conv_geom geo = conv_geometry(H, W, KH, KW, SH, SW);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Ho = geo.Ho, Wo = geo.Wo;
@@ -60,6 +60,15 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
   wg_finish(partials, u0, u1, G, Ci, T, dw, accumulate);
 }
 
+AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M, int64_t Ci,
+                                       int64_t H, int64_t W, int64_t Co, int64_t KH, int64_t KW,
+                                       int64_t SH, int64_t SW, const float *x, const float *dy,
+                                       float *dw, float *db, int accumulate, int64_t UH,
+                                       int64_t UW, float *partials, float *scratch) {
+  AEC_CONV_WITH_TAPS(KH, KW, conv_backward_filter(u0, u1, G, M, Ci, H, W, Co, kh_, kw_, SH, SW, x,
+                             dy, dw, db, accumulate, UH, UW, partials, scratch));
+}
+
 /* One output channel's gradient plane dq (the stride-1 grid, row stride Wp;
  * the columns past W stay 0) of a conv followed by act and a 2x2 max pool,
  * from the pool's output gradient gp [Hq][Wq], its output yp and the
@@ -85,12 +94,20 @@ AEC_INLINE float unpool_plane(float *dq, const uint8_t *ac, const float *gp, con
   return hsum(s);
 }
 
-AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci,
-                                               int64_t H, int64_t W, int64_t Co, int64_t KH,
-                                               int64_t KW, const float *x, const float *dyp,
-                                               const float *yp, const uint8_t *arg, float *dw,
-                                               float *db, int accumulate, int act,
-                                               float *partials, float *scratch) {
+AEC_SHARED float unpool_plane_by_act(float *dq, const uint8_t *ac, const float *gp,
+                                     const float *yp, int64_t Hq, int64_t Wq, int64_t Wp,
+                                     int act) {
+  float s = 0.0f;
+  AEC_WITH_ACT(act, s = unpool_plane(dq, ac, gp, yp, Hq, Wq, Wp, act_));
+  return s;
+}
+
+AEC_INLINE void conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci,
+                                             int64_t H, int64_t W, int64_t Co, int64_t KH,
+                                             int64_t KW, const float *x, const float *dyp,
+                                             const float *yp, const uint8_t *arg, float *dw,
+                                             float *db, int accumulate, int act,
+                                             float *partials, float *scratch) {
   if (o1 <= o0) return;
   const conv_geom geo = conv_geometry(H, W, KH, KW, 1, 1);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
@@ -113,8 +130,8 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
       for (int64_t k = 0; k < nn; ++k)
         for (int64_t q = 0; q < R; ++q) {
           const int64_t at = ((nb + k) * Co + o + q) * Hq * Wq;
-          const float s = unpool_plane(dq + k * dqk + q * Lr, arg + at, dyp + at, yp + at, Hq,
-                                       Wq, Wp, act);
+          const float s = unpool_plane_by_act(dq + k * dqk + q * Lr, arg + at, dyp + at,
+                                              yp + at, Hq, Wq, Wp, act);
           if (db) db[o + q] += s;
         }
       for (int64_t q0 = 0; q0 < R;) {
@@ -131,4 +148,14 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
     }
   }
   wg_finish(partials, o0, o1, 1, Ci, T, dw, accumulate);
+}
+
+AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, int64_t Ci,
+                                               int64_t H, int64_t W, int64_t Co, int64_t KH,
+                                               int64_t KW, const float *x, const float *dyp,
+                                               const float *yp, const uint8_t *arg, float *dw,
+                                               float *db, int accumulate, int act,
+                                               float *partials, float *scratch) {
+  AEC_CONV_WITH_TAPS(KH, KW, conv_maxpool_backward_filter(o0, o1, M, Ci, H, W, Co, kh_, kw_, x, dyp,
+                             yp, arg, dw, db, accumulate, act, partials, scratch));
 }

@@ -156,7 +156,44 @@ AEC_INLINE vf v_expm1(vf x) {
 enum {
 #define AEC_ACTIVATION(Name, C, ...) AEC_K_##C,
 #include "../../runtime/include/aec/activations.def"
+  AEC_K_KINDS
 };
+
+/* The prebuilt archives (-DAEC_PREBUILT) get the activation at run time:
+ * AEC_WITH_ACT(act, stmt) runs stmt with act_ a literal, one copy per kind,
+ * so that v_act / v_dact's per-vector switch folds away in an epilogue
+ * loop (inlined calls have the literal from their call site). */
+#define AEC_ACT_AS(kind, ...)                                                                     \
+  {                                                                                               \
+    const int act_ = kind;                                                                        \
+    __VA_ARGS__;                                                                                  \
+  }                                                                                               \
+  break;
+#ifdef AEC_PREBUILT
+_Static_assert(AEC_K_KINDS == 7, "AEC_WITH_ACT lists every activation kind");
+#define AEC_WITH_ACT(act, ...)                                                                    \
+  do {                                                                                            \
+    switch (act) {                                                                                \
+    case AEC_K_LINEAR: AEC_ACT_AS(AEC_K_LINEAR, __VA_ARGS__)                                      \
+    case AEC_K_RELU: AEC_ACT_AS(AEC_K_RELU, __VA_ARGS__)                                          \
+    case AEC_K_LEAKY_RELU: AEC_ACT_AS(AEC_K_LEAKY_RELU, __VA_ARGS__)                              \
+    case AEC_K_SIGMOID: AEC_ACT_AS(AEC_K_SIGMOID, __VA_ARGS__)                                    \
+    case AEC_K_TANH: AEC_ACT_AS(AEC_K_TANH, __VA_ARGS__)                                          \
+    case AEC_K_ELU: AEC_ACT_AS(AEC_K_ELU, __VA_ARGS__)                                            \
+    case AEC_K_SILU: AEC_ACT_AS(AEC_K_SILU, __VA_ARGS__)                                          \
+    default: AEC_ACT_AS(act, __VA_ARGS__)                                                         \
+    }                                                                                             \
+  } while (0)
+/* A function whose copies (per activation) all tap-shape copies share. */
+#define AEC_SHARED static __attribute__((noinline, unused))
+#else
+#define AEC_WITH_ACT(act, ...)                                                                    \
+  do {                                                                                            \
+    const int act_ = act;                                                                         \
+    __VA_ARGS__;                                                                                  \
+  } while (0)
+#define AEC_SHARED AEC_INLINE
+#endif
 
 /* act(x); written as "x < 0 ? ... : x" so NaN propagates. */
 AEC_INLINE vf v_act(vf x, int act) {

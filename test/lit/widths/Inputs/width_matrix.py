@@ -12,6 +12,10 @@ has the width, not only on machines whose native width it is.
       the reconstructions of 9 samples and of 1 (the batch-1 path, whose
       large dense layers split over threads by column panels) must be
       bit-identical
+  width_matrix.py kernels OUT FILE.ae         each model of FILE.ae built with
+      --kernels=inline and --kernels=prebuilt (every kernel from the width's
+      archive), trained for one epoch and reconstructing 9 samples: the
+      checkpoints and reconstructions must be bit-identical
 
 Prints `vector widths tested: ...` first and one line per check; exits 1 on
 any failure. The widths come from AEC_VECTOR_WIDTHS (set by lit.cfg.py from
@@ -102,25 +106,45 @@ def models(path):
     return re.findall(r"^model (\w+)", open(path).read(), re.M)
 
 
-def determinism(out, path):
-    failed = 0
-    info = {}
+def model_inputs(out, path):
+    """Per model of path: .npy files of 128, 9 and 1 uniform samples of its input."""
+    rng = random.Random(5)
+    inputs = {}
     for model in models(path):
         text = run(["aec", "show", path, "--model", model])
-        dims = re.search(r"input \[([0-9, ]+)\]", text).group(1)
-        info[model] = [int(d) for d in dims.split(",")]
-    rng = random.Random(5)
+        dims = [int(d) for d in re.search(r"input \[([0-9, ]+)\]", text).group(1).split(",")]
+        inputs[model] = []
+        for n in (128, 9, 1):
+            data = os.path.join(out, f"{model}-{n}.npy")
+            save_npy(data, [n] + dims, rng)
+            inputs[model].append(data)
+    return inputs
+
+
+def check(name, what, model, compare):
+    """Prints one check's line; compare() returns (ok, what to print if not)."""
+    try:
+        ok, text = compare()
+    except RuntimeError as e:
+        ok, text = False, str(e)
+    print(f"{name} {what} {model}: {'ok' if ok else 'FAILED'}")
+    if not ok:
+        print(text)
+    return 0 if ok else 1
+
+
+def same_files(pairs):
+    return all(filecmp.cmp(a, b, shallow=False) for a, b in pairs)
+
+
+def determinism(out, path):
+    failed = 0
+    inputs = model_inputs(out, path)
     for name, cpu in widths():
-        for model, dims in info.items():
+        for model, (data, small, one) in inputs.items():
             exe = os.path.join(out, f"{model}-{name}")
-            data = os.path.join(out, f"{model}.npy")
-            small = os.path.join(out, f"{model}-9.npy")
-            one = os.path.join(out, f"{model}-1.npy")
-            if not os.path.exists(data):
-                save_npy(data, [128] + dims, rng)
-                save_npy(small, [9] + dims, rng)
-                save_npy(one, [1] + dims, rng)
-            try:
+
+            def compare():
                 run(["aec", "build", path, "--model", model, "--target-cpu", cpu, "-o", exe])
                 outs = []
                 for t in (1, 2, 3):
@@ -133,14 +157,32 @@ def determinism(out, path):
                          "--threads", str(t), "--out", rec1])
                     outs.append((w, rec, rec1))
                 bad = [f"threads {t}" for t, got in zip((2, 3), outs[1:])
-                       if not all(filecmp.cmp(a, b, shallow=False) for a, b in zip(outs[0], got))]
-                ok, text = not bad, "differs from threads 1: " + ", ".join(bad)
-            except RuntimeError as e:
-                ok, text = False, str(e)
-            print(f"{name} determinism {model}: {'ok' if ok else 'FAILED'}")
-            if not ok:
-                print(text)
-                failed += 1
+                       if not same_files(zip(outs[0], got))]
+                return not bad, "differs from threads 1: " + ", ".join(bad)
+
+            failed += check(name, "determinism", model, compare)
+    return failed
+
+
+def kernel_modes(out, path):
+    failed = 0
+    inputs = model_inputs(out, path)
+    for name, cpu in widths():
+        for model, (data, small, _) in inputs.items():
+
+            def compare():
+                outs = []
+                for mode in ("inline", "prebuilt"):
+                    exe = os.path.join(out, f"{model}-{name}-{mode}")
+                    run(["aec", "build", path, "--model", model, "--kernels=" + mode,
+                         "--target-cpu", cpu, "-o", exe])
+                    run([exe, "train", "--data", data, "--threads", "2", "--save", exe + ".aew"])
+                    run([exe, "reconstruct", "--weights", exe + ".aew", "--data", small,
+                         "--out", exe + ".npy"])
+                    outs.append((exe + ".aew", exe + ".npy"))
+                return same_files(zip(*outs)), "--kernels=prebuilt differs from inline"
+
+            failed += check(name, "kernels", model, compare)
     return failed
 
 
@@ -148,7 +190,10 @@ def main():
     kind, out, files = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(out, exist_ok=True)
     print("vector widths tested: " + " ".join(n for n, _ in widths()), flush=True)
-    failed = gradcheck(out, files) if kind == "gradcheck" else determinism(out, files[0])
+    checks = {"gradcheck": lambda: gradcheck(out, files),
+              "determinism": lambda: determinism(out, files[0]),
+              "kernels": lambda: kernel_modes(out, files[0])}
+    failed = checks[kind]()
     return 1 if failed else 0
 
 
