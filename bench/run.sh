@@ -6,7 +6,8 @@
 # Workloads: dense 784-512-128-32 (b256), conv AE of DESIGN (b128), deep 784-1000-500-250-30
 # (b256) on Fashion-MNIST; tabular 30-16-8 (b32, 50 epochs of scikit-learn's breast-cancer table,
 # 455 rows); batch-1 reconstruct latency of dense (f32 and --weight-format bf16) and tabular;
-# compile time of every example.
+# compile time of every example (default kernels and --kernels=prebuilt), and the conv AE
+# trained with --kernels=prebuilt.
 # --quick: Fashion-MNIST workloads on the first 10240 images (PyTorch: 2560), tabular 10 epochs,
 # shorter latency runs. AEC_BENCH_QUALITY=1 adds the 10-epoch test-MSE comparison with PCA (several minutes).
 # AEC_BENCH_NO_BUILD=1 uses the build in $AEC_BUILD_DIR as it is.
@@ -78,6 +79,20 @@ compare_training() {
   flops=$(train_flops "$ae")
   add "$label train samples/s" "$aec_sps" "$best" "$(pyf "f'{$aec_sps/$best:.2f}x'")" \
     "$(pyf "f'{100*$aec_sps*$flops/1e9/$peak:.0f}%'")"
+  peer_best=$best
+}
+
+# aec_training label model.ae exe batch data epochs build-flags...: aec alone, built with the
+# flags, against the PyTorch figure of the compare_training before it.
+aec_training() {
+  local label=$1 ae=$2 exe=$3 batch=$4 input=$5 ep=$6 line sps flops
+  "$aec" build "$ae" "${@:7}" -o "$work/$exe" 2>/dev/null
+  line=$("$work/$exe" train --data "$input" --epochs "$ep" --batch "$batch" --save "$work/$exe.aew" 2>/dev/null | tail -n 1)
+  echo "aec ${*:7}: $line"
+  sps=$(echo "$line" | field samples_per_s)
+  flops=$(train_flops "$ae")
+  add "$label train samples/s" "$sps" "$peer_best" "$(pyf "f'{$sps/$peer_best:.2f}x'")" \
+    "$(pyf "f'{100*$sps*$flops/1e9/$peak:.0f}%'")"
 }
 
 # latency label model.ae name peer-latency [build flags]: batch-1 reconstruct of the library
@@ -101,6 +116,8 @@ dense_lat=$best_lat
 
 echo; echo "== conv AE (conv 16, maxpool, conv 8, maxpool, mirrored), BCE, Adam, batch 128"
 compare_training "conv AE 16-8 b128" "$root/examples/fashion_conv.ae" fashion_conv 128 conv "$train_data" "$epochs" "$plimit"
+aec_training "conv AE --kernels=prebuilt" "$root/examples/fashion_conv.ae" fashion_conv_prebuilt 128 \
+  "$train_data" "$epochs" --kernels=prebuilt
 
 echo; echo "== deep 784-1000-500-250-30 mirrored, BCE, Adam, batch 256"
 compare_training "deep 784-1000-500-250-30 b256" "$root/bench/deep_784_30.ae" deep_784_30 256 deep "$train_data" "$epochs" "$plimit"
@@ -128,16 +145,22 @@ latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
 latency "dense bf16 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
 
-echo; echo "== compile time of the examples (aec build, wall and CPU seconds)"
-for f in "$root"/examples/*.ae; do
-  if ! { TIMEFORMAT='%R %U %S'; time "$aec" build "$f" -o "$work/compiled" >/dev/null 2>&1; } 2> "$work/time"; then
-    echo "$(basename "$f"): aec build failed (not supported by the back end yet?)"
-    continue
+echo; echo "== compile time of the examples (aec build, wall / CPU seconds; default --kernels=auto, and prebuilt)"
+compiles=()
+# compile_time FILE flags...: "wall/cpu" of one aec build, or "failed".
+compile_time() {
+  local wall user sys
+  if ! { TIMEFORMAT='%R %U %S'; time "$aec" build "$1" "${@:2}" -o "$work/compiled" >/dev/null 2>&1; } 2> "$work/time"; then
+    echo failed; return
   fi
   read -r wall user sys < "$work/time"
-  cpu=$(pyf "round($user + $sys, 2)")
-  echo "$(basename "$f"): wall ${wall}s cpu ${cpu}s"
-  add "compile $(basename "$f") cpu s" "$cpu" "-" "-" "-"
+  echo "$wall/$(pyf "round($user + $sys, 2)")"
+}
+for f in "$root"/examples/*.ae; do
+  auto=$(compile_time "$f")
+  prebuilt=$(compile_time "$f" --kernels=prebuilt)
+  echo "$(basename "$f"): auto ${auto} s, prebuilt ${prebuilt} s"
+  compiles+=("$(printf '%-34s %12s %12s' "compile $(basename "$f")" "$auto" "$prebuilt")")
 done
 
 if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
@@ -151,3 +174,5 @@ fi
 echo; echo "== summary (sgemm peak $peak GFLOP/s; shared machine: compare within this run)"
 printf '%-34s %12s %12s %8s %8s\n' workload aec pytorch ratio "of peak"
 printf '%s\n' "${summary[@]}"
+printf '\n%-34s %12s %12s\n' "compile wall/cpu s" auto prebuilt
+printf '%s\n' "${compiles[@]}"
