@@ -307,7 +307,7 @@ int aec_onnx_read_encoder(const char *path, const aec_model *m, aec_ckpt *c) {
         break;
       }
       if (want == SEED_BATCHNORM && n->training_mode) {
-        rc = aec_rt_fail(AEC_RT_EUSER, "%s: node %s is in training mode (export the model in eval mode) (layer `%s`)",
+        rc = aec_rt_fail(AEC_RT_EUSER, "%s: node %s is in training mode (batch statistics); aec's batchnorm (layer `%s`) needs an eval-mode export",
                          path, label, L->name);
         break;
       }
