@@ -74,7 +74,11 @@ bool Gen::emitNorm(Env &e, const Op &op) {
     const int beta = fwd ? op.ins[2] : gamma + 1; // BuildIR adds beta right after gamma
     const int64_t betaD = g_.tensors[beta].offset - g_.tensors[gamma].offset;
     auto at = [&](IRBuilder<> &cb, Value *p, int64_t d) { return cb.CreateConstInBoundsGEP1_64(f32, p, d); };
-    if (fwd && !e.seed) { // inference: scale/shift from the running stats, then one affine pass
+    // Inference, and training of a frozen batch norm (`encoder from ... freeze`:
+    // like PyTorch's eval mode, it normalizes with its running statistics and
+    // leaves them as they are): scale/shift from the running stats, then one
+    // affine pass.
+    if (fwd && (!e.seed || !g_.tensors[gamma].trainable)) {
       const int64_t varD = g_.tensors[op.ins[4]].offset - g_.tensors[op.ins[3]].offset;
       Value *g0 = ptrOf(e, gamma), *st = ptrOf(e, stats), *rm = ptrOf(e, op.ins[3]);
       BnFoldCall fold;
@@ -141,6 +145,11 @@ bool Gen::emitNorm(Env &e, const Op &op) {
       return true;
     }
     const bool dparams = op.out2 >= 0, dinput = op.out >= 0;
+    // A frozen batch norm's forward used the running statistics (above), for
+    // which this batch-statistics gradient is wrong; autodiff never asks for
+    // it (a frozen encoder is the model's first layers, nothing below trains).
+    if (!g_.tensors[gamma].trainable)
+      return fail("internal error: the gradient through a frozen batch norm `" + g_.tensors[gamma].name + "`");
     Function *fn = closure(cname(op, "bn_grad"),
                            [&](IRBuilder<> &cb, Value *ctx, Value *c0, Value *c1) {
                              Value *st = field(cb, ctx, P2), *dg = field(cb, ctx, P4);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aec/runtime.h"
+#include "layer_tensor.h"
 #include "pb.h"
 #include "rt_internal.h"
 
@@ -113,17 +114,6 @@ static int weight_shaped(graph *g, int32_t t, char *name, const int64_t *dims, i
 }
 static int weight(graph *g, int32_t t, char *name) { return weight_shaped(g, t, name, NULL, 0); }
 
-/* Layer l's tensor whose name ends in `suffix` (".weight", ".gamma"), or -1. */
-static int32_t layer_tensor(const aec_model *m, int32_t l, const char *suffix) {
-  const size_t n = strlen(suffix);
-  for (int32_t t = 0; t < m->num_tensors; ++t) {
-    const char *name = m->tensors[t].name;
-    const size_t len = strlen(name);
-    if (m->tensors[t].layer == l && len >= n && !strcmp(name + len - n, suffix)) return t;
-  }
-  return -1;
-}
-
 /* The mean of each sample of `in` over its dims 1..rank, kept as size-1 dims. */
 static void sample_mean(graph *g, const char *in, int32_t rank, char *out) {
   int64_t axes[AEC_MAX_RANK];
@@ -148,7 +138,7 @@ static int layer_weights(graph *g, int32_t l, const char *const *suffixes, int n
                          char (*names)[64], const int64_t *dims, int32_t rank) {
   const aec_model *m = g->s->model;
   for (int i = 0; i < n; ++i) {
-    int32_t t = layer_tensor(m, l, suffixes[i]);
+    int32_t t = aec_rt_layer_tensor(m, l, suffixes[i]);
     if (t < 0)
       return aec_rt_fail(AEC_RT_EINTERNAL, "layer `%s`: no `%s` tensor", m->layers[l].name,
                          suffixes[i]);
@@ -271,7 +261,7 @@ static int activation_nodes(graph *g, const aec_layer_info *L, char *value) {
 static int layer_nodes(graph *g, int32_t l, const int64_t *in_dims, int32_t in_rank, char *value) {
   const aec_model *m = g->s->model;
   const aec_layer_info *L = &m->layers[l];
-  const int32_t w = layer_tensor(m, l, ".weight"), b = layer_tensor(m, l, ".bias");
+  const int32_t w = aec_rt_layer_tensor(m, l, ".weight"), b = aec_rt_layer_tensor(m, l, ".bias");
   char wn[64], bn[64], out[32] = "";
   aec_pb node;
   int rc = 0;

@@ -203,7 +203,7 @@ int aec_png_grid_write(const char *path, const float *inputs, const float *recon
 /* ---- ONNX (onnx_write.c, onnx_read.c) ---- */
 /* The inference graph with the session's weights (export to a .onnx path). */
 int aec_rt_export_onnx(aec_session *s, const char *path);
-/* `encoder from "x.onnx"`: the graph's weighted nodes as a checkpoint of the
+/* `encoder from "x.onnx"`: the graph's weighted and norm nodes as a checkpoint of the
  * model's encoder tensors (aec layout and names), for the transfer loader. */
 int aec_onnx_read_encoder(const char *path, const aec_model *m, aec_ckpt *out);
 

@@ -122,7 +122,8 @@ struct aec_model {
    * over the batch). Returns the sum over the n samples of the per-sample
    * objective (reconstruction loss averaged over elements, plus sparsity).
    * Batch-norm layers use batch statistics and update their running mean
-   * and variance, which live in params (non-trainable tensors). */
+   * and variance, which live in params (non-trainable tensors); a frozen one
+   * (`encoder from ... freeze`) uses its running statistics and keeps them. */
   float (*accumulate)(const float *params, float *grads, float *ws, const float *x,
                       int64_t n, float scale, uint64_t noise_seed);
   /* One fused optimizer step over all trainable parameters (with l2 weight
