@@ -258,6 +258,195 @@ AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const
  * constants; the bitcode keeps one copy so that inlining stays cheap). Other
  * combinations take the generic copy. The arithmetic is the same in all. */
 #ifdef AEC_PREBUILT
+/* Small shapes in the prebuilt archives (the tabular 30-16-8 AE: every GEMM
+ * has K <= 30, N <= 30). An inlined call specializes the blocked GEMM on its
+ * constant N and K; the generic copy would pack B panels element by element
+ * at the N edge (and transposed), and compute NV vectors where N fills one.
+ * So a single-K-block GEMM whose B (K x N, padded to whole vectors) fits
+ * AEC_SMALL_B floats packs all of B once (vector copies, masked at the N
+ * edge), and runs register tiles of AEC_SMALL_MR1 rows x 1 vector or
+ * AEC_MR rows x 2 vectors. Every output still sums k = 0..K-1 in order from
+ * 0, one multiply-add each, then gemm_epilogue: the same bits as the blocked
+ * path (which with K <= AEC_KC is one K block). Sizes: aec_gemm_core.h. */
+AEC_INLINE int gemm_is_small(int64_t N, int64_t K) {
+  return K <= AEC_KC && K * small_np(N) <= AEC_SMALL_B;
+}
+
+/* dst[c][r] = src[r][c] for an 8x8 block (row strides lds, ldd) through a
+ * shuffle network (any vector width): pack_b's, which stays as it is so that
+ * the inlined kernels' bitcode does not change. */
+AEC_INLINE void transpose8(const float *src, int64_t lds, float *dst, int64_t ldd) {
+  v8f r0 = v8load(src), r1 = v8load(src + lds), r2 = v8load(src + 2 * lds),
+      r3 = v8load(src + 3 * lds), r4 = v8load(src + 4 * lds), r5 = v8load(src + 5 * lds),
+      r6 = v8load(src + 6 * lds), r7 = v8load(src + 7 * lds);
+  v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8store(dst + 0 * ldd, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 1 * ldd, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 2 * ldd, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 3 * ldd, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 4 * ldd, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 5 * ldd, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 6 * ldd, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 7 * ldd, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
+}
+
+/* bp[k][c] = opB[k][c] for c < N, 0 for N <= c < np. */
+AEC_INLINE void pack_small(const float *B, int64_t ldb, int transB, int64_t K, int64_t N,
+                           int64_t np, float *bp) {
+  if (!transB) {
+    for (int64_t k = 0; k < K; ++k) {
+      const float *src = B + k * ldb;
+      float *dst = bp + k * np;
+      __asm__("" : "+r"(dst)); /* not a call to memcpy per row */
+      int64_t c = 0;
+      for (; c + AEC_VW <= N; c += AEC_VW)
+        vstore(dst + c, vload(src + c));
+      if (c < N)
+        vstore(dst + c, vload_part(src + c, N - c));
+    }
+    return;
+  }
+  if (np > N)
+    for (int64_t k = 0; k < K; ++k)
+      vstore(bp + k * np + np - AEC_VW, (vf)0.0f);
+  int64_t c = 0;
+  for (; c + 8 <= N; c += 8) {
+    int64_t k = 0;
+    for (; k + 8 <= K; k += 8)
+      transpose8(B + c * ldb + k, ldb, bp + k * np + c, np);
+    for (; k < K; ++k)
+      for (int t = 0; t < 8; ++t)
+        bp[k * np + c + t] = B[(c + t) * ldb + k];
+  }
+  for (; c < N; ++c) {
+    const float *src = B + c * ldb;
+    for (int64_t k = 0; k < K; ++k)
+      bp[k * np + c] = src[k];
+  }
+}
+
+/* Rows [i, i+rows) x the nv-vector panel at column j0 (nr valid columns) of
+ * a small GEMM; rows >= `rows` of the mr-row tile read row rows-1. */
+AEC_INLINE void small_tile(int64_t i, int64_t rows, int64_t j0, int64_t nr, int64_t K,
+                           const float *A, int64_t lda, const float *b, int64_t np, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact, const int mr,
+                           const int nv) {
+  vf acc[AEC_SMALL_MRMAX][2];
+  for (int r = 0; r < mr; ++r)
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = 0.0f;
+  if (rows == mr) {
+    /* Row r = 3g + t is p[g][t * lda]: one pointer per 3 rows, the others
+     * by the index lda scaled 4 or 8 (no address arithmetic per k). */
+    const float *p[(AEC_SMALL_MRMAX + 2) / 3];
+    for (int g = 0; g < (mr + 2) / 3; ++g) {
+      p[g] = A + (i + 3 * g) * lda;
+      __asm__("" : "+r"(p[g])); /* unrelated pointers: not rebuilt from p[0] per k */
+    }
+    for (int64_t k = 0; k < K; ++k) {
+      vf bv[2];
+      for (int v = 0; v < nv; ++v)
+        bv[v] = vload(b + k * np + v * AEC_VW);
+      for (int r = 0; r < mr; ++r) {
+        vf av = p[r / 3][(r % 3) * lda];
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] += av * bv[v];
+      }
+      for (int g = 0; g < (mr + 2) / 3; ++g)
+        ++p[g];
+    }
+  } else {
+    const float *ap[AEC_SMALL_MRMAX];
+    for (int r = 0; r < mr; ++r)
+      ap[r] = A + (i + (r < rows ? r : rows - 1)) * lda;
+    for (int64_t k = 0; k < K; ++k) {
+      vf bv[2];
+      for (int v = 0; v < nv; ++v)
+        bv[v] = vload(b + k * np + v * AEC_VW);
+      for (int r = 0; r < mr; ++r) {
+        vf av = ap[r][k];
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] += av * bv[v];
+      }
+    }
+  }
+  for (int r = 0; r < mr; ++r) {
+    if (r >= rows)
+      break;
+    float *c = C + (i + r) * ldc + j0;
+    const float *y = dact_y ? dact_y + (i + r) * lddy + j0 : 0;
+    for (int v = 0; v < nv; ++v) {
+      int64_t n = nr - v * AEC_VW;
+      if (n <= 0)
+        break;
+      gemm_epilogue(acc[r][v], c + v * AEC_VW, bias ? bias + j0 + v * AEC_VW : 0,
+                    y ? y + v * AEC_VW : 0, n, accumulate, 1, act, dact);
+    }
+  }
+}
+
+AEC_INLINE void small_rows(int64_t m0, int64_t m1, int64_t j0, int64_t nr, int64_t K,
+                           const float *A, int64_t lda, const float *b, int64_t np, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact, const int mr,
+                           const int nv) {
+  int64_t i = m0;
+  for (; i + mr <= m1; i += mr)
+    small_tile(i, mr, j0, nr, K, A, lda, b, np, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact, mr, nv);
+  if (i < m1)
+    small_tile(i, m1 - i, j0, nr, K, A, lda, b, np, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact, mr, nv);
+}
+
+AEC_INLINE void gemm_small(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                           int64_t lda, const float *B, int64_t ldb, int transB, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact) {
+  const int64_t np = small_np(N);
+  float bp[AEC_SMALL_B] __attribute__((aligned(64)));
+  pack_small(B, ldb, transB, K, N, np, bp);
+  for (int64_t j0 = 0; j0 < N; j0 += 2 * AEC_VW) {
+    const int64_t nr = N - j0 < 2 * AEC_VW ? N - j0 : 2 * AEC_VW;
+    if (nr > AEC_VW)
+      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact, AEC_MR, 2);
+    else
+      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact, AEC_SMALL_MR1, 1);
+  }
+}
+
+/* The prebuilt GEMM for one activation / derivative: small or blocked. */
+AEC_INLINE void gemm_prebuilt(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                              int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
+                              int transB, float *C, int64_t ldc, int accumulate,
+                              const float *bias, int act, const float *dact_y, int64_t lddy,
+                              int dact) {
+  if (!Bp && gemm_is_small(N, K))
+    gemm_small(m0, m1, N, K, A, lda, B, ldb, transB, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact);
+  else
+    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact);
+}
+
 AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
                                     int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
                                     int transB, float *C, int64_t ldc, int accumulate,
@@ -267,7 +456,7 @@ AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K
     switch (act) {
 #define AEC_ACTIVATION(Name, Kind, ...)                                                           \
   case AEC_K_##Kind:                                                                              \
-    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
                  AEC_K_##Kind, 0, 0, 0);                                                          \
     return;
 #include "../../runtime/include/aec/activations.def"
@@ -276,14 +465,14 @@ AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K
     switch (dact) {
 #define AEC_ACTIVATION(Name, Kind, ...)                                                           \
   case AEC_K_##Kind:                                                                              \
-    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
                  AEC_K_LINEAR, dact_y, lddy, AEC_K_##Kind);                                       \
     return;
 #include "../../runtime/include/aec/activations.def"
     }
   }
-  gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
-               lddy, dact);
+  gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+                lddy, dact);
 }
 #else
 #define gemm_blocked_by_act gemm_blocked

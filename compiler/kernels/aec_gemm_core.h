@@ -121,4 +121,20 @@ AEC_INLINE void micro_kernel(int64_t kc, const float *a, int64_t a_rs, int64_t a
   }
 }
 
+#ifdef AEC_PREBUILT
+/* The prebuilt archives' small-shape paths (aec_gemm.c, aec_gemm_tn.c): the
+ * floats of B (padded to whole vectors) up to which it is packed whole, and
+ * the rows of a one-vector register tile (two-vector tiles have AEC_MR). */
+#ifndef AEC_SMALL_B
+#define AEC_SMALL_B 4096
+#endif
+#ifndef AEC_SMALL_MR1
+#define AEC_SMALL_MR1 8
+#endif
+#define AEC_SMALL_MRMAX (AEC_SMALL_MR1 > AEC_MR ? AEC_SMALL_MR1 : AEC_MR)
+
+/* N rounded up to whole vectors. */
+AEC_INLINE int64_t small_np(int64_t N) { return (N + AEC_VW - 1) / AEC_VW * AEC_VW; }
+#endif
+
 #endif

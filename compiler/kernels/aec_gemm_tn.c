@@ -39,6 +39,102 @@ AEC_INLINE void gemm_tn_store(int64_t k, int64_t rows, int64_t j0, int64_t nr, i
   }
 }
 
+#ifdef AEC_PREBUILT
+/* Small weight gradients in the prebuilt archives (the tabular AE's: M = 32
+ * batch rows, K, N <= 30): one batch chunk whose A block and B fit L1 reads
+ * A in place (the MR k rows of a tile are adjacent floats of each batch row)
+ * and B in place (packed, masked at the N edge, when N is not whole
+ * vectors), with tiles of AEC_SMALL_MR1 k rows x 1 vector or AEC_MR x 2.
+ * Every output sums i = 0..M-1 in order from 0, then scale and C as
+ * gemm_tn_store: the same bits as the packed path (one chunk when M <= AEC_MC). */
+AEC_INLINE int gemm_tn_is_small(int64_t k0, int64_t k1, int64_t N, int64_t M) {
+  return M <= AEC_MC && M * small_np(N) <= AEC_SMALL_B && M * (k1 - k0) <= AEC_SMALL_B;
+}
+
+AEC_INLINE void small_tn_tile(int64_t k, int64_t rows, int64_t j0, int64_t nr, int64_t M,
+                              const float *A, int64_t lda, const float *b, int64_t b_ks,
+                              float *C, int64_t ldc, float scale, int add_c, const int mr,
+                              const int nv) {
+  vf acc[AEC_SMALL_MRMAX][2];
+  int64_t off[AEC_SMALL_MRMAX];
+  for (int r = 0; r < mr; ++r) {
+    off[r] = k + (r < rows ? r : rows - 1);
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = 0.0f;
+  }
+  for (int64_t i = 0; i < M; ++i) {
+    const float *a = A + i * lda;
+    vf bv[2];
+    for (int v = 0; v < nv; ++v)
+      bv[v] = vload(b + i * b_ks + v * AEC_VW);
+    for (int r = 0; r < mr; ++r) {
+      vf av = a[off[r]];
+      for (int v = 0; v < nv; ++v)
+        acc[r][v] += av * bv[v];
+    }
+  }
+  for (int r = 0; r < mr; ++r) {
+    if (r >= rows)
+      break;
+    float *c = C + (k + r) * ldc + j0;
+    for (int v = 0; v < nv; ++v) {
+      int64_t n = nr - v * AEC_VW;
+      if (n <= 0)
+        break;
+      int full = n >= AEC_VW;
+      vf x = scale * acc[r][v];
+      /* Rounded before + C, as in gemm_tn_store (whose add is in another
+       * block than its multiply; here the backend would fuse the two). */
+      __asm__("" : "+v"(x));
+      if (add_c)
+        x += full ? vload(c + v * AEC_VW) : vload_part(c + v * AEC_VW, n);
+      if (full)
+        vstore(c + v * AEC_VW, x);
+      else
+        vstore_part(c + v * AEC_VW, x, n);
+    }
+  }
+}
+
+AEC_INLINE void small_tn_rows(int64_t k0, int64_t k1, int64_t j0, int64_t nr, int64_t M,
+                              const float *A, int64_t lda, const float *b, int64_t b_ks,
+                              float *C, int64_t ldc, float scale, int add_c, const int mr,
+                              const int nv) {
+  int64_t k = k0;
+  for (; k + mr <= k1; k += mr)
+    small_tn_tile(k, mr, j0, nr, M, A, lda, b, b_ks, C, ldc, scale, add_c, mr, nv);
+  if (k < k1)
+    small_tn_tile(k, k1 - k, j0, nr, M, A, lda, b, b_ks, C, ldc, scale, add_c, mr, nv);
+}
+
+AEC_INLINE void gemm_tn_small(int64_t k0, int64_t k1, int64_t N, int64_t M, const float *A,
+                              int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc,
+                              float scale, int accumulate) {
+  const int64_t np = small_np(N);
+  float bp[AEC_SMALL_B] __attribute__((aligned(64)));
+  const float *b = B;
+  int64_t b_ks = ldb;
+  if (np > N) { /* bp[i][c] = B[i][c], 0 past N */
+    for (int64_t i = 0; i < M; ++i) {
+      int64_t c = 0;
+      for (; c + AEC_VW <= N; c += AEC_VW)
+        vstore(bp + i * np + c, vload(B + i * ldb + c));
+      vstore(bp + i * np + c, vload_part(B + i * ldb + c, N - c));
+    }
+    b = bp;
+    b_ks = np;
+  }
+  for (int64_t j0 = 0; j0 < N; j0 += 2 * AEC_VW) {
+    const int64_t nr = N - j0 < 2 * AEC_VW ? N - j0 : 2 * AEC_VW;
+    if (nr > AEC_VW)
+      small_tn_rows(k0, k1, j0, nr, M, A, lda, b + j0, b_ks, C, ldc, scale, accumulate, AEC_MR, 2);
+    else
+      small_tn_rows(k0, k1, j0, nr, M, A, lda, b + j0, b_ks, C, ldc, scale, accumulate,
+                    AEC_SMALL_MR1, 1);
+  }
+}
+#endif
+
 AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
                  const float *A, int64_t lda, const float *B, int64_t ldb,
                  float *C, int64_t ldc, float scale, int accumulate) {
@@ -55,6 +151,12 @@ AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
           C[k * ldc + j] = zero;
     return;
   }
+#ifdef AEC_PREBUILT
+  if (gemm_tn_is_small(k0, k1, N, M)) {
+    gemm_tn_small(k0, k1, N, M, A, lda, B, ldb, C, ldc, scale, accumulate);
+    return;
+  }
+#endif
   float ap[AEC_TB * AEC_MC * AEC_MR] __attribute__((aligned(64)));
   float bp[AEC_MC * AEC_NR] __attribute__((aligned(64)));
   for (int64_t i0 = 0; i0 < M; i0 += AEC_MC) {
