@@ -14,6 +14,7 @@
 #include "../../compiler/kernels/aec_elementwise.c"
 #include "../../compiler/kernels/aec_optimizer.c"
 #include "../../compiler/kernels/aec_gemm.c"
+#include "../../compiler/kernels/aec_gemm_tn.c"
 
 #include <pthread.h>
 #include <sched.h>

@@ -17,7 +17,7 @@ enum class EmitKind { Exe, Lib, Shared, Obj, Llvm, Asm, IR };
 // How the kernels reach the artifact (--kernels): Prebuilt declares every one
 // and links libaec_kernels_vw<W>.a; Inline compiles each call into the model
 // with its constant shapes; Auto is Prebuilt except the calls whose constant
-// shapes measurably pay (conv kernels, tiny GEMMs: kernelCallInlined).
+// shapes measurably pay (the conv kernels: kernelCallInlined).
 // Default: Auto for exe, lib and shared, Inline for obj, asm and llvm
 // (self-contained without the archive; codegen/README.md).
 enum class KernelMode { Default, Auto, Prebuilt, Inline };

@@ -4,7 +4,7 @@
 //    libaec_kernels_vw<W>.a of the target's width, whose symbols carry the
 //    width (aec_gemm_vw16), so a model can only link the width it was built
 //    for. Only the small glue module is optimized and compiled, plus (auto)
-//    the calls that stay inlined (kernelCallInlined: conv, pool, tiny GEMMs).
+//    the calls that stay inlined (kernelCallInlined: conv, pool).
 //  * inline: the kernel bitcode is linked in and every call is inlined into
 //    its closure with constant shapes (kernelSharedPerModel ones excepted).
 #pragma once

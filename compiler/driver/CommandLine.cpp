@@ -58,7 +58,7 @@ const char *helpText() {
          "  -O0 .. -O3         optimization level (default -O3)\n"
          "  --kernels=K        build: auto (default for exe, lib and shared: the kernels\n"
          "                     compiled with aec, from libaec_kernels_vw<W>.a, except conv\n"
-         "                     and tiny GEMM calls, compiled with their constant shapes) |\n"
+         "                     calls, compiled with their constant shapes) |\n"
          "                     prebuilt (every kernel from the archive: the fastest build;\n"
          "                     conv training ~1.2x slower) | inline (default for obj, asm and\n"
          "                     llvm: every call compiled with its constant shapes); an obj,\n"

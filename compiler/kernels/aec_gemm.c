@@ -3,86 +3,9 @@
  * packed into a small stack buffer (contiguous, zero-padded at the N edge,
  * transposed for transB), cache blocking over K. After the code generator
  * inlines a call with constant N, K and strides, every loop bound except the
- * row count is a constant. See aec_kernels.h for the semantics. */
-#include "aec_kernels.h"
-#include "aec_tiles.h"
-#include "aec_vmath.h"
-
-/* Rows of B (batch rows) per chunk in the weight-gradient GEMM. */
-#ifndef AEC_MC
-#define AEC_MC 128
-#endif
-
-typedef float v8f __attribute__((ext_vector_type(8)));
-
-AEC_INLINE v8f v8load(const float *p) {
-  v8f v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-AEC_INLINE void v8store(float *p, v8f v) { __builtin_memcpy(p, &v, sizeof v); }
-
-/* Packs the panel opB[k0:k0+kc][j0:j0+nr] into bp[kc][AEC_NR] (columns nr..NR
- * zero). opB = B ([K][N]) or B^T (B stored [N][K]). */
-AEC_INLINE void pack_b(const float *B, int64_t ldb, int transB, int64_t k0, int64_t kc,
-                       int64_t j0, int64_t nr, float *bp) {
-  if (!transB) {
-    for (int64_t k = 0; k < kc; ++k) {
-      const float *src = B + (k0 + k) * ldb + j0;
-      float *dst = bp + k * AEC_NR;
-      if (nr == AEC_NR) {
-        for (int v = 0; v < AEC_NV; ++v)
-          vstore(dst + v * AEC_VW, vload(src + v * AEC_VW));
-      } else {
-        for (int64_t c = 0; c < AEC_NR; ++c)
-          dst[c] = c < nr ? src[c] : 0.0f;
-      }
-    }
-    return;
-  }
-  /* Transposed: 8x8 blocks through a shuffle network (any vector width). */
-  int64_t k = 0;
-  if (nr == AEC_NR) {
-    for (; k + 8 <= kc; k += 8) {
-      for (int g = 0; g < AEC_NR / 8; ++g) {
-        const float *src = B + (j0 + 8 * g) * ldb + k0 + k;
-        v8f r0 = v8load(src), r1 = v8load(src + ldb), r2 = v8load(src + 2 * ldb),
-            r3 = v8load(src + 3 * ldb), r4 = v8load(src + 4 * ldb), r5 = v8load(src + 5 * ldb),
-            r6 = v8load(src + 6 * ldb), r7 = v8load(src + 7 * ldb);
-        v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
-        float *dst = bp + k * AEC_NR + 8 * g;
-        v8store(dst + 0 * AEC_NR, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 1 * AEC_NR, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 2 * AEC_NR, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 3 * AEC_NR, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 4 * AEC_NR, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 5 * AEC_NR, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 6 * AEC_NR, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 7 * AEC_NR, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
-      }
-    }
-  }
-  for (; k < kc; ++k) {
-    float *dst = bp + k * AEC_NR;
-    for (int64_t c = 0; c < AEC_NR; ++c)
-      dst[c] = c < nr ? B[(j0 + c) * ldb + k0 + k] : 0.0f;
-  }
-}
+ * row count is a constant. See aec_kernels.h for the semantics. The weight
+ * gradient aec_gemm_tn is in aec_gemm_tn.c (its own archive member). */
+#include "aec_gemm_core.h"
 
 /* bf16 weights (aec_gemm_bf16): pairs along K in 32-bit words, the even
  * row's value in the low half; widening is a shift or a mask. */
@@ -114,48 +37,6 @@ AEC_INLINE void pack_b_bf16(const uint32_t *Bp, int64_t ldb, int64_t k0, int64_t
       vstore(dst + v * AEC_VW, bf16_even(u));
       if (odd)
         vstore(dst + AEC_NR + v * AEC_VW, bf16_odd(u));
-    }
-  }
-}
-
-/* Prefetches the rows of a C tile (and optionally a second tile, e.g. the
- * activation outputs of the derivative) before the micro-kernel runs, so that
- * the epilogue's loads and stores, usually L2/L3 misses on the large
- * gradient/output matrices, have a whole K loop to arrive. */
-AEC_INLINE void prefetch_tile(const float *p, int64_t ld, int64_t rows, int write) {
-  for (int r = 0; r < AEC_MR; ++r) {
-    if (r >= rows)
-      break;
-    const float *row = p + r * ld;
-    if (write) {
-      __builtin_prefetch(row, 1, 3);
-      __builtin_prefetch(row + AEC_NR - 1, 1, 3);
-    } else {
-      __builtin_prefetch(row, 0, 3);
-      __builtin_prefetch(row + AEC_NR - 1, 0, 3);
-    }
-  }
-}
-
-/* acc[r][v] = sum_{k<kc} a(r, k) * b(k)[v], with a(r, k) = a[r*a_rs + k*a_ks]
- * (rows >= `rows` read row rows-1, so a partial tile needs no extra code) and
- * b(k) = b + k*b_ks. */
-AEC_INLINE void micro_kernel(int64_t kc, const float *a, int64_t a_rs, int64_t a_ks, int64_t rows,
-                             const float *b, int64_t b_ks, vf acc[AEC_MR][AEC_NV]) {
-  const float *ap[AEC_MR];
-  for (int r = 0; r < AEC_MR; ++r) {
-    ap[r] = a + (r < rows ? r : rows - 1) * a_rs;
-    for (int v = 0; v < AEC_NV; ++v)
-      acc[r][v] = 0.0f;
-  }
-  for (int64_t k = 0; k < kc; ++k) {
-    vf bv[AEC_NV];
-    for (int v = 0; v < AEC_NV; ++v)
-      bv[v] = vload(b + k * b_ks + v * AEC_VW);
-    for (int r = 0; r < AEC_MR; ++r) {
-      vf av = ap[r][k * a_ks];
-      for (int v = 0; v < AEC_NV; ++v)
-        acc[r][v] += av * bv[v];
     }
   }
 }
@@ -377,6 +258,195 @@ AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const
  * constants; the bitcode keeps one copy so that inlining stays cheap). Other
  * combinations take the generic copy. The arithmetic is the same in all. */
 #ifdef AEC_PREBUILT
+/* Small shapes in the prebuilt archives (the tabular 30-16-8 AE: every GEMM
+ * has K <= 30, N <= 30). An inlined call specializes the blocked GEMM on its
+ * constant N and K; the generic copy would pack B panels element by element
+ * at the N edge (and transposed), and compute NV vectors where N fills one.
+ * So a single-K-block GEMM whose B (K x N, padded to whole vectors) fits
+ * AEC_SMALL_B floats packs all of B once (vector copies, masked at the N
+ * edge), and runs register tiles of AEC_SMALL_MR1 rows x 1 vector or
+ * AEC_MR rows x 2 vectors. Every output still sums k = 0..K-1 in order from
+ * 0, one multiply-add each, then gemm_epilogue: the same bits as the blocked
+ * path (which with K <= AEC_KC is one K block). Sizes: aec_gemm_core.h. */
+AEC_INLINE int gemm_is_small(int64_t N, int64_t K) {
+  return K <= AEC_KC && K * small_np(N) <= AEC_SMALL_B;
+}
+
+/* dst[c][r] = src[r][c] for an 8x8 block (row strides lds, ldd) through a
+ * shuffle network (any vector width): pack_b's, which stays as it is so that
+ * the inlined kernels' bitcode does not change. */
+AEC_INLINE void transpose8(const float *src, int64_t lds, float *dst, int64_t ldd) {
+  v8f r0 = v8load(src), r1 = v8load(src + lds), r2 = v8load(src + 2 * lds),
+      r3 = v8load(src + 3 * lds), r4 = v8load(src + 4 * lds), r5 = v8load(src + 5 * lds),
+      r6 = v8load(src + 6 * lds), r7 = v8load(src + 7 * lds);
+  v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8store(dst + 0 * ldd, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 1 * ldd, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 2 * ldd, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 3 * ldd, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 4 * ldd, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 5 * ldd, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 6 * ldd, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 7 * ldd, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
+}
+
+/* bp[k][c] = opB[k][c] for c < N, 0 for N <= c < np. */
+AEC_INLINE void pack_small(const float *B, int64_t ldb, int transB, int64_t K, int64_t N,
+                           int64_t np, float *bp) {
+  if (!transB) {
+    for (int64_t k = 0; k < K; ++k) {
+      const float *src = B + k * ldb;
+      float *dst = bp + k * np;
+      __asm__("" : "+r"(dst)); /* not a call to memcpy per row */
+      int64_t c = 0;
+      for (; c + AEC_VW <= N; c += AEC_VW)
+        vstore(dst + c, vload(src + c));
+      if (c < N)
+        vstore(dst + c, vload_part(src + c, N - c));
+    }
+    return;
+  }
+  if (np > N)
+    for (int64_t k = 0; k < K; ++k)
+      vstore(bp + k * np + np - AEC_VW, (vf)0.0f);
+  int64_t c = 0;
+  for (; c + 8 <= N; c += 8) {
+    int64_t k = 0;
+    for (; k + 8 <= K; k += 8)
+      transpose8(B + c * ldb + k, ldb, bp + k * np + c, np);
+    for (; k < K; ++k)
+      for (int t = 0; t < 8; ++t)
+        bp[k * np + c + t] = B[(c + t) * ldb + k];
+  }
+  for (; c < N; ++c) {
+    const float *src = B + c * ldb;
+    for (int64_t k = 0; k < K; ++k)
+      bp[k * np + c] = src[k];
+  }
+}
+
+/* Rows [i, i+rows) x the nv-vector panel at column j0 (nr valid columns) of
+ * a small GEMM; rows >= `rows` of the mr-row tile read row rows-1. */
+AEC_INLINE void small_tile(int64_t i, int64_t rows, int64_t j0, int64_t nr, int64_t K,
+                           const float *A, int64_t lda, const float *b, int64_t np, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact, const int mr,
+                           const int nv) {
+  vf acc[AEC_SMALL_MRMAX][2];
+  for (int r = 0; r < mr; ++r)
+    for (int v = 0; v < nv; ++v)
+      acc[r][v] = 0.0f;
+  if (rows == mr) {
+    /* Row r = 3g + t is p[g][t * lda]: one pointer per 3 rows, the others
+     * by the index lda scaled 4 or 8 (no address arithmetic per k). */
+    const float *p[(AEC_SMALL_MRMAX + 2) / 3];
+    for (int g = 0; g < (mr + 2) / 3; ++g) {
+      p[g] = A + (i + 3 * g) * lda;
+      __asm__("" : "+r"(p[g])); /* unrelated pointers: not rebuilt from p[0] per k */
+    }
+    for (int64_t k = 0; k < K; ++k) {
+      vf bv[2];
+      for (int v = 0; v < nv; ++v)
+        bv[v] = vload(b + k * np + v * AEC_VW);
+      for (int r = 0; r < mr; ++r) {
+        vf av = p[r / 3][(r % 3) * lda];
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] += av * bv[v];
+      }
+      for (int g = 0; g < (mr + 2) / 3; ++g)
+        ++p[g];
+    }
+  } else {
+    const float *ap[AEC_SMALL_MRMAX];
+    for (int r = 0; r < mr; ++r)
+      ap[r] = A + (i + (r < rows ? r : rows - 1)) * lda;
+    for (int64_t k = 0; k < K; ++k) {
+      vf bv[2];
+      for (int v = 0; v < nv; ++v)
+        bv[v] = vload(b + k * np + v * AEC_VW);
+      for (int r = 0; r < mr; ++r) {
+        vf av = ap[r][k];
+        for (int v = 0; v < nv; ++v)
+          acc[r][v] += av * bv[v];
+      }
+    }
+  }
+  for (int r = 0; r < mr; ++r) {
+    if (r >= rows)
+      break;
+    float *c = C + (i + r) * ldc + j0;
+    const float *y = dact_y ? dact_y + (i + r) * lddy + j0 : 0;
+    for (int v = 0; v < nv; ++v) {
+      int64_t n = nr - v * AEC_VW;
+      if (n <= 0)
+        break;
+      gemm_epilogue(acc[r][v], c + v * AEC_VW, bias ? bias + j0 + v * AEC_VW : 0,
+                    y ? y + v * AEC_VW : 0, n, accumulate, 1, act, dact);
+    }
+  }
+}
+
+AEC_INLINE void small_rows(int64_t m0, int64_t m1, int64_t j0, int64_t nr, int64_t K,
+                           const float *A, int64_t lda, const float *b, int64_t np, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact, const int mr,
+                           const int nv) {
+  int64_t i = m0;
+  for (; i + mr <= m1; i += mr)
+    small_tile(i, mr, j0, nr, K, A, lda, b, np, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact, mr, nv);
+  if (i < m1)
+    small_tile(i, m1 - i, j0, nr, K, A, lda, b, np, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact, mr, nv);
+}
+
+AEC_INLINE void gemm_small(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                           int64_t lda, const float *B, int64_t ldb, int transB, float *C,
+                           int64_t ldc, int accumulate, const float *bias, int act,
+                           const float *dact_y, int64_t lddy, int dact) {
+  const int64_t np = small_np(N);
+  float bp[AEC_SMALL_B] __attribute__((aligned(64)));
+  pack_small(B, ldb, transB, K, N, np, bp);
+  for (int64_t j0 = 0; j0 < N; j0 += 2 * AEC_VW) {
+    const int64_t nr = N - j0 < 2 * AEC_VW ? N - j0 : 2 * AEC_VW;
+    if (nr > AEC_VW)
+      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact, AEC_MR, 2);
+    else
+      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact, AEC_SMALL_MR1, 1);
+  }
+}
+
+/* The prebuilt GEMM for one activation / derivative: small or blocked. */
+AEC_INLINE void gemm_prebuilt(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                              int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
+                              int transB, float *C, int64_t ldc, int accumulate,
+                              const float *bias, int act, const float *dact_y, int64_t lddy,
+                              int dact) {
+  if (!Bp && gemm_is_small(N, K))
+    gemm_small(m0, m1, N, K, A, lda, B, ldb, transB, C, ldc, accumulate, bias, act, dact_y, lddy,
+               dact);
+  else
+    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+                 lddy, dact);
+}
+
 AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
                                     int64_t lda, const float *B, const uint32_t *Bp, int64_t ldb,
                                     int transB, float *C, int64_t ldc, int accumulate,
@@ -386,7 +456,7 @@ AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K
     switch (act) {
 #define AEC_ACTIVATION(Name, Kind, ...)                                                           \
   case AEC_K_##Kind:                                                                              \
-    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
                  AEC_K_##Kind, 0, 0, 0);                                                          \
     return;
 #include "../../runtime/include/aec/activations.def"
@@ -395,17 +465,46 @@ AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K
     switch (dact) {
 #define AEC_ACTIVATION(Name, Kind, ...)                                                           \
   case AEC_K_##Kind:                                                                              \
-    gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
+    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
                  AEC_K_LINEAR, dact_y, lddy, AEC_K_##Kind);                                       \
     return;
 #include "../../runtime/include/aec/activations.def"
     }
   }
-  gemm_blocked(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
-               lddy, dact);
+  gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
+                lddy, dact);
+}
+
+/* The batch-1 GEMV, one copy per activation / derivative too (a tiny layer's
+ * row is mostly epilogue: tabular 30-16-8 reconstructs in 0.3 us with the
+ * activation switched per vector, 0.2 us inlined). */
+AEC_INLINE void gemv_row_by_act(int64_t i, int64_t N, int64_t K, const float *A, int64_t lda,
+                                const float *B, int64_t ldb, float *C, int64_t ldc, int accumulate,
+                                const float *bias, int act, const float *dact_y, int64_t lddy,
+                                int dact) {
+  if (!dact_y) {
+    switch (act) {
+#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
+  case AEC_K_##Kind:                                                                              \
+    gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, AEC_K_##Kind, 0, 0, 0);          \
+    return;
+#include "../../runtime/include/aec/activations.def"
+    }
+  } else if (act == AEC_K_LINEAR) {
+    switch (dact) {
+#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
+  case AEC_K_##Kind:                                                                              \
+    gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, AEC_K_LINEAR, dact_y, lddy,      \
+             AEC_K_##Kind);                                                                       \
+    return;
+#include "../../runtime/include/aec/activations.def"
+    }
+  }
+  gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
 }
 #else
 #define gemm_blocked_by_act gemm_blocked
+#define gemv_row_by_act gemv_row
 #endif
 
 #ifndef AEC_DOT_ROWS
@@ -430,7 +529,7 @@ AEC_KAPI void aec_gemm(int64_t m0, int64_t m1, int64_t N, int64_t K,
     return;
   }
   if (!transB && m1 - m0 == 1) {
-    gemv_row(m0, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
+    gemv_row_by_act(m0, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
     return;
   }
   if (transB && m1 - m0 <= AEC_DOT_ROWS) {
@@ -468,88 +567,4 @@ AEC_KAPI void aec_bf16_pack(int64_t K, int64_t N, const float *w, uint32_t *out)
       uint32_t lo = bf16_round(w[k * N + j]), hi = k + 1 < K ? bf16_round(w[(k + 1) * N + j]) : 0;
       out[k / 2 * N + j] = lo | hi << 16;
     }
-}
-
-/* Weight gradient. Both operands are walked along their rows (the batch),
- * with row strides that are often powers of two, which maps a column panel
- * onto a couple of L1 sets; so both are packed: A^T for a block of AEC_TB
- * k-tiles ([tile][i][MR], reused by every column panel) and the B panel
- * ([i][NR], reused by every k-tile of the block). */
-#ifndef AEC_TB
-#define AEC_TB (96 / AEC_MR)
-#endif
-
-AEC_INLINE void gemm_tn_store(int64_t k, int64_t rows, int64_t j0, int64_t nr, int add_c,
-                              float *C, int64_t ldc, float scale, vf acc[AEC_MR][AEC_NV]) {
-  for (int r = 0; r < AEC_MR; ++r) {
-    if (r >= rows)
-      break;
-    float *c = C + (k + r) * ldc + j0;
-    for (int v = 0; v < AEC_NV; ++v) {
-      int64_t n = nr - v * AEC_VW;
-      if (n <= 0)
-        break;
-      int full = n >= AEC_VW;
-      vf x = scale * acc[r][v];
-      if (add_c)
-        x += full ? vload(c + v * AEC_VW) : vload_part(c + v * AEC_VW, n);
-      if (full)
-        vstore(c + v * AEC_VW, x);
-      else
-        vstore_part(c + v * AEC_VW, x, n);
-    }
-  }
-}
-
-AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
-                 const float *A, int64_t lda, const float *B, int64_t ldb,
-                 float *C, int64_t ldc, float scale, int accumulate) {
-  if (k1 <= k0 || N <= 0)
-    return;
-  if (M <= 0) { /* empty batch: C = accumulate ? C : 0 */
-    /* An opaque zero, so that the loop does not become a call to memset. */
-    uint32_t zero_bits = 0;
-    __asm__("" : "+r"(zero_bits));
-    const float zero = vbits((vi)(int32_t)zero_bits)[0];
-    if (!accumulate)
-      for (int64_t k = k0; k < k1; ++k)
-        for (int64_t j = 0; j < N; ++j)
-          C[k * ldc + j] = zero;
-    return;
-  }
-  float ap[AEC_TB * AEC_MC * AEC_MR] __attribute__((aligned(64)));
-  float bp[AEC_MC * AEC_NR] __attribute__((aligned(64)));
-  for (int64_t i0 = 0; i0 < M; i0 += AEC_MC) {
-    const int64_t mc = M - i0 < AEC_MC ? M - i0 : AEC_MC;
-    const int add_c = i0 > 0 || accumulate;
-    for (int64_t kb = k0; kb < k1; kb += AEC_TB * AEC_MR) {
-      const int64_t kbn = k1 - kb < AEC_TB * AEC_MR ? k1 - kb : AEC_TB * AEC_MR;
-      const int64_t tiles = (kbn + AEC_MR - 1) / AEC_MR;
-      /* ap[t][i][r] = A[i0+i][kb + t*MR + r] (zero beyond k1). */
-      for (int64_t i = 0; i < mc; ++i) {
-        const float *src = A + (i0 + i) * lda + kb;
-        for (int64_t t = 0; t < tiles; ++t) {
-          float *dst = ap + (t * AEC_MC + i) * AEC_MR;
-          if ((t + 1) * AEC_MR <= kbn) {
-            for (int r = 0; r < AEC_MR; ++r)
-              dst[r] = src[t * AEC_MR + r];
-          } else {
-            for (int r = 0; r < AEC_MR; ++r)
-              dst[r] = t * AEC_MR + r < kbn ? src[t * AEC_MR + r] : 0.0f;
-          }
-        }
-      }
-      for (int64_t j0 = 0; j0 < N; j0 += AEC_NR) {
-        const int64_t nr = N - j0 < AEC_NR ? N - j0 : AEC_NR;
-        pack_b(B + i0 * ldb, ldb, 0, 0, mc, j0, nr, bp);
-        for (int64_t t = 0; t < tiles; ++t) {
-          vf acc[AEC_MR][AEC_NV];
-          const int64_t k = kb + t * AEC_MR;
-          prefetch_tile(C + k * ldc + j0, ldc, k1 - k, 1);
-          micro_kernel(mc, ap + t * AEC_MC * AEC_MR, 1, AEC_MR, AEC_MR, bp, AEC_NR, acc);
-          gemm_tn_store(k, k1 - k < AEC_MR ? k1 - k : AEC_MR, j0, nr, add_c, C, ldc, scale, acc);
-        }
-      }
-    }
-  }
 }

@@ -5,6 +5,7 @@
 #include "aec_elementwise.c"
 #include "aec_optimizer.c"
 #include "aec_gemm.c"
+#include "aec_gemm_tn.c"
 #include "aec_conv_forward.c"
 #include "aec_conv_backward_data.c"
 #include "aec_conv_weight_grad.c"
