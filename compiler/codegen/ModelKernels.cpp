@@ -39,8 +39,7 @@ bool linkNeededKernels(llvm::Module &module, ModelKernels &kernels, std::string 
 bool kernelCallInlined(const llvm::CallBase &call) {
   const llvm::Function *callee = call.getCalledFunction();
   if (!callee) return false;
-  // (Tiny GEMMs no longer stay inlined: the archive's small-shape paths train
-  // the tabular 30-16-8 AE as fast as its inlined closures, aec_gemm.c.)
+  // (Not tiny GEMMs: the archive's small-shape paths are as fast, aec_gemm.c.)
   return kernelInlinedWhenPrebuilt(callee->getName().str());
 }
 

@@ -272,39 +272,6 @@ AEC_INLINE int gemm_is_small(int64_t N, int64_t K) {
   return K <= AEC_KC && K * small_np(N) <= AEC_SMALL_B;
 }
 
-/* dst[c][r] = src[r][c] for an 8x8 block (row strides lds, ldd) through a
- * shuffle network (any vector width): pack_b's, which stays as it is so that
- * the inlined kernels' bitcode does not change. */
-AEC_INLINE void transpose8(const float *src, int64_t lds, float *dst, int64_t ldd) {
-  v8f r0 = v8load(src), r1 = v8load(src + lds), r2 = v8load(src + 2 * lds),
-      r3 = v8load(src + 3 * lds), r4 = v8load(src + 4 * lds), r5 = v8load(src + 5 * lds),
-      r6 = v8load(src + 6 * lds), r7 = v8load(src + 7 * lds);
-  v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
-  v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
-  v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
-  v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
-  v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
-  v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
-  v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
-  v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
-  v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
-  v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
-  v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
-  v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
-  v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
-  v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
-  v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
-  v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
-  v8store(dst + 0 * ldd, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
-  v8store(dst + 1 * ldd, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
-  v8store(dst + 2 * ldd, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
-  v8store(dst + 3 * ldd, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
-  v8store(dst + 4 * ldd, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
-  v8store(dst + 5 * ldd, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
-  v8store(dst + 6 * ldd, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
-  v8store(dst + 7 * ldd, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
-}
-
 /* bp[k][c] = opB[k][c] for c < N, 0 for N <= c < np. */
 AEC_INLINE void pack_small(const float *B, int64_t ldb, int transB, int64_t K, int64_t N,
                            int64_t np, float *bp) {
@@ -452,27 +419,8 @@ AEC_INLINE void gemm_blocked_by_act(int64_t m0, int64_t m1, int64_t N, int64_t K
                                     int transB, float *C, int64_t ldc, int accumulate,
                                     const float *bias, int act, const float *dact_y, int64_t lddy,
                                     int dact) {
-  if (!dact_y) {
-    switch (act) {
-#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
-  case AEC_K_##Kind:                                                                              \
-    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
-                 AEC_K_##Kind, 0, 0, 0);                                                          \
-    return;
-#include "../../runtime/include/aec/activations.def"
-    }
-  } else if (act == AEC_K_LINEAR) {
-    switch (dact) {
-#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
-  case AEC_K_##Kind:                                                                              \
-    gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias,             \
-                 AEC_K_LINEAR, dact_y, lddy, AEC_K_##Kind);                                       \
-    return;
-#include "../../runtime/include/aec/activations.def"
-    }
-  }
-  gemm_prebuilt(m0, m1, N, K, A, lda, B, Bp, ldb, transB, C, ldc, accumulate, bias, act, dact_y,
-                lddy, dact);
+  AEC_WITH_ACT_OR_DACT(gemm_prebuilt, act, dact_y, lddy, dact, m0, m1, N, K, A, lda, B, Bp, ldb,
+                       transB, C, ldc, accumulate, bias);
 }
 
 /* The batch-1 GEMV, one copy per activation / derivative too (a tiny layer's
@@ -482,25 +430,8 @@ AEC_INLINE void gemv_row_by_act(int64_t i, int64_t N, int64_t K, const float *A,
                                 const float *B, int64_t ldb, float *C, int64_t ldc, int accumulate,
                                 const float *bias, int act, const float *dact_y, int64_t lddy,
                                 int dact) {
-  if (!dact_y) {
-    switch (act) {
-#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
-  case AEC_K_##Kind:                                                                              \
-    gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, AEC_K_##Kind, 0, 0, 0);          \
-    return;
-#include "../../runtime/include/aec/activations.def"
-    }
-  } else if (act == AEC_K_LINEAR) {
-    switch (dact) {
-#define AEC_ACTIVATION(Name, Kind, ...)                                                           \
-  case AEC_K_##Kind:                                                                              \
-    gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, AEC_K_LINEAR, dact_y, lddy,      \
-             AEC_K_##Kind);                                                                       \
-    return;
-#include "../../runtime/include/aec/activations.def"
-    }
-  }
-  gemv_row(i, N, K, A, lda, B, ldb, C, ldc, accumulate, bias, act, dact_y, lddy, dact);
+  AEC_WITH_ACT_OR_DACT(gemv_row, act, dact_y, lddy, dact, i, N, K, A, lda, B, ldb, C, ldc,
+                       accumulate, bias);
 }
 #else
 #define gemm_blocked_by_act gemm_blocked

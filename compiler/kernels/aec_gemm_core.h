@@ -17,6 +17,38 @@ AEC_INLINE v8f v8load(const float *p) {
 }
 AEC_INLINE void v8store(float *p, v8f v) { __builtin_memcpy(p, &v, sizeof v); }
 
+/* dst[c][r] = src[r][c] for an 8x8 block (row strides lds, ldd) through a
+ * shuffle network (any vector width). */
+AEC_INLINE void transpose8(const float *src, int64_t lds, float *dst, int64_t ldd) {
+  v8f r0 = v8load(src), r1 = v8load(src + lds), r2 = v8load(src + 2 * lds),
+      r3 = v8load(src + 3 * lds), r4 = v8load(src + 4 * lds), r5 = v8load(src + 5 * lds),
+      r6 = v8load(src + 6 * lds), r7 = v8load(src + 7 * lds);
+  v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+  v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+  v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+  v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+  v8store(dst + 0 * ldd, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 1 * ldd, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 2 * ldd, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 3 * ldd, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
+  v8store(dst + 4 * ldd, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 5 * ldd, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 6 * ldd, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
+  v8store(dst + 7 * ldd, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
+}
+
 /* Packs the panel opB[k0:k0+kc][j0:j0+nr] into bp[kc][AEC_NR] (columns nr..NR
  * zero). opB = B ([K][N]) or B^T (B stored [N][K]). */
 AEC_INLINE void pack_b(const float *B, int64_t ldb, int transB, int64_t k0, int64_t kc,
@@ -41,34 +73,7 @@ AEC_INLINE void pack_b(const float *B, int64_t ldb, int transB, int64_t k0, int6
     for (; k + 8 <= kc; k += 8) {
       for (int g = 0; g < AEC_NR / 8; ++g) {
         const float *src = B + (j0 + 8 * g) * ldb + k0 + k;
-        v8f r0 = v8load(src), r1 = v8load(src + ldb), r2 = v8load(src + 2 * ldb),
-            r3 = v8load(src + 3 * ldb), r4 = v8load(src + 4 * ldb), r5 = v8load(src + 5 * ldb),
-            r6 = v8load(src + 6 * ldb), r7 = v8load(src + 7 * ldb);
-        v8f t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
-        v8f t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
-        v8f s0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
-        v8f s6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
-        v8f s7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
-        float *dst = bp + k * AEC_NR + 8 * g;
-        v8store(dst + 0 * AEC_NR, __builtin_shufflevector(s0, s4, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 1 * AEC_NR, __builtin_shufflevector(s1, s5, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 2 * AEC_NR, __builtin_shufflevector(s2, s6, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 3 * AEC_NR, __builtin_shufflevector(s3, s7, 0, 1, 2, 3, 8, 9, 10, 11));
-        v8store(dst + 4 * AEC_NR, __builtin_shufflevector(s0, s4, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 5 * AEC_NR, __builtin_shufflevector(s1, s5, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 6 * AEC_NR, __builtin_shufflevector(s2, s6, 4, 5, 6, 7, 12, 13, 14, 15));
-        v8store(dst + 7 * AEC_NR, __builtin_shufflevector(s3, s7, 4, 5, 6, 7, 12, 13, 14, 15));
+        transpose8(src, ldb, bp + k * AEC_NR + 8 * g, AEC_NR);
       }
     }
   }

@@ -17,18 +17,23 @@
 #define AEC_TB (96 / AEC_MR)
 #endif
 
+/* C[k + r][j0 + v*VW ...] (+)= scale * acc[r][v] for r < rows (of mr), the
+ * nr columns (of nv vectors); the product is rounded before + C (the
+ * barrier: where the two end up in one block the backend would fuse them). */
 AEC_INLINE void gemm_tn_store(int64_t k, int64_t rows, int64_t j0, int64_t nr, int add_c,
-                              float *C, int64_t ldc, float scale, vf acc[AEC_MR][AEC_NV]) {
-  for (int r = 0; r < AEC_MR; ++r) {
+                              float *C, int64_t ldc, float scale, vf acc[][AEC_NV], const int mr,
+                              const int nv) {
+  for (int r = 0; r < mr; ++r) {
     if (r >= rows)
       break;
     float *c = C + (k + r) * ldc + j0;
-    for (int v = 0; v < AEC_NV; ++v) {
+    for (int v = 0; v < nv; ++v) {
       int64_t n = nr - v * AEC_VW;
       if (n <= 0)
         break;
       int full = n >= AEC_VW;
       vf x = scale * acc[r][v];
+      __asm__("" : "+v"(x));
       if (add_c)
         x += full ? vload(c + v * AEC_VW) : vload_part(c + v * AEC_VW, n);
       if (full)
@@ -55,7 +60,7 @@ AEC_INLINE void small_tn_tile(int64_t k, int64_t rows, int64_t j0, int64_t nr, i
                               const float *A, int64_t lda, const float *b, int64_t b_ks,
                               float *C, int64_t ldc, float scale, int add_c, const int mr,
                               const int nv) {
-  vf acc[AEC_SMALL_MRMAX][2];
+  vf acc[AEC_SMALL_MRMAX][AEC_NV];
   int64_t off[AEC_SMALL_MRMAX];
   for (int r = 0; r < mr; ++r) {
     off[r] = k + (r < rows ? r : rows - 1);
@@ -73,27 +78,7 @@ AEC_INLINE void small_tn_tile(int64_t k, int64_t rows, int64_t j0, int64_t nr, i
         acc[r][v] += av * bv[v];
     }
   }
-  for (int r = 0; r < mr; ++r) {
-    if (r >= rows)
-      break;
-    float *c = C + (k + r) * ldc + j0;
-    for (int v = 0; v < nv; ++v) {
-      int64_t n = nr - v * AEC_VW;
-      if (n <= 0)
-        break;
-      int full = n >= AEC_VW;
-      vf x = scale * acc[r][v];
-      /* Rounded before + C, as in gemm_tn_store (whose add is in another
-       * block than its multiply; here the backend would fuse the two). */
-      __asm__("" : "+v"(x));
-      if (add_c)
-        x += full ? vload(c + v * AEC_VW) : vload_part(c + v * AEC_VW, n);
-      if (full)
-        vstore(c + v * AEC_VW, x);
-      else
-        vstore_part(c + v * AEC_VW, x, n);
-    }
-  }
+  gemm_tn_store(k, rows, j0, nr, add_c, C, ldc, scale, acc, mr, nv);
 }
 
 AEC_INLINE void small_tn_rows(int64_t k0, int64_t k1, int64_t j0, int64_t nr, int64_t M,
@@ -187,7 +172,8 @@ AEC_KAPI void aec_gemm_tn(int64_t k0, int64_t k1, int64_t N, int64_t M,
           const int64_t k = kb + t * AEC_MR;
           prefetch_tile(C + k * ldc + j0, ldc, k1 - k, 1);
           micro_kernel(mc, ap + t * AEC_MC * AEC_MR, 1, AEC_MR, AEC_MR, bp, AEC_NR, acc);
-          gemm_tn_store(k, k1 - k < AEC_MR ? k1 - k : AEC_MR, j0, nr, add_c, C, ldc, scale, acc);
+          gemm_tn_store(k, k1 - k < AEC_MR ? k1 - k : AEC_MR, j0, nr, add_c, C, ldc, scale, acc,
+                        AEC_MR, AEC_NV);
         }
       }
     }

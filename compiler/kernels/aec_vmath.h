@@ -195,6 +195,19 @@ _Static_assert(AEC_K_KINDS == 7, "AEC_WITH_ACT lists every activation kind");
 #define AEC_SHARED AEC_INLINE
 #endif
 
+/* F(args..., act, dact_y, lddy, dact) of a GEMM-like kernel (its last four
+ * parameters): the activation a literal when there is no derivative, the
+ * derivative a literal when the activation is linear, else one generic copy. */
+#define AEC_WITH_ACT_OR_DACT(F, act, dact_y, lddy, dact, ...)                                    \
+  do {                                                                                            \
+    if (!(dact_y))                                                                                \
+      AEC_WITH_ACT(act, F(__VA_ARGS__, act_, 0, 0, 0));                                           \
+    else if ((act) == AEC_K_LINEAR)                                                               \
+      AEC_WITH_ACT(dact, F(__VA_ARGS__, AEC_K_LINEAR, dact_y, lddy, act_));                       \
+    else                                                                                          \
+      F(__VA_ARGS__, act, dact_y, lddy, dact);                                                    \
+  } while (0)
+
 /* act(x); written as "x < 0 ? ... : x" so NaN propagates. */
 AEC_INLINE vf v_act(vf x, int act) {
   switch (act) {

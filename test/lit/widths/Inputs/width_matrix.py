@@ -70,8 +70,9 @@ def gradcheck(out, files):
             for model, args in gradchecks(path):
                 obj = os.path.join(out, f"{model}-{name}.o")
                 exe = os.path.join(out, f"{model}-{name}")
-                try:
-                    # The prebuilt kernels of the width (what executables link).
+
+                def compare():
+                    # Every kernel from the width's archive (--kernels=prebuilt).
                     run(["aec", "build", path, "--model", model, "--emit=obj",
                          "--kernels=prebuilt", "--target-cpu", cpu, "-o", obj])
                     run(["cc", "-std=c11", "-O1", "-I" + os.path.join(SRC, "runtime", "include"),
@@ -79,13 +80,9 @@ def gradcheck(out, files):
                                                                   "gradcheck.c"), obj,
                          kernel_archive(name), "-lm", "-o", exe])
                     text = run([exe] + args)
-                    ok = "OK" in text.split()
-                except RuntimeError as e:
-                    text, ok = str(e), False
-                print(f"{name} gradcheck {model}: {'ok' if ok else 'FAILED'}")
-                if not ok:
-                    print(text)
-                    failed += 1
+                    return "OK" in text.split(), text
+
+                failed += check(name, "gradcheck", model, compare)
     return failed
 
 
