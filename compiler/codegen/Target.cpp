@@ -4,6 +4,7 @@
 #include <llvm/ADT/StringMap.h>
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/CommandLine.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/Triple.h>
@@ -19,6 +20,9 @@ bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
+    // For experiments with LLVM's own knobs (codegen/README.md), never needed.
+    const char *argv0[] = {"aec"};
+    llvm::cl::ParseCommandLineOptions(1, argv0, "", nullptr, "AEC_LLVM_OPTIONS");
   });
   out.triple = llvm::sys::getDefaultTargetTriple();
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(out.triple, error);

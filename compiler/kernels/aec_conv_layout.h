@@ -157,21 +157,51 @@ AEC_INLINE pool_block pool_block_at(const float *r0, int64_t Wp, int64_t m, floa
 /* The argmax bytes of a fused max pool (aec_conv_maxpool_forward's arg): m
  * lanes of codes to / from bytes. */
 typedef uint8_t vbyte __attribute__((ext_vector_type(AEC_VW)));
+/* The first m (< AEC_VW) bytes: one masked move with AVX-512BW, else at most
+ * log2(AEC_VW) moves of 8, 4, 2, 1 bytes (a run-time m in the prebuilt
+ * kernels: a loop over the bytes cost more than the pool's arithmetic). */
+AEC_INLINE void bytes_part_store(uint8_t *p, const vbyte *b, int64_t m) {
+#if AEC_VW == 16 && defined(__AVX512BW__) && defined(__AVX512VL__)
+  __m128i v;
+  __builtin_memcpy(&v, b, sizeof v);
+  _mm_mask_storeu_epi8(p, (__mmask16)((1u << m) - 1), v);
+#else
+  const uint8_t *s = (const uint8_t *)b;
+  int64_t at = 0;
+  for (int64_t n = AEC_VW / 2; n >= 1; n /= 2)
+    if (m & n) {
+      __builtin_memcpy(p + at, s + at, n);
+      at += n;
+    }
+#endif
+}
+AEC_INLINE void bytes_part_load(vbyte *b, const uint8_t *p, int64_t m) {
+#if AEC_VW == 16 && defined(__AVX512BW__) && defined(__AVX512VL__)
+  const __m128i v = _mm_maskz_loadu_epi8((__mmask16)((1u << m) - 1), p);
+  __builtin_memcpy(b, &v, sizeof v);
+#else
+  uint8_t *d = (uint8_t *)b;
+  int64_t at = 0;
+  for (int64_t n = AEC_VW / 2; n >= 1; n /= 2)
+    if (m & n) {
+      __builtin_memcpy(d + at, p + at, n);
+      at += n;
+    }
+#endif
+}
 AEC_INLINE void store_codes(uint8_t *p, vi c, int64_t m) {
   const vbyte b = __builtin_convertvector(c, vbyte);
   if (m == AEC_VW)
     __builtin_memcpy(p, &b, sizeof b);
   else
-    for (int64_t l = 0; l < m; ++l)
-      p[l] = b[l];
+    bytes_part_store(p, &b, m);
 }
 AEC_INLINE vi load_codes(const uint8_t *p, int64_t m) {
   vbyte b = (vbyte)0;
   if (m == AEC_VW)
     __builtin_memcpy(&b, p, sizeof b);
   else
-    for (int64_t l = 0; l < m; ++l)
-      b[l] = p[l];
+    bytes_part_load(&b, p, m);
   return __builtin_convertvector(b, vi);
 }
 
