@@ -5,7 +5,7 @@
 #   bench/run.sh [--quick] [epochs]
 # Workloads: dense 784-512-128-32 (b256), conv AE of DESIGN (b128), deep 784-1000-500-250-30
 # (b256) on Fashion-MNIST; tabular 30-16-8 (b32, 50 epochs of scikit-learn's breast-cancer table,
-# 455 rows); batch-1 reconstruct latency of dense (f32 and --weight-format bf16) and tabular;
+# 455 rows); batch-1 reconstruct latency of dense (f32, --weight-format bf16, and bf16 built for this CPU) and tabular;
 # compile time of every example (default kernels and --kernels=prebuilt), and the conv AE
 # trained with --kernels=prebuilt.
 # --quick: Fashion-MNIST workloads on the first 10240 images (PyTorch: 2560), tabular 10 epochs,
@@ -143,6 +143,9 @@ add "VAE 16v b128 train samples/s" "$vae_sps" "$vae_best" "$(pyf "f'{$vae_sps/$v
 echo; echo "== batch-1 reconstruct latency (median of $lat_runs)"
 latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
 latency "dense bf16 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16
+# a library's default target is x86-64-v3 (it ships); built for this CPU (AVX-512 where it has it):
+latency "dense bf16 native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16 \
+  --target-cpu native
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
 
 echo; echo "== compile time of the examples (aec build, wall / CPU seconds; default --kernels=auto, and prebuilt)"
