@@ -160,19 +160,21 @@ typedef uint8_t vbyte __attribute__((ext_vector_type(AEC_VW)));
 /* The first m (< AEC_VW) bytes: one masked move with AVX-512BW, else at most
  * log2(AEC_VW) moves of 8, 4, 2, 1 bytes (a run-time m in the prebuilt
  * kernels: a loop over the bytes cost more than the pool's arithmetic). */
+AEC_INLINE void bytes_part_copy(void *dst, const void *src, int64_t m) {
+  int64_t at = 0;
+  for (int64_t n = AEC_VW / 2; n >= 1; n /= 2)
+    if (m & n) {
+      __builtin_memcpy((uint8_t *)dst + at, (const uint8_t *)src + at, n);
+      at += n;
+    }
+}
 AEC_INLINE void bytes_part_store(uint8_t *p, const vbyte *b, int64_t m) {
 #if AEC_VW == 16 && defined(__AVX512BW__) && defined(__AVX512VL__)
   __m128i v;
   __builtin_memcpy(&v, b, sizeof v);
   _mm_mask_storeu_epi8(p, (__mmask16)((1u << m) - 1), v);
 #else
-  const uint8_t *s = (const uint8_t *)b;
-  int64_t at = 0;
-  for (int64_t n = AEC_VW / 2; n >= 1; n /= 2)
-    if (m & n) {
-      __builtin_memcpy(p + at, s + at, n);
-      at += n;
-    }
+  bytes_part_copy(p, b, m);
 #endif
 }
 AEC_INLINE void bytes_part_load(vbyte *b, const uint8_t *p, int64_t m) {
@@ -180,13 +182,7 @@ AEC_INLINE void bytes_part_load(vbyte *b, const uint8_t *p, int64_t m) {
   const __m128i v = _mm_maskz_loadu_epi8((__mmask16)((1u << m) - 1), p);
   __builtin_memcpy(b, &v, sizeof v);
 #else
-  uint8_t *d = (uint8_t *)b;
-  int64_t at = 0;
-  for (int64_t n = AEC_VW / 2; n >= 1; n /= 2)
-    if (m & n) {
-      __builtin_memcpy(d + at, p + at, n);
-      at += n;
-    }
+  bytes_part_copy(b, p, m);
 #endif
 }
 AEC_INLINE void store_codes(uint8_t *p, vi c, int64_t m) {
