@@ -25,9 +25,16 @@
  * channel roles swapped (derivative of the layer below in the epilogue); the
  * weight gradient is KH*KW vector dot products per (o, c) sharing each load
  * of the output gradient, over blocks of AEC_CONV_WG_BLOCK samples (one
- * horizontal sum per block). Strides > 1 run the stride-1 loop on the full grid
- * (the output gradient zero-inserted), which costs SH*SW times the work but
- * keeps one code path.
+ * horizontal sum per block). Strides > 1 are computed at the output
+ * resolution (polyphase): the padded input is split into SH*SW phase planes
+ * of the output grid's row stride, so tap (ky, kx) is a constant offset into
+ * phase (ky%SH, kx%SW) and the forward and weight gradient run the same
+ * loops over contiguous planes; the input gradient runs per input phase, a
+ * stride-1 conv of the padded output gradient with the taps of matching
+ * parity. Each output sums the same terms in the same order as the stride-1
+ * loop on the zero-inserted full grid did (forward and input gradient are
+ * bit-identical to it; the weight gradient's lanes sum in another order). A
+ * fused upsample (UH x UW > 1) needs stride 1.
  *
  * Scratch: the kernels use a caller-provided workspace region (no stack
  * arrays, so any image size works): each call gets its chunk's slot, of the
