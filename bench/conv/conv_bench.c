@@ -105,7 +105,7 @@ int main(void) {
   X = buf(big); Y = buf(big); DY = buf(big); DX = buf(big); YP = buf(big);
   ARG = calloc((size_t)N * 16 * 14 * 14, 1);
   Wt = buf(16 * 16 * 9); B = buf(16); DW = buf(16 * 16 * 9); DB = buf(16);
-  S = buf((size_t)N * aec_conv_fwd_slot(16, 16, 28, 28, 3, 3) * 2);
+  S = buf((size_t)N * aec_conv_fwd_slot(16, 16, 28, 28, 3, 3, 1, 1) * 2);
   printf("conv kernels, batch %d, one thread, AEC_VW=%d: ms and GFLOP/s (2*MACs)\n", N, AEC_VW);
   printf("%-6s %16s %16s %16s\n", "layer", "forward", "input grad", "weight grad");
   double total = 0, flops = 0;

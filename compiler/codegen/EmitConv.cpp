@@ -51,7 +51,7 @@ bool Gen::emitConv(Env &e, const Op &op) {
     // slots of scratch), chunk [b, e) in slot b / chunk.
     if (op.scratch < 0) return fail("conv without scratch");
     const ir::ConvScratch cs = ir::convScratch(g_, op);
-    const int64_t macs = Ci * H * W * Co * KH * KW;
+    const int64_t macs = Ci * H * W * Co * KH * KW / (SH * SW); // strides: at the output size
     const int64_t chunk = std::max(cs.chunk, wgrad ? int64_t(1) : rowChunk(macs, 1));
     // Every conv kernel ends with P0..P3 (an absent optional one as NULL), an
     // activation kind, the fused upsample (not with phases), the weight

@@ -16,21 +16,22 @@ ConvScratch convScratch(const Graph &g, const Op &op) {
   const Spatial s = spatialOf(g.tensors[x].dims);
   const int64_t Ci = s.c, Co = g.tensors[w].dims[0];
   const int64_t kw = op.kernel, kh = s.oneD ? 1 : op.kernel;
+  const int64_t sw = op.stride, sh = s.oneD ? 1 : op.stride;
   const int64_t u = op.factor > 1 && !op.phases ? op.factor : 1; // full-resolution planes
   const int64_t H = s.h * (s.oneD ? 1 : u), W = s.w * u;
   switch (op.kind) {
   case OpKind::Conv:
     c.slotFloats = op.phases ? aec_upconv_fwd_slot(Ci, Co, H, W)
-                             : aec_conv_fwd_slot(Ci, Co, H, W, kh, kw);
+                             : aec_conv_fwd_slot(Ci, Co, H, W, kh, kw, sh, sw);
     break;
   case OpKind::ConvInputGrad:
     c.slotFloats = op.phases ? aec_upconv_bwd_data_slot(Ci, Co, H, W)
-                             : aec_conv_bwd_data_slot(Ci, Co, H, W, kh, kw);
+                             : aec_conv_bwd_data_slot(Ci, Co, H, W, kh, kw, sh, sw);
     break;
   default:
     c.slotFloats = op.phases       ? aec_upconv_bwd_filter_slot(Ci, Co, H, W)
                    : op.maxpool > 1 ? aec_conv_maxpool_filter_slot(Ci, Co, H, W, kh, kw)
-                                    : aec_conv_bwd_filter_slot(Ci, Co, H, W, kh, kw);
+                                    : aec_conv_bwd_filter_slot(Ci, Co, H, W, kh, kw, sh, sw);
     c.sharedFloats = aec_conv_wg_partials(Ci, Co, op.phases ? 16 : kh * kw);
     break;
   }

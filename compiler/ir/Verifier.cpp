@@ -52,6 +52,8 @@ struct Checker {
     if (op.phases && (op.factor != 2 || op.kernel != 3 || op.stride != 1 ||
                       T(x).dims.size() != 3))
       return "phases need a 2-D 3x3 conv with stride 1 after an upsample by 2";
+    if (op.factor > 1 && op.stride > 1) // strided kernels read phase planes
+      return "a fused upsample needs stride 1";
     if (op.scratch < 0) return "no scratch";
     const Tensor &t = T(op.scratch);
     if ((t.batched ? g.maxBatch : 1) * t.size() < convScratch(g, op).floats())

@@ -25,9 +25,16 @@
  * channel roles swapped (derivative of the layer below in the epilogue); the
  * weight gradient is KH*KW vector dot products per (o, c) sharing each load
  * of the output gradient, over blocks of AEC_CONV_WG_BLOCK samples (one
- * horizontal sum per block). Strides > 1 run the stride-1 loop on the full grid
- * (the output gradient zero-inserted), which costs SH*SW times the work but
- * keeps one code path.
+ * horizontal sum per block). Strides > 1 are computed at the output
+ * resolution (polyphase): the padded input is split into SH*SW phase planes
+ * of the output grid's row stride, so tap (ky, kx) is a constant offset into
+ * phase (ky%SH, kx%SW) and the forward and weight gradient run the same
+ * loops over contiguous planes; the input gradient runs per input phase, a
+ * stride-1 conv of the padded output gradient with the taps of matching
+ * parity. Each output sums the same terms in the same order as the stride-1
+ * loop on the zero-inserted full grid did (forward and input gradient are
+ * bit-identical to it; the weight gradient's lanes sum in another order). A
+ * fused upsample (UH x UW > 1) needs stride 1.
  *
  * Scratch: the kernels use a caller-provided workspace region (no stack
  * arrays, so any image size works): each call gets its chunk's slot, of the
@@ -57,26 +64,104 @@ static inline int64_t aec_conv_plane(int64_t H, int64_t W, int64_t KH, int64_t K
 static inline int64_t aec_conv_pstride(int64_t H, int64_t W, int64_t KH, int64_t KW) {
   return aec_conv_round(aec_conv_plane(H, W, KH, KW) + (KH - 1) * (W + KW - 1) + KW - 1, 16);
 }
+
+/* Strides (SH x SW > 1): the padded input split into phase planes at the
+ * output resolution. Phase (a, b) holds padded rows a, a+SH, ... and columns
+ * b, b+SW, ..., so tap (ky, kx) reads phase (ky%SH, kx%SW) at the constant
+ * offset (ky/SH, kx/SW). Every phase has the row stride Wo + (KW-1)/SW;
+ * phase row a has the rows its taps reach (phases no tap reads take none). */
+static inline int64_t aec_conv_prow(int64_t Wo, int64_t KW, int64_t SW) {
+  return Wo + (KW - 1) / SW;
+}
+static inline int64_t aec_conv_phase_rows(int64_t Ho, int64_t KH, int64_t SH, int64_t a) {
+  return a < KH ? Ho + (KH - 1 - a) / SH : 0;
+}
+/* Rows of the phase rows before a (a < KH), in closed form: the first
+ * (KH-1)%SH + 1 phase rows have one row more than the others. */
+static inline int64_t aec_conv_phase_row0(int64_t Ho, int64_t KH, int64_t SH, int64_t a) {
+  const int64_t r = (KH - 1) % SH;
+  return a * (Ho + (KH - 1) / SH) - (a > r + 1 ? a - r - 1 : 0);
+}
+/* One accumulation plane of a conv of stride SH x SW (the output grid, row
+ * stride aec_conv_prow), rounded up to 32; stride 1: aec_conv_plane. */
+static inline int64_t aec_conv_splane(int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t SH,
+                                      int64_t SW) {
+  if (SH * SW == 1) return aec_conv_plane(H, W, KH, KW);
+  return aec_conv_round((H + SH - 1) / SH * aec_conv_prow((W + SW - 1) / SW, KW, SW), 32);
+}
+/* Distance between the input channels' planes (stride 1: aec_conv_pstride;
+ * strides: all phase planes of a channel, the columns' phases side by side).
+ * Strided tap reads past a channel's last phase plane only feed dropped
+ * outputs; they stay in the slot (the accumulation or gradient planes follow). */
+static inline int64_t aec_conv_cstride(int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t SH,
+                                       int64_t SW) {
+  if (SH * SW == 1) return aec_conv_pstride(H, W, KH, KW);
+  const int64_t Ho = (H + SH - 1) / SH, ra = SH < KH ? SH : KH, nb = SW < KW ? SW : KW;
+  return aec_conv_phase_row0(Ho, KH, SH, ra) * nb * aec_conv_prow((W + SW - 1) / SW, KW, SW);
+}
 /* Scratch floats per slot. */
 static inline int64_t aec_conv_fwd_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W, int64_t KH,
-                                        int64_t KW) {
+                                        int64_t KW, int64_t SH, int64_t SW) {
   (void)Co; /* + 32: full-vector reads of the last plane row may run past the planes */
-  return aec_conv_round(Ci * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
+  return aec_conv_round(Ci * aec_conv_cstride(H, W, KH, KW, SH, SW) +
+                            4 * aec_conv_splane(H, W, KH, KW, SH, SW) + 32,
+                        16);
+}
+
+/* The input gradient of a strided conv per input phase: input rows r with
+ * r%S = a (one dimension: kernel K, stride S, padding (K-1)/2) get the taps
+ * k = k0 + m*S, k0 = (a + (K-1)/2) % S, from output rows (r/S) + d - m,
+ * d = (a + (K-1)/2) / S: gtaps taps (0: that phase's gradient is 0). The
+ * output gradient is padded by gpad in front so that every phase reads it
+ * as a stride-1 conv from row gpad + d - (gtaps-1) on (gorigin); glen rows. */
+static inline int64_t aec_conv_gtaps(int64_t K, int64_t S, int64_t a) {
+  const int64_t k0 = (a + (K - 1) / 2) % S;
+  return k0 < K ? (K - 1 - k0) / S + 1 : 0;
+}
+static inline int64_t aec_conv_gshift(int64_t K, int64_t S, int64_t a) {
+  return (a + (K - 1) / 2) / S;
+}
+static inline int64_t aec_conv_gpad(int64_t K, int64_t S) {
+  int64_t p = 0;
+  for (int64_t a = 0; a < S; ++a) {
+    const int64_t v = aec_conv_gtaps(K, S, a) - 1 - aec_conv_gshift(K, S, a);
+    p = v > p ? v : p;
+  }
+  return p;
+}
+static inline int64_t aec_conv_gorigin(int64_t K, int64_t S, int64_t a) {
+  const int64_t m = aec_conv_gtaps(K, S, a);
+  return m ? aec_conv_gpad(K, S) + aec_conv_gshift(K, S, a) - (m - 1) : 0;
+}
+static inline int64_t aec_conv_glen(int64_t n, int64_t K, int64_t S) {
+  return aec_conv_gpad(K, S) + n + aec_conv_gshift(K, S, S - 1);
+}
+/* Its accumulation plane (the output grid, row stride glen of the output
+ * width), rounded up to 32. */
+static inline int64_t aec_conv_gplane(int64_t H, int64_t W, int64_t KW, int64_t SH, int64_t SW) {
+  return aec_conv_round((H + SH - 1) / SH * aec_conv_glen((W + SW - 1) / SW, KW, SW), 32);
 }
 static inline int64_t aec_conv_bwd_data_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
-                                             int64_t KH, int64_t KW) {
+                                             int64_t KH, int64_t KW, int64_t SH, int64_t SW) {
   (void)Ci;
-  return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW) + 32, 16);
+  if (SH * SW == 1)
+    return aec_conv_round(Co * aec_conv_pstride(H, W, KH, KW) + 4 * aec_conv_plane(H, W, KH, KW) + 32,
+                          16);
+  /* the padded output gradient planes, then 4 planes per column phase */
+  const int64_t Ho = (H + SH - 1) / SH, Wo = (W + SW - 1) / SW;
+  return aec_conv_round(Co * aec_conv_glen(Ho, KH, SH) * aec_conv_glen(Wo, KW, SW) +
+                            4 * SW * aec_conv_gplane(H, W, KW, SH, SW) + 32,
+                        16);
 }
 /* The weight gradient works on blocks of this many samples (one horizontal
  * sum per block instead of per sample). */
 #define AEC_CONV_WG_BLOCK 8
 static inline int64_t aec_conv_bwd_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
-                                               int64_t KH, int64_t KW) {
+                                               int64_t KH, int64_t KW, int64_t SH, int64_t SW) {
   (void)Co;
   /* 4 gradient planes per sample: the most output channels wg_dot shares x between */
-  return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_pstride(H, W, KH, KW) +
-                                             4 * aec_conv_plane(H, W, KH, KW)),
+  return aec_conv_round(AEC_CONV_WG_BLOCK * (Ci * aec_conv_cstride(H, W, KH, KW, SH, SW) +
+                                             4 * aec_conv_splane(H, W, KH, KW, SH, SW)),
                         16);
 }
 
@@ -111,7 +196,7 @@ static inline int64_t aec_conv_wg_groups(int64_t Ci, int64_t Co) {
  * per sample, rebuilt from the stored argmax). */
 static inline int64_t aec_conv_maxpool_filter_slot(int64_t Ci, int64_t Co, int64_t H, int64_t W,
                                                    int64_t KH, int64_t KW) {
-  return aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW);
+  return aec_conv_bwd_filter_slot(Ci, Co, H, W, KH, KW, 1, 1);
 }
 
 /* Upsample by 2 + 3x3 conv, stride 1, computed per output phase at the

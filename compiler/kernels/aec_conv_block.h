@@ -11,37 +11,48 @@
  * the taps constant (kh_, kw_), so the tap loops unroll and the weight
  * gradient's accumulators stay in registers (one generic copy trained the
  * conv AE 1.59x slower, issue 13.6); other shapes take the generic copy. The
+ * strides (sh_, sw_) are constant too: 1, or 2 (along W only for 1-D taps),
+ * so that the tap offsets fold; other strides are read at run time. The
  * inlined path gets its constants from the call site. The arithmetic is the
  * same in every copy. */
-#define AEC_CONV_TAPS_AS(KH_, KW_, ...)                                                         \
+#define AEC_CONV_SHAPE_AS(KH_, KW_, SH_, SW_, ...)                                              \
   do {                                                                                            \
-    const int64_t kh_ = KH_, kw_ = KW_;                                                           \
+    const int64_t kh_ = KH_, kw_ = KW_, sh_ = SH_, sw_ = SW_;                                     \
+    (void)sh_, (void)sw_; /* (the fused-pool kernels have stride 1) */                            \
     __VA_ARGS__;                                                                                  \
   } while (0)
 #ifdef AEC_PREBUILT
-#define AEC_CONV_WITH_TAPS(KH, KW, ...)                                                         \
+#define AEC_CONV_STRIDES_AS(KH_, KW_, SH, SW, ...)                                              \
   do {                                                                                            \
-    if (KH == 3 && KW == 3) AEC_CONV_TAPS_AS(3, 3, __VA_ARGS__);                                  \
-    else if (KH == 5 && KW == 5) AEC_CONV_TAPS_AS(5, 5, __VA_ARGS__);                             \
-    else if (KH == 1 && KW == 3) AEC_CONV_TAPS_AS(1, 3, __VA_ARGS__);                             \
-    else if (KH == 1 && KW == 5) AEC_CONV_TAPS_AS(1, 5, __VA_ARGS__);                             \
-    else if (KH == 1 && KW == 7) AEC_CONV_TAPS_AS(1, 7, __VA_ARGS__);                             \
-    else AEC_CONV_TAPS_AS(KH, KW, __VA_ARGS__);                                                   \
+    if (SH == 1 && SW == 1) AEC_CONV_SHAPE_AS(KH_, KW_, 1, 1, __VA_ARGS__);                       \
+    else if (KH_ > 1 && SH == 2 && SW == 2) AEC_CONV_SHAPE_AS(KH_, KW_, 2, 2, __VA_ARGS__);       \
+    else if (KH_ == 1 && SH == 1 && SW == 2) AEC_CONV_SHAPE_AS(KH_, KW_, 1, 2, __VA_ARGS__);      \
+    else AEC_CONV_SHAPE_AS(KH_, KW_, SH, SW, __VA_ARGS__);                                        \
+  } while (0)
+#define AEC_CONV_WITH_TAPS(KH, KW, SH, SW, ...)                                                 \
+  do {                                                                                            \
+    if (KH == 3 && KW == 3) AEC_CONV_STRIDES_AS(3, 3, SH, SW, __VA_ARGS__);                       \
+    else if (KH == 5 && KW == 5) AEC_CONV_STRIDES_AS(5, 5, SH, SW, __VA_ARGS__);                  \
+    else if (KH == 1 && KW == 3) AEC_CONV_STRIDES_AS(1, 3, SH, SW, __VA_ARGS__);                  \
+    else if (KH == 1 && KW == 5) AEC_CONV_STRIDES_AS(1, 5, SH, SW, __VA_ARGS__);                  \
+    else if (KH == 1 && KW == 7) AEC_CONV_STRIDES_AS(1, 7, SH, SW, __VA_ARGS__);                  \
+    else if (SH == 1 && SW == 1) AEC_CONV_SHAPE_AS(KH, KW, 1, 1, __VA_ARGS__);                    \
+    else AEC_CONV_SHAPE_AS(KH, KW, SH, SW, __VA_ARGS__);                                          \
   } while (0)
 #else
-#define AEC_CONV_WITH_TAPS(KH, KW, ...) AEC_CONV_TAPS_AS(KH, KW, __VA_ARGS__)
+#define AEC_CONV_WITH_TAPS(KH, KW, SH, SW, ...) AEC_CONV_SHAPE_AS(KH, KW, SH, SW, __VA_ARGS__)
 #endif
 
-/* One pass: output plane a (of length Lr) sums, over NB padded input planes
- * `in` (plane stride PS, row stride Wp) and KH x KW taps,
- *   w[a*sA + b*sB + tap] * in[b*PS + i + ky*Wp + kx]
- * with tap = ky*KW+kx, or KH*KW-1-tap when flip. */
+/* One pass: output plane a (of length Lr) sums, over NB input planes `in`
+ * (channel stride PS) and the KH x KW taps of tp,
+ *   w[a*sA + b*sB + w0 + ky*wy + kx*wx] * in[b*PS + i + tap_offset(ky, kx)]
+ * (the forward: w0 = 0, wy = KW, wx = 1; a flipped kernel runs backwards). */
 typedef struct {
   const float *in;
-  int64_t PS, NB, Wp, KH, KW;
+  int64_t PS, NB;
+  conv_taps tp;
   const float *w;
-  int64_t sA, sB;
-  int flip;
+  int64_t sA, sB, w0, wy, wx;
   int64_t Lr;
 } conv_pass;
 
@@ -52,7 +63,6 @@ typedef struct {
  * without changing any result. */
 AEC_INLINE void conv_block(const int OCB, const int J, const conv_pass *p, int64_t a0, int64_t i0,
                            int64_t i1, float *out) {
-  const int64_t T = p->KH * p->KW;
   for (int64_t i = i0; i < i1; i += J * AEC_VW) {
     vf acc[4][8];
     for (int o = 0; o < OCB; ++o)
@@ -61,13 +71,13 @@ AEC_INLINE void conv_block(const int OCB, const int J, const conv_pass *p, int64
     for (int64_t b = 0; b < p->NB; ++b) {
       const float *src = p->in + b * p->PS + i;
       const float *wb = p->w + a0 * p->sA + b * p->sB;
-      for (int64_t ky = 0; ky < p->KH; ++ky)
-        for (int64_t kx = 0; kx < p->KW; ++kx) {
-          const int64_t t = ky * p->KW + kx;
-          const int64_t tw = p->flip ? T - 1 - t : t;
+      for (int64_t ky = 0; ky < p->tp.KH; ++ky)
+        for (int64_t kx = 0; kx < p->tp.KW; ++kx) {
+          const int64_t tw = p->w0 + ky * p->wy + kx * p->wx;
+          const float *sk = src + tap_offset(&p->tp, ky, kx);
           vf v[8];
           for (int j = 0; j < J; ++j)
-            v[j] = vload(src + ky * p->Wp + kx + j * AEC_VW);
+            v[j] = vload(sk + j * AEC_VW);
           for (int o = 0; o < OCB; ++o) {
             const float wt = wb[o * p->sA + tw];
             for (int j = 0; j < J; ++j)
@@ -118,7 +128,7 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
 
 /* The weight gradient's dot products (aec_conv_weight_grad.c, aec_conv_phases.c). */
 /* dv[p*dvs + t*AEC_VW + l] += lane l of the sum over the nn samples of the
- * block and i < Lr of dq_p[i] * xc[i + ky*Wp + kx], t = ky*KW + kx, for the P
+ * block and i < Lr of dq_p[i] * xc[i + tap_offset(ky, kx)], t = ky*KW + kx, for the P
  * (1, 2 or 4) output channels whose gradient planes sit at dq + p*Lr: every
  * load of x is shared by P channels. The lane sums carry over from block to
  * block (one horizontal sum per tap at the end of the call, not per block:
@@ -136,9 +146,9 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
  * constant taps every group's loops unroll: a prebuilt copy has Lr, which
  * chooses it, only at run time.) */
 AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int64_t xk,
-                              const float *dq, int64_t dqk, int64_t nn, int64_t Lr, int64_t KH,
-                              int64_t KW, int64_t Wp, float *dv, int64_t dvs) {
-  const int64_t T = KH * KW;
+                              const float *dq, int64_t dqk, int64_t nn, int64_t Lr,
+                              const conv_taps *tp, float *dv, int64_t dvs) {
+  const int64_t KW = tp->KW, T = tp->KH * KW;
   const int64_t TG = P > 1 ? (T <= 4 ? T : KW) : 9;
   for (int64_t tc = 0; tc < T; tc += pass * TG) {
     vf acc[WG_PASS][4][9];
@@ -163,7 +173,7 @@ AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int6
             d[p] = vload(dk + p * Lr + i);
           for (int64_t q = 0; q < nt; ++q) {
             const int64_t t = t0 + q;
-            const vf xv = vload(xc + i + (t / KW) * Wp + t % KW);
+            const vf xv = vload(xc + i + tap_offset(tp, t / KW, t % KW));
             for (int p = 0; p < P; ++p)
               a[p][q] += d[p] * xv;
           }
@@ -183,26 +193,24 @@ AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int6
 }
 
 AEC_INLINE void wg_dot(const int P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                       int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
-                       int64_t dvs) {
+                       int64_t nn, int64_t Lr, const conv_taps *tp, float *dv, int64_t dvs) {
   const int64_t block_bytes = AEC_CONV_WG_BLOCK * (P + 1) * Lr * (int64_t)sizeof(float);
   if (block_bytes > AEC_CONV_WG_REREAD_BYTES)
-    wg_dot_groups(P, WG_PASS, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+    wg_dot_groups(P, WG_PASS, xp, xk, dq, dqk, nn, Lr, tp, dv, dvs);
   else
-    wg_dot_groups(P, 1, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+    wg_dot_groups(P, 1, xp, xk, dq, dqk, nn, Lr, tp, dv, dvs);
 }
 
 /* wg_dot with P (4, 2 or 1 output channels) a constant in each branch, so
  * every register block compiles with its own accumulator count. */
 AEC_INLINE void wg_dot_p(int64_t P, const float *xp, int64_t xk, const float *dq, int64_t dqk,
-                         int64_t nn, int64_t Lr, int64_t KH, int64_t KW, int64_t Wp, float *dv,
-                         int64_t dvs) {
+                         int64_t nn, int64_t Lr, const conv_taps *tp, float *dv, int64_t dvs) {
   if (P == 4)
-    wg_dot(4, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+    wg_dot(4, xp, xk, dq, dqk, nn, Lr, tp, dv, dvs);
   else if (P == 2)
-    wg_dot(2, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+    wg_dot(2, xp, xk, dq, dqk, nn, Lr, tp, dv, dvs);
   else
-    wg_dot(1, xp, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+    wg_dot(1, xp, xk, dq, dqk, nn, Lr, tp, dv, dvs);
 }
 #undef WG_PASS
 

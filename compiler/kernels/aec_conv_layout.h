@@ -1,6 +1,6 @@
 /* Padded-plane layout of the conv kernels (aec_conv.h explains it): the
- * geometry of one conv, copying samples into padded planes (plain, strided or
- * upsampled), row chunks, and the factor-2 even/odd shuffles shared by the
+ * geometry of one conv, copying samples into padded planes (plain, upsampled,
+ * or the phase planes of strides), row chunks, and the factor-2 even/odd shuffles shared by the
  * pool kernels and the fused upsample. Internal to the kernel sources. */
 #ifndef AEC_CONV_LAYOUT_H
 #define AEC_CONV_LAYOUT_H
@@ -9,8 +9,10 @@
 #include "aec_tiles.h"
 #include "aec_vmath.h"
 
-/* Geometry of one conv from its (input) dims: padded row stride Wp, plane
- * length Lr, plane stride PS, output dims, top / left padding. */
+/* Geometry of one conv from its (input) dims: row stride Wp of the padded
+ * input and accumulation planes, plane length Lr, channel stride PS, output
+ * dims, top / left padding. Strides: the phase planes of aec_conv.h (Wp, Lr
+ * at the output resolution). */
 typedef struct {
   int64_t Wp, Lr, PS, Ho, Wo, pt, pl;
 } conv_geom;
@@ -18,14 +20,37 @@ typedef struct {
 AEC_INLINE conv_geom conv_geometry(int64_t H, int64_t W, int64_t KH, int64_t KW, int64_t SH,
                                    int64_t SW) {
   conv_geom g;
-  g.Wp = W + KW - 1;
-  g.Lr = aec_conv_plane(H, W, KH, KW);
-  g.PS = aec_conv_pstride(H, W, KH, KW);
   g.Ho = (H + SH - 1) / SH;
   g.Wo = (W + SW - 1) / SW;
+  g.Wp = SH * SW == 1 ? W + KW - 1 : aec_conv_prow(g.Wo, KW, SW);
+  g.Lr = aec_conv_splane(H, W, KH, KW, SH, SW);
+  g.PS = aec_conv_cstride(H, W, KH, KW, SH, SW);
   g.pt = (KH - 1) / 2;
   g.pl = (KW - 1) / 2;
   return g;
+}
+
+/* Where the taps of a pass read its input planes: KH x KW taps, strides SH x
+ * SW (1: a plain padded plane), Ho rows of output, row stride Wp. */
+typedef struct {
+  int64_t KH, KW, SH, SW, Ho, Wp;
+} conv_taps;
+
+AEC_INLINE conv_taps geom_taps(const conv_geom *g, int64_t KH, int64_t KW, int64_t SH,
+                               int64_t SW) {
+  const conv_taps t = {KH, KW, SH, SW, g->Ho, g->Wp};
+  return t;
+}
+
+/* The offset of tap (ky, kx) from an output's position: stride 1 ky*Wp + kx;
+ * strides: into phase plane (ky%SH, kx%SW) (aec_conv.h), at (ky/SH, kx/SW).
+ * Taps (a, b) < (SH, SW) give the phase planes' origins. */
+AEC_INLINE int64_t tap_offset(const conv_taps *t, int64_t ky, int64_t kx) {
+  if (t->SH * t->SW == 1) return ky * t->Wp + kx;
+  const int64_t a = ky % t->SH, b = kx % t->SW, nb = t->SW < t->KW ? t->SW : t->KW;
+  const int64_t row0 = aec_conv_phase_row0(t->Ho, t->KH, t->SH, a) * nb +
+                       b * aec_conv_phase_rows(t->Ho, t->KH, t->SH, a);
+  return (row0 + ky / t->SH) * t->Wp + kx / t->SW;
 }
 
 /* Lanes for the row chunk at column j with `left` columns left in its row and
@@ -211,24 +236,18 @@ AEC_INLINE vi pool_block_argmax(const pool_block *b) {
 }
 
 /* Copies one sample's [C][H][W] into padded planes (row stride Wp, plane
- * stride PS) at row offset r0, column offset c0, positions scaled by the
- * strides (SH, SW): src (i, j) goes to (i*SH + r0, j*SW + c0). The rest of
- * the planes is left as it is (zeroed once per kernel call). */
+ * stride PS) at row offset r0, column offset c0. The rest of the planes is
+ * left as it is (zeroed once per kernel call). */
 AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
-                               int64_t SH, int64_t SW, int64_t r0, int64_t c0, int64_t Wp,
-                               int64_t PS) {
+                               int64_t r0, int64_t c0, int64_t Wp, int64_t PS) {
   for (int64_t c = 0; c < C; ++c)
     for (int64_t i = 0; i < Hs; ++i) {
-      float *d = dst + c * PS + (i * SH + r0) * Wp + c0;
+      float *d = dst + c * PS + (i + r0) * Wp + c0;
       const float *s = src + (c * Hs + i) * Ws;
-      if (SW == 1)
-        for (int64_t j = 0; j < Ws; j += AEC_VW) {
-          const int64_t m = lanes_left(Ws, j);
-          store_m(d + j, load_m(s + j, m), m);
-        }
-      else
-        for (int64_t j = 0; j < Ws; ++j)
-          d[j * SW] = s[j];
+      for (int64_t j = 0; j < Ws; j += AEC_VW) {
+        const int64_t m = lanes_left(Ws, j);
+        store_m(d + j, load_m(s + j, m), m);
+      }
     }
 }
 
@@ -246,7 +265,7 @@ AEC_INLINE void upsample_row(const float *s, int64_t Ws, int64_t UW, float *d, i
       d[j] = s[j / UW];
 }
 
-/* Like scatter_planes (stride 1) for the upsample (UH x UW) of src [C][Hs][Ws]:
+/* Like scatter_planes for the upsample (UH x UW) of src [C][Hs][Ws]:
  * src (i, j) goes to the UH x UW block at (i*UH + r0, j*UW + c0), so a conv
  * reads an upsampled input without it being written in full resolution. */
 AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
@@ -260,14 +279,41 @@ AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t
     }
 }
 
-/* The conv's input planes of one sample: x itself, or its upsample when UH x UW > 1. */
+/* One sample's [C][H][W] as the phase planes of a strided conv (aec_conv.h,
+ * channel stride g->PS): phase (a, b) row i, column j holds the padded input
+ * at (i*SH + a, j*SW + b). The padding is left as it is (zeroed once per
+ * kernel call). */
+AEC_INLINE void phase_planes(float *dst, const float *src, int64_t C, int64_t H, int64_t W,
+                             const conv_geom *g, const conv_taps *t) {
+  const int64_t SH = t->SH, SW = t->SW;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t a = 0; a < SH && a < t->KH; ++a)
+      for (int64_t b = 0; b < SW && b < t->KW; ++b) {
+        float *plane = dst + c * g->PS + tap_offset(t, a, b);
+        /* the columns j whose input column j*SW + b - pl is inside the row */
+        const int64_t j0 = g->pl > b ? (g->pl - b + SW - 1) / SW : 0;
+        const int64_t j1 = (W + g->pl - b + SW - 1) / SW, je = j1 < g->Wp ? j1 : g->Wp;
+        for (int64_t i = 0; i < aec_conv_phase_rows(g->Ho, t->KH, SH, a); ++i) {
+          const int64_t r = i * SH + a - g->pt;
+          if (r < 0 || r >= H) continue;
+          const float *s = src + (c * H + r) * W;
+          float *d = plane + i * g->Wp;
+          for (int64_t j = j0; j < je; ++j)
+            d[j] = s[j * SW + b - g->pl];
+        }
+      }
+}
+
+/* The conv's input planes of one sample: x itself, its upsample when UH x UW
+ * > 1 (stride 1 only), or its phase planes when strided. */
 AEC_INLINE void input_planes(float *dst, const float *x, int64_t C, int64_t H, int64_t W,
-                             int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
-                             int64_t PS) {
-  if (UH * UW > 1)
-    upsample_planes(dst, x, C, H / UH, W / UW, UH, UW, r0, c0, Wp, PS);
+                             int64_t UH, int64_t UW, const conv_geom *g, const conv_taps *t) {
+  if (t->SH * t->SW > 1)
+    phase_planes(dst, x, C, H, W, g, t);
+  else if (UH * UW > 1)
+    upsample_planes(dst, x, C, H / UH, W / UW, UH, UW, g->pt, g->pl, g->Wp, g->PS);
   else
-    scatter_planes(dst, x, C, H, W, 1, 1, r0, c0, Wp, PS);
+    scatter_planes(dst, x, C, H, W, g->pt, g->pl, g->Wp, g->PS);
 }
 
 /* One row of an upsample's input gradient: d[j] = the sum of the UH x UW block
@@ -324,6 +370,30 @@ AEC_SHARED void plane_to_rows_by_act(const float *plane, int64_t Wp, int64_t H, 
                                      float *dst, const float *yc, int dact,
                                      int64_t after_plane) {
   AEC_WITH_ACT(dact, plane_to_rows(plane, Wp, H, W, dst, yc, act_, after_plane));
+}
+
+/* Row dst [W] of a strided conv's input gradient from its SW column phases
+ * (column j*SW + b is element j of phase b, at ph + b*pstride), times
+ * act'(yb) if yb: the same products as plane_to_rows. */
+AEC_INLINE void interleave_row(float *dst, int64_t W, const float *ph, int64_t pstride, int64_t SW,
+                               const float *yb, int dact) {
+  int64_t s = 0;
+  if (SW == 2)
+    for (; s + 2 <= W; s += 2 * AEC_VW) {
+      const int64_t j = s / 2, m = lanes_left(W / 2, j);
+      vf e = load_m(ph + j, m), o = load_m(ph + pstride + j, m);
+      if (yb) {
+        vf ye, yo;
+        load_pair(yb + s, m, &ye, &yo);
+        e *= v_dact(ye, dact);
+        o *= v_dact(yo, dact);
+      }
+      store_pair(dst + s, e, o, m);
+    }
+  for (s = SW == 2 ? W / 2 * 2 : 0; s < W; ++s) { /* an odd row's last column; other strides */
+    const float v = ph[(s % SW) * pstride + s / SW];
+    dst[s] = yb ? v * dact1(yb[s], dact) : v;
+  }
 }
 
 /* The sum of n floats, in vector lanes then lane order. */

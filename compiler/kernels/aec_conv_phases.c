@@ -57,14 +57,15 @@ AEC_KAPI void aec_upconv_forward(int64_t n0, int64_t n1, int64_t Ci, int64_t H, 
   zero_floats(in_buf, Ci * g.PS);
   const int64_t Y = 2 * H, X = 2 * W;
   for (int64_t n = n0; n < n1; ++n) {
-    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, 1, 1, g.Wp, g.PS);
+    scatter_planes(in_buf, x + n * Ci * H * W, Ci, H, W, 1, 1, g.Wp, g.PS);
     for (int64_t a = 0; a < Co;) {
       /* planes[ph][q]: the block's 4 (or 1) output channels per phase */
       int64_t nb = 0;
       for (int64_t ph = 0; ph < 4; ++ph) {
         /* built here, so its shape fields stay constants for the tap loop */
-        const conv_pass p = {in_buf + (ph / 2) * g.Wp + ph % 2, g.PS, Ci, g.Wp, 2, 2,
-                             wp + ph * Co * Ci * 4, Ci * 4, 4, 0, g.Lr};
+        const conv_pass p = {in_buf + (ph / 2) * g.Wp + ph % 2, g.PS, Ci,
+                             geom_taps(&g, 2, 2, 1, 1), wp + ph * Co * Ci * 4, Ci * 4, 4, 0, 2,
+                             1, g.Lr};
         nb = conv_planes_from(&p, a, Co, planes + ph * 4 * g.Lr);
       }
       for (int64_t q = 0; q < nb; ++q) {
@@ -88,7 +89,8 @@ AEC_KAPI void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64
   float *wp = scratch, *in_buf = wp + 16 * Co * Ci, *planes = in_buf + 4 * Co * g.PS;
   phase_weights(w, Co, Ci, wp);
   zero_floats(in_buf, 4 * Co * g.PS);
-  const conv_pass p = {in_buf, g.PS, 4 * Co, g.Wp, 2, 2, wp, 4, Ci * 4, 1, g.Lr};
+  const conv_pass p = {in_buf, g.PS, 4 * Co, geom_taps(&g, 2, 2, 1, 1), wp, 4, Ci * 4, 3, -2, -1,
+                       g.Lr};
   for (int64_t n = n0; n < n1; ++n) {
     for (int64_t o = 0; o < Co; ++o)
       split_phases(in_buf + o * g.PS, Co * g.PS, 1, dy + (n * Co + o) * 4 * H * W, H, W, g.Wp);
@@ -109,9 +111,10 @@ AEC_KAPI void aec_upconv_backward_data(int64_t n0, int64_t n1, int64_t Ci, int64
  * stride xk) and the phase planes dq[k][p][P][Lr] of the block's gradient. */
 AEC_INLINE void upconv_wg_channel(const int P, const float *xc, int64_t xk, const float *dq,
                                   int64_t nn, int64_t Lr, int64_t Wp, float *dv, int64_t dvs) {
+  const conv_taps tp = {2, 2, 1, 1, 0, Wp}; /* (Ho: unused at stride 1) */
   for (int64_t ph = 0; ph < 4; ++ph)
     wg_dot(P, xc + (ph / 2) * Wp + ph % 2, xk, dq + ph * AEC_CONV_WG_P * Lr,
-           4 * AEC_CONV_WG_P * Lr, nn, Lr, 2, 2, Wp, dv + ph * 4 * AEC_VW, dvs);
+           4 * AEC_CONV_WG_P * Lr, nn, Lr, &tp, dv + ph * 4 * AEC_VW, dvs);
 }
 
 AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t M,
@@ -135,8 +138,8 @@ AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int6
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
-      scatter_planes(xp + k * xk, x + ((nb + k) * Ci + cmin) * H * W, cmax - cmin, H, W, 1, 1, 1,
-                     1, Wp, PS);
+      scatter_planes(xp + k * xk, x + ((nb + k) * Ci + cmin) * H * W, cmax - cmin, H, W, 1, 1, Wp,
+                     PS);
     int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
     for (int64_t u = u0; u < u1;) {
       const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;

@@ -1,12 +1,11 @@
 /* Convolution weight and bias gradients (contract: aec_conv.h). */
 #include "aec_conv_block.h"
 
-
-/* One output plane's gradient of a block (scattered to the stride-1 grid)
+/* One output plane's gradient of a block (on the output grid, row stride Wp)
  * and, if db, its sum into db. */
-AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t SH,
-                         int64_t SW, int64_t Wp, int64_t PS, float *db) {
-  scatter_planes(dq, dyo, 1, Ho, Wo, SH, SW, 0, 0, Wp, PS);
+AEC_INLINE void wg_plane(float *dq, const float *dyo, int64_t Ho, int64_t Wo, int64_t Wp,
+                         float *db) {
+  scatter_planes(dq, dyo, 1, Ho, Wo, 0, 0, Wp, 0);
   if (db) *db += plane_sum(dyo, Ho * Wo);
 }
 
@@ -19,6 +18,7 @@ AEC_INLINE void conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t 
   const conv_geom geo = conv_geometry(H, W, KH, KW, SH, SW);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Ho = geo.Ho, Wo = geo.Wo;
   const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK;
+  const conv_taps tp = geom_taps(&geo, KH, KW, SH, SW);
   /* Units u = o*G + g: output channel o, input channels [g*Ci/G, (g+1)*Ci/G). */
   const int64_t o_first = u0 / G, o_last = (u1 - 1) / G;
   const int64_t cmin = o_first == o_last ? (u0 % G) * Ci / G : 0;
@@ -35,7 +35,7 @@ AEC_INLINE void conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t 
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
       input_planes(xp + k * xk, x + ((nb + k) * Ci + cmin) * (H / UH) * (W / UW), cmax - cmin,
-                   H, W, UH, UW, geo.pt, geo.pl, Wp, PS);
+                   H, W, UH, UW, &geo, &tp);
     int64_t dq_o = -1; /* the output channel whose gradient dq holds (G > 1) */
     for (int64_t u = u0; u < u1;) {
       const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
@@ -46,12 +46,12 @@ AEC_INLINE void conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t 
       for (int64_t k = 0; k < nn && o != dq_o; ++k)
         for (int p = 0; p < P; ++p)
           wg_plane(dq + (k * AEC_CONV_WG_P + p) * Lr, dy + ((nb + k) * Co + o + p) * Ho * Wo, Ho,
-                   Wo, SH, SW, Wp, PS, db && g == 0 ? db + o + p : 0);
+                   Wo, Wp, db && g == 0 ? db + o + p : 0);
       for (int64_t c = c0; c < c1; ++c) {
         float *dv = wg_partials(partials, o, c, Ci, T);
         const float *xc = xp + (c - cmin) * PS;
         const int64_t dqk = AEC_CONV_WG_P * Lr, dvs = Ci * T * AEC_VW;
-        wg_dot_p(P, xc, xk, dq, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+        wg_dot_p(P, xc, xk, dq, dqk, nn, Lr, &tp, dv, dvs);
       }
       dq_o = P == 1 ? o : -1;
       u += P;
@@ -65,8 +65,9 @@ AEC_KAPI void aec_conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_
                                        int64_t SH, int64_t SW, const float *x, const float *dy,
                                        float *dw, float *db, int accumulate, int64_t UH,
                                        int64_t UW, float *partials, float *scratch) {
-  AEC_CONV_WITH_TAPS(KH, KW, conv_backward_filter(u0, u1, G, M, Ci, H, W, Co, kh_, kw_, SH, SW, x,
-                             dy, dw, db, accumulate, UH, UW, partials, scratch));
+  AEC_CONV_WITH_TAPS(KH, KW, SH, SW, conv_backward_filter(u0, u1, G, M, Ci, H, W, Co, kh_, kw_, sh_,
+                                                           sw_, x, dy, dw, db, accumulate, UH, UW,
+                                                           partials, scratch));
 }
 
 /* One output channel's gradient plane dq (the stride-1 grid, row stride Wp;
@@ -112,6 +113,7 @@ AEC_INLINE void conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, 
   const conv_geom geo = conv_geometry(H, W, KH, KW, 1, 1);
   const int64_t Wp = geo.Wp, Lr = geo.Lr, PS = geo.PS, Hq = H / 2, Wq = W / 2;
   const int64_t T = KH * KW, NBK = AEC_CONV_WG_BLOCK, xk = Ci * PS;
+  const conv_taps tp = geom_taps(&geo, KH, KW, 1, 1);
   float *xp = scratch; /* this chunk's slot */
   /* per sample: the gradient planes of 4 output channels, whatever
    * AEC_CONV_WG_P */
@@ -123,8 +125,7 @@ AEC_INLINE void conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, 
   for (int64_t nb = 0; nb < M; nb += NBK) {
     const int64_t nn = M - nb < NBK ? M - nb : NBK;
     for (int64_t k = 0; k < nn; ++k)
-      scatter_planes(xp + k * xk, x + (nb + k) * Ci * H * W, Ci, H, W, 1, 1, geo.pt, geo.pl, Wp,
-                     PS);
+      scatter_planes(xp + k * xk, x + (nb + k) * Ci * H * W, Ci, H, W, geo.pt, geo.pl, Wp, PS);
     for (int64_t o = o0; o < o1;) {
       const int64_t R = o1 - o < 4 ? o1 - o : 4;
       for (int64_t k = 0; k < nn; ++k)
@@ -140,7 +141,7 @@ AEC_INLINE void conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, 
           float *dv = wg_partials(partials, o + q0, c, Ci, T);
           const float *xc = xp + c * PS, *dqp = dq + q0 * Lr;
           const int64_t dvs = Ci * T * AEC_VW;
-          wg_dot_p(P, xc, xk, dqp, dqk, nn, Lr, KH, KW, Wp, dv, dvs);
+          wg_dot_p(P, xc, xk, dqp, dqk, nn, Lr, &tp, dv, dvs);
         }
         q0 += P;
       }
@@ -156,6 +157,8 @@ AEC_KAPI void aec_conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M
                                                const float *yp, const uint8_t *arg, float *dw,
                                                float *db, int accumulate, int act,
                                                float *partials, float *scratch) {
-  AEC_CONV_WITH_TAPS(KH, KW, conv_maxpool_backward_filter(o0, o1, M, Ci, H, W, Co, kh_, kw_, x, dyp,
-                             yp, arg, dw, db, accumulate, act, partials, scratch));
+  AEC_CONV_WITH_TAPS(KH, KW, 1, 1, conv_maxpool_backward_filter(o0, o1, M, Ci, H, W, Co, kh_, kw_,
+                                                                 x, dyp, yp, arg, dw, db,
+                                                                 accumulate, act, partials,
+                                                                 scratch));
 }

@@ -173,15 +173,16 @@ void fuseLoss(Graph &g) {
   }
 }
 
-// upsample -> conv: the conv and its weight gradient read the upsample's input
-// and upsample it into their padded planes (the same values). The upsample
-// itself stays: its output is the layer's, for layer_output.
+// upsample -> conv (stride 1: a strided conv reads phase planes): the conv and
+// its weight gradient read the upsample's input and upsample it into their
+// padded planes (the same values). The upsample itself stays: its output is
+// the layer's, for layer_output.
 void fuseUpsampleInput(Graph &g) {
   for (const Op &p : g.ops) {
     if (p.kind != OpKind::Pool || p.pool != PoolKind::Upsample) continue;
     for (Op &cv : g.ops)
       if ((cv.kind == OpKind::Conv || cv.kind == OpKind::ConvWeightGrad) && cv.ins[0] == p.out &&
-          cv.factor <= 1) {
+          cv.factor <= 1 && cv.stride == 1) {
         cv.ins[0] = p.ins[0];
         cv.factor = p.factor;
       }
@@ -194,7 +195,8 @@ void fuseUpsampleGrad(Graph &g) {
   const Uses uses(g);
   std::vector<bool> dead(g.ops.size(), false);
   for (Op &ig : g.ops) {
-    if (ig.kind != OpKind::ConvInputGrad || ig.hasDeriv || ig.factor > 1) continue;
+    if (ig.kind != OpKind::ConvInputGrad || ig.hasDeriv || ig.factor > 1 || ig.stride > 1)
+      continue;
     const int pi = uses.onlyReader(g, ig.out, OpKind::PoolGrad);
     if (pi < 0) continue;
     const Op &pg = g.ops[pi];

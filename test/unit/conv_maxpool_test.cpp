@@ -60,7 +60,7 @@ TEST_P(ConvMaxpool, ForwardEqualsConvThenPool) {
     const int64_t full = c.Co * c.H * c.W, pooled = full / 4, T = c.k * c.k;
     auto x = randomVec(rng, N * c.Ci * c.H * c.W), w = randomVec(rng, c.Co * c.Ci * T);
     auto bias = randomVec(rng, c.Co);
-    std::vector<float> scratch(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
+    std::vector<float> scratch(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k, 1, 1));
     std::vector<float> yref(N * full), pref(N * pooled);
     k().conv_forward(0, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, 1, 1, x.data(), w.data(), bias.data(),
                      yref.data(), c.act, 1, 1, scratch.data());
@@ -108,7 +108,7 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     auto bias = randomVec(rng, c.Co), dyp = randomVec(rng, N * pooled);
     // Ties (relu's zeros; equal inputs) take the first position of the block.
     for (int64_t i = 0; i < c.Ci * c.W; ++i) x[i] = 0.25f;
-    std::vector<float> fscratch(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
+    std::vector<float> fscratch(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k, 1, 1));
     std::vector<float> y(N * full), yp(N * pooled), dz(N * full);
     std::vector<uint8_t> arg(N * pooled);
     k().conv_forward(0, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, 1, 1, x.data(), w.data(), bias.data(),
@@ -121,7 +121,7 @@ TEST_P(ConvMaxpool, WeightGradEqualsPoolGradThenConvWeightGrad) {
     const auto dw0 = randomVec(rng, c.Co * c.Ci * T), db0 = randomVec(rng, c.Co);
     std::vector<float> dwref = dw0, dbref = db0;
     const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
-    std::vector<float> rscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k));
+    std::vector<float> rscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, c.k, c.k, 1, 1));
     std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, T));
     k().conv_backward_filter(0, c.Co * G, G, N, c.Ci, c.H, c.W, c.Co, c.k, c.k, 1, 1, x.data(),
                              dz.data(), dwref.data(), dbref.data(), 1, 1, 1, partials.data(),

@@ -6,7 +6,7 @@
 // reference, finite-difference gradients, the first optimizer step) for the
 // cases the lit tests (test/lit/codegen/gradcheck-conv.ae) do not reach:
 // pool factors other than 2 (the generic kernel path), frozen conv encoders,
-// a non-square image with stride 2 and a 5x5 kernel.
+// a non-square image with stride 2 and a 5x5 kernel, stride 3 on an odd size.
 #include "compiler/codegen/Build.h"
 #include "compiler/ir/IR.h"
 #include "compiler/lower/Passes.h"
@@ -266,6 +266,16 @@ TEST(ConvNumerics, Stride2Linear) {
   s.k = 5;
   s.factor = 1;
   s.act = Activation::Linear;
+  gradcheck(s, "--opt");
+}
+
+// Stride 3 on an odd size (9 x 9 -> 3 x 3): every input phase has its own taps.
+TEST(ConvNumerics, Stride3OddTanh) {
+  ConvSpec s;
+  s.name = "s3";
+  s.H = s.W = 9;
+  s.stride = 3;
+  s.factor = 1;
   gradcheck(s, "--opt");
 }
 

@@ -97,14 +97,14 @@ TEST_P(KernelSplit, Conv) {
     std::vector<float> scratch;
     expectSplitInvariant(
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
-          scratch.assign(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          scratch.assign(N * aec_conv_fwd_slot(c.Ci, c.Co, c.H, c.W, KH, c.k, SH, c.stride), 0.0f);
           k().conv_forward(b, e, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride, x.data(), w.data(),
                            bias.data(), o[0].data(), 1, 1, 1, scratch.data());
         },
         N, {guard(N * out)}, name + " forward");
     expectSplitInvariant(
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
-          scratch.assign(N * aec_conv_bwd_data_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          scratch.assign(N * aec_conv_bwd_data_slot(c.Ci, c.Co, c.H, c.W, KH, c.k, SH, c.stride), 0.0f);
           k().conv_backward_data(b, e, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride, dy.data(),
                                  w.data(), o[0].data(), ya.data(), 4, 1, 1, scratch.data());
         },
@@ -112,7 +112,7 @@ TEST_P(KernelSplit, Conv) {
     const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
     expectSplitInvariant(
         [&](int64_t b, int64_t e, std::vector<std::vector<float>> &o) {
-          scratch.assign(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, KH, c.k), 0.0f);
+          scratch.assign(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W, KH, c.k, SH, c.stride), 0.0f);
           std::vector<float> partials(aec_conv_wg_partials(c.Ci, c.Co, T));
           k().conv_backward_filter(b, e, G, N, c.Ci, c.H, c.W, c.Co, KH, c.k, SH, c.stride,
                                    x.data(), dy.data(), o[0].data(), o[1].data(), 1, 1, 1,
@@ -195,7 +195,7 @@ TEST_P(KernelSplit, ConvWeightGradLargePlanesMatchesDirectLoops) {
   auto x = randomVec(rng, N * Ci * H * W), dy = randomVec(rng, N * Co * H * W);
   std::vector<float> dw(Co * Ci * K * K), db(Co);
   const int64_t G = aec_conv_wg_groups(Ci, Co);
-  std::vector<float> scratch(Co * G * aec_conv_bwd_filter_slot(Ci, Co, H, W, K, K), 0.0f);
+  std::vector<float> scratch(Co * G * aec_conv_bwd_filter_slot(Ci, Co, H, W, K, K, 1, 1), 0.0f);
   std::vector<float> partials(aec_conv_wg_partials(Ci, Co, K * K));
   k().conv_backward_filter(0, Co * G, G, N, Ci, H, W, Co, K, K, 1, 1, x.data(), dy.data(),
                            dw.data(), db.data(), 0, 1, 1, partials.data(), scratch.data());
@@ -233,7 +233,7 @@ TEST_P(KernelSplit, ConvForwardAndWeightGradWithFusedUpsample) {
     const int64_t small = c.Ci * c.Hs * c.Ws, big = c.Ci * H * W, out = c.Co * H * W;
     auto xs = randomVec(rng, N * small), w = randomVec(rng, c.Co * c.Ci * T);
     auto bias = randomVec(rng, c.Co), dy = randomVec(rng, N * out);
-    std::vector<float> xu(N * big), scratch(N * aec_conv_fwd_slot(c.Ci, c.Co, H, W, KH, c.k));
+    std::vector<float> xu(N * big), scratch(N * aec_conv_fwd_slot(c.Ci, c.Co, H, W, KH, c.k, 1, 1));
     k().pool_forward(0, N, c.Ci, c.Hs, c.Ws, c.UH, c.UW, 2, xs.data(), xu.data());
     const std::string name = "conv after upsample " + std::to_string(c.UH) + "x" +
                              std::to_string(c.UW) + " of " + std::to_string(c.Ci) + "x" +
@@ -249,7 +249,7 @@ TEST_P(KernelSplit, ConvForwardAndWeightGradWithFusedUpsample) {
     ASSERT_EQ(0, std::memcmp(fused[0].data(), ref[0].data(), N * out * sizeof(float))) << name;
     expectSplitInvariant(fwd, N, {guard(N * out)}, name + " forward");
     const int64_t G = aec_conv_wg_groups(c.Ci, c.Co);
-    std::vector<float> wscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, H, W, KH, c.k));
+    std::vector<float> wscratch(c.Co * G * aec_conv_bwd_filter_slot(c.Ci, c.Co, H, W, KH, c.k, 1, 1));
     const std::vector<std::vector<float>> init = {randomVec(rng, c.Co * c.Ci * T), randomVec(rng, c.Co)};
     ref = init;
     fused = init;
@@ -278,7 +278,7 @@ TEST_P(KernelSplit, ConvInputGradWithFusedUpsample) {
     const int64_t small = c.Ci * c.Hs * c.Ws, big = c.Ci * H * W;
     auto dy = randomVec(rng, N * c.Co * H * W), w = randomVec(rng, c.Co * c.Ci * KH * c.k);
     auto ya = randomVec(rng, N * small);
-    std::vector<float> scratch(N * aec_conv_bwd_data_slot(c.Ci, c.Co, H, W, KH, c.k)), dxu(N * big);
+    std::vector<float> scratch(N * aec_conv_bwd_data_slot(c.Ci, c.Co, H, W, KH, c.k, 1, 1)), dxu(N * big);
     std::vector<float> ref(N * small);
     k().conv_backward_data(0, N, c.Ci, H, W, c.Co, KH, c.k, 1, 1, dy.data(), w.data(), dxu.data(),
                            nullptr, 0, 1, 1, scratch.data());
@@ -322,9 +322,9 @@ TEST_P(KernelSplit, UpconvPhasesMatchFullResolutionAndSplit) {
                              " of " + std::to_string(c.H) + "x" + std::to_string(c.W);
     auto x = randomVec(rng, N * in), w = randomVec(rng, c.Co * c.Ci * 9);
     auto bias = randomVec(rng, c.Co), dy = randomVec(rng, N * out), ya = randomVec(rng, N * in);
-    std::vector<float> full(N * aec_conv_fwd_slot(c.Ci, c.Co, Y, X, 3, 3) +
-                            N * aec_conv_bwd_data_slot(c.Ci, c.Co, Y, X, 3, 3) +
-                            c.Co * 8 * aec_conv_bwd_filter_slot(c.Ci, c.Co, Y, X, 3, 3));
+    std::vector<float> full(N * aec_conv_fwd_slot(c.Ci, c.Co, Y, X, 3, 3, 1, 1) +
+                            N * aec_conv_bwd_data_slot(c.Ci, c.Co, Y, X, 3, 3, 1, 1) +
+                            c.Co * 8 * aec_conv_bwd_filter_slot(c.Ci, c.Co, Y, X, 3, 3, 1, 1));
     std::vector<float> slot(aec_upconv_fwd_slot(c.Ci, c.Co, c.H, c.W) +
                             aec_upconv_bwd_data_slot(c.Ci, c.Co, c.H, c.W) +
                             aec_upconv_bwd_filter_slot(c.Ci, c.Co, c.H, c.W));
