@@ -216,50 +216,69 @@ AEC_INLINE vf bce_elem(vf yv, vf zv, vf xv, int have_z) {
   return -(xv * v_log(yc) + (1.0f - xv) * v_log(1.0f - yc));
 }
 
+/* Row r's sum of its elements' losses (lane partial sums, then vsum_d);
+ * writes row r's gradient when dr is set. */
+AEC_INLINE double loss_row(int64_t D, const float *yr, const float *zr, const float *xr, float *dr,
+                           int kind, int out_act, float gm, float gb, int have_z) {
+  vf acc = 0.0f;
+  int64_t j = 0;
+  for (; j + AEC_VW <= D; j += AEC_VW) {
+    vf yv = vload(yr + j), xv = vload(xr + j);
+    if (kind == 0) {
+      vf d = yv - xv;
+      acc += d * d;
+      if (dr)
+        vstore(dr + j, gm * d * v_dact(yv, out_act));
+    } else {
+      acc += bce_elem(yv, have_z ? vload(zr + j) : yv, xv, have_z);
+      if (dr)
+        vstore(dr + j, gb * (yv - xv));
+    }
+  }
+  if (j < D) {
+    int64_t n = D - j;
+    vf m = lane_mask_lt(n);
+    vf yv = vload_part(yr + j, n), xv = vload_part(xr + j, n);
+    if (kind == 0) {
+      vf d = yv - xv;
+      acc += d * d;
+      if (dr)
+        vstore_part(dr + j, gm * d * v_dact(yv, out_act), n);
+    } else {
+      vf l = bce_elem(yv, have_z ? vload_part(zr + j, n) : yv, xv, have_z);
+      acc += l * m; /* pad lanes would add log 2 */
+      if (dr)
+        vstore_part(dr + j, gb * (yv - xv), n);
+    }
+  }
+  return vsum_d(acc);
+}
+
+/* Rows [r0, r1): the sum of the row means, each row's mean in row_loss.
+ * Rows go in blocks of LOSS_ROWS whose means are divided as one vector: a
+ * division per row after its sum made every row wait for the last. */
+#define LOSS_ROWS 8
+typedef double vd_rows __attribute__((ext_vector_type(LOSS_ROWS)));
 AEC_INLINE double loss_rows(int64_t r0, int64_t r1, int64_t D, const float *y, const float *z,
                             const float *x, float *dZ, int kind, int out_act, float dscale,
                             float *row_loss, int have_z) {
   double total = 0;
   const float invD = 1.0f / (float)D;
   const float gm = dscale * 2.0f * invD, gb = dscale * invD;
-  for (int64_t r = r0; r < r1; ++r) {
-    const float *yr = y + r * D, *xr = x + r * D, *zr = have_z ? z + r * D : 0;
-    float *dr = dZ ? dZ + r * D : 0;
-    vf acc = 0.0f;
-    int64_t j = 0;
-    for (; j + AEC_VW <= D; j += AEC_VW) {
-      vf yv = vload(yr + j), xv = vload(xr + j);
-      if (kind == 0) {
-        vf d = yv - xv;
-        acc += d * d;
-        if (dr)
-          vstore(dr + j, gm * d * v_dact(yv, out_act));
-      } else {
-        acc += bce_elem(yv, have_z ? vload(zr + j) : yv, xv, have_z);
-        if (dr)
-          vstore(dr + j, gb * (yv - xv));
-      }
+  for (int64_t b = r0; b < r1; b += LOSS_ROWS) {
+    const int64_t nb = r1 - b < LOSS_ROWS ? r1 - b : LOSS_ROWS;
+    vd_rows sums = 0.0;
+    for (int64_t k = 0; k < nb; ++k) {
+      const int64_t r = b + k;
+      sums[k] = loss_row(D, y + r * D, have_z ? z + r * D : 0, x + r * D, dZ ? dZ + r * D : 0, kind,
+                         out_act, gm, gb, have_z);
     }
-    if (j < D) {
-      int64_t n = D - j;
-      vf m = lane_mask_lt(n);
-      vf yv = vload_part(yr + j, n), xv = vload_part(xr + j, n);
-      if (kind == 0) {
-        vf d = yv - xv;
-        acc += d * d;
-        if (dr)
-          vstore_part(dr + j, gm * d * v_dact(yv, out_act), n);
-      } else {
-        vf l = bce_elem(yv, have_z ? vload_part(zr + j, n) : yv, xv, have_z);
-        acc += l * m; /* pad lanes would add log 2 */
-        if (dr)
-          vstore_part(dr + j, gb * (yv - xv), n);
-      }
+    vd_rows means = sums / (double)D;
+    for (int64_t k = 0; k < nb; ++k) {
+      if (row_loss)
+        row_loss[b + k] = (float)means[k];
+      total += means[k];
     }
-    double rl = vsum_d(acc) / (double)D;
-    if (row_loss)
-      row_loss[r] = (float)rl;
-    total += rl;
   }
   return total;
 }

@@ -238,12 +238,23 @@ AEC_INLINE vf v_dact(vf y, int act) {
   }
 }
 
-/* Horizontal sum in double (for loss accumulation). */
+/* Horizontal sum in double (for loss accumulation), as a tree of halves: a
+ * few dependent adds instead of AEC_VW (the loss's per-row sums were one
+ * serial chain each). Same order at every call for a given width. */
+typedef double vd_half __attribute__((ext_vector_type(AEC_VW / 2)));
 AEC_INLINE double vsum_d(vf v) {
-  double s = 0;
-  for (int t = 0; t < AEC_VW; ++t)
-    s += v[t];
-  return s;
+  vd_half s = __builtin_convertvector(v.lo, vd_half) + __builtin_convertvector(v.hi, vd_half);
+#if AEC_VW >= 16
+  {
+    typedef double vd4 __attribute__((ext_vector_type(4)));
+    vd4 q = s.lo + s.hi;
+    return (q.x + q.z) + (q.y + q.w);
+  }
+#elif AEC_VW == 8
+  return (s.x + s.z) + (s.y + s.w);
+#else
+  return s.x + s.y;
+#endif
 }
 
 #endif

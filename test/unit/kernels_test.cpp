@@ -344,7 +344,7 @@ double refRowLoss(const float *y, const float *z, const float *x, int64_t D, int
 TEST_P(Kernels, LossValuesAndGradients) {
   std::mt19937 rng(7);
   for (int64_t D : {1, 5, 8, 13, 64, 784}) {
-    const int64_t R = 9;
+    const int64_t R = 21; // [4, R) spans whole and partial blocks of rows (aec_loss's LOSS_ROWS)
     auto x = randomVec(rng, R * D, 0, 1);
     auto z = randomVec(rng, R * D, -6, 6);
     for (int out_act = 0; out_act < 6; ++out_act) {
@@ -371,6 +371,11 @@ TEST_P(Kernels, LossValuesAndGradients) {
             want += rl;
           }
           ASSERT_NEAR(total, want, 1e-5 * (std::fabs(want) + 1e-3));
+          // Without gradient or row outputs: the same total, bit for bit.
+          double bare = k().loss(0, 4, D, y.data(), zp, x.data(), nullptr, kind, out_act, dscale,
+                                 nullptr);
+          bare += k().loss(4, R, D, y.data(), zp, x.data(), nullptr, kind, out_act, dscale, nullptr);
+          ASSERT_EQ(bare, total) << "D=" << D << " kind=" << kind;
           // Gradient w.r.t. the pre-activation z, by central differences of
           // the double reference (loss as a function of z).
           for (int64_t idx : {int64_t(0), R * D / 2, R * D - 1}) {
