@@ -29,10 +29,23 @@ aec="$build/bin/aec"
 py=/usr/bin/python3
 pyf() { "$py" -c "print($1)"; }
 field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | tail -n 1; }
+# The share of CPU time the hypervisor gave to other guests ("steal" in /proc/stat) since the
+# last steal_start: a workload measured while it was high ran on part of a core, which moves
+# its figures (and its share of the peak, probed at the start) far more than any change does.
+steal_start() { steal_mark=$(steal_counts); }
+steal_counts() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $9; exit}' /proc/stat 2>/dev/null || echo "0 0"; }
+steal_since() {
+  local now; now=$(steal_counts)
+  pyf "(lambda a, b: f'{100*(b[1]-a[1])/(b[0]-a[0]):.0f}%' if b[0] > a[0] else '-')(
+    [int(v) for v in '${steal_mark:-0 0}'.split()], [int(v) for v in '$now'.split()])"
+}
 
 echo "== sgemm peak: numpy/OpenBLAS 2048^3, all cores (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset;"
 echo "   the best of OpenBLAS's own kernel choice and its kernels for this CPU's vector extensions)"
+steal_start
 peak=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$root/bench/sgemm_peak.py" $((quick ? 3 : 8)) | tee /dev/stderr | field gflops)
+peak_steal=$(steal_since)
+echo "  CPU steal during the probe: $peak_steal"
 
 # Training data: the Fashion-MNIST training images (or the first $limit) and the tabular table.
 train_data=$data/train-images-idx3-ubyte.gz
@@ -57,13 +70,15 @@ train_flops() {
 }
 
 summary=()
-add() { summary+=("$(printf '%-34s %12s %12s %8s %8s' "$@")"); }
+add() { summary+=("$(printf '%-34s %12s %12s %8s %8s %6s' "$@" "$(steal_since)")"); }
+
 
 # compare_training label model.ae exe batch peer-kind data epochs: trains in aec and in PyTorch
 # at 1 and 2 threads; adds samples/s, the ratio to PyTorch's best and the share of the sgemm
 # peak. Leaves PyTorch's best batch-1 latency in best_lat.
 compare_training() {
   local label=$1 ae=$2 exe=$3 batch=$4 kind=$5 input=$6 ep=$7 plimit=$8 line aec_sps sps best=0 th flops
+  steal_start
   "$aec" build "$ae" -o "$work/$exe" 2>/dev/null
   line=$("$work/$exe" train --data "$input" --epochs "$ep" --batch "$batch" --save "$work/$exe.aew" 2>/dev/null | tail -n 1)
   echo "aec:     $line"
@@ -86,6 +101,7 @@ compare_training() {
 # flags, against the PyTorch figure of the compare_training before it.
 aec_training() {
   local label=$1 ae=$2 exe=$3 batch=$4 input=$5 ep=$6 line sps flops
+  steal_start
   "$aec" build "$ae" "${@:7}" -o "$work/$exe" 2>/dev/null
   line=$("$work/$exe" train --data "$input" --epochs "$ep" --batch "$batch" --save "$work/$exe.aew" 2>/dev/null | tail -n 1)
   echo "aec ${*:7}: $line"
@@ -99,6 +115,7 @@ aec_training() {
 # built from the model (with the flags) on $name's trained weights, at 1 and 2 threads.
 latency() {
   local label=$1 ae=$2 name=$3 peer=$4 th line lat=1e9
+  steal_start
   "$aec" build "$ae" --emit=lib --inference-only "${@:5}" -o "$work/lib$name.a"
   cc -O2 -I"$work" -DAEC_MODEL="$name" -DAEC_HEADER="\"$name.h\"" "$root/bench/latency.c" \
     "$work/lib$name.a" -lz -lpng -lpthread -lm -o "$work/latency_$name"
@@ -129,6 +146,7 @@ tab_lat=$best_lat
 # VAE (bench/fashion_vae.ae, DESIGN section 7: batch norm, dropout, code 16 variational);
 # peer bench/torch_vae.py (its last line is the summary; test_loss is the ELBO with z = mean).
 echo; echo "== VAE 784-512-bn-dropout-256-16v mirrored, BCE summed + KL, Adam, batch 128"
+steal_start
 "$aec" build "$root/bench/fashion_vae.ae" -o "$work/fashion_vae" 2>/dev/null
 line=$("$work/fashion_vae" train --data "$train_data" --epochs "$epochs" --save "$work/vae.aew" 2>/dev/null | tail -n 1)
 echo "aec:     $line"
@@ -174,8 +192,9 @@ if [ "${AEC_BENCH_QUALITY:-0}" = 1 ]; then
   if [ -f "$peers/pca.py" ]; then (cd "$peers" && "$py" pca.py 32); fi
 fi
 
-echo; echo "== summary (sgemm peak $peak GFLOP/s; shared machine: compare within this run)"
-printf '%-34s %12s %12s %8s %8s\n' workload aec pytorch ratio "of peak"
+echo; echo "== summary (sgemm peak $peak GFLOP/s, probed with $peak_steal CPU steal; shared machine: compare within"
+echo "   this run, and distrust a row whose steal (hypervisor time given to other guests) is high)"
+printf '%-34s %12s %12s %8s %8s %6s\n' workload aec pytorch ratio "of peak" steal
 printf '%s\n' "${summary[@]}"
 printf '\n%-34s %12s %12s\n' "compile wall/cpu s" auto prebuilt
 printf '%s\n' "${compiles[@]}"
