@@ -72,7 +72,6 @@ train_flops() {
 summary=()
 add() { summary+=("$(printf '%-34s %12s %12s %8s %8s %6s' "$@" "$(steal_since)")"); }
 
-
 # compare_training label model.ae exe batch peer-kind data epochs: trains in aec and in PyTorch
 # at 1 and 2 threads; adds samples/s, the ratio to PyTorch's best and the share of the sgemm
 # peak. Leaves PyTorch's best batch-1 latency in best_lat.
