@@ -6,8 +6,6 @@
 #include "aec_kernels.h"
 #include "aec_vmath.h"
 
-typedef uint32_t vu __attribute__((ext_vector_type(AEC_VW)));
-
 AEC_INLINE vu v_iota(void) {
   vu r;
   for (int t = 0; t < AEC_VW; ++t)

@@ -9,18 +9,6 @@
 
 /* bf16 weights (aec_gemm_bf16): pairs along K in 32-bit words, the even
  * row's value in the low half; widening is a shift or a mask. */
-typedef uint32_t vu __attribute__((ext_vector_type(AEC_VW)));
-AEC_INLINE vu vuload(const uint32_t *p) {
-  vu v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
-}
-AEC_INLINE vu vuload_part(const uint32_t *p, int64_t n) {
-  vu v = 0;
-  for (int64_t t = 0; t < n; ++t)
-    v[t] = p[t];
-  return v;
-}
 AEC_INLINE vf bf16_even(vu u) { return (vf)(u << 16); }
 AEC_INLINE vf bf16_odd(vu u) { return (vf)(u & 0xffff0000u); }
 

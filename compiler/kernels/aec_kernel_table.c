@@ -6,6 +6,7 @@
 #include "aec_optimizer.c"
 #include "aec_gemm.c"
 #include "aec_gemm_tn.c"
+#include "aec_gemm_int8.c"
 #include "aec_conv_forward.c"
 #include "aec_conv_backward_data.c"
 #include "aec_conv_weight_grad.c"
@@ -18,5 +19,5 @@ const aec_kernel_table AEC_KERNEL_TABLE_NAME = {
     aec_conv_forward, aec_conv_backward_data, aec_conv_backward_filter, aec_pool_forward,
     aec_pool_backward, aec_conv_maxpool_forward, aec_conv_maxpool_backward_filter,
     aec_upconv_forward, aec_upconv_backward_data, aec_upconv_backward_filter,
-    aec_gemm_bf16, aec_bf16_pack,
+    aec_gemm_bf16, aec_bf16_pack, aec_gemm_int8, aec_gemm_int8_vnni, aec_int8_pack,
 };

@@ -75,6 +75,15 @@ typedef struct aec_kernel_table {
                     const uint32_t *Bp, int64_t ldb, float *C, int64_t ldc, const float *bias,
                     int act);
   void (*bf16_pack)(int64_t K, int64_t N, const float *w, uint32_t *out);
+  /* --weight-format int8 (issue 13.4); gemm_int8_vnni needs the CPU's VNNI
+   * at widths 8 and 16 (at width 4 it is gemm_int8) */
+  void (*gemm_int8)(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A, int64_t lda,
+                    const uint32_t *Bq, int64_t ldb, float *C, int64_t ldc, const float *bias,
+                    int act);
+  void (*gemm_int8_vnni)(int64_t m0, int64_t m1, int64_t N, int64_t K, const float *A,
+                         int64_t lda, const uint32_t *Bq, int64_t ldb, float *C, int64_t ldc,
+                         const float *bias, int act);
+  void (*int8_pack)(int64_t K, int64_t N, const float *w, uint32_t *out);
 } aec_kernel_table;
 
 extern const aec_kernel_table aec_kernel_table_vw4;

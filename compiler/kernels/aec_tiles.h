@@ -52,6 +52,10 @@
 #define AEC_GEMV_PANEL_VECTORS 8
 static inline int aec_gemv_panel(int vw) { return AEC_GEMV_PANEL_VECTORS * vw; }
 
+/* The largest K of an int8 weight matrix (aec_gemm_int8 keeps its rows'
+ * quantized bytes on the stack: at most 4 x 16 KB). */
+#define AEC_INT8_MAX_K 16384
+
 /* AEC_MR of the variant with vector width `vw` (4, 8 or 16). */
 static inline int aec_gemm_row_tile(int vw) { return vw >= 16 ? 8 : 6; }
 

@@ -69,6 +69,17 @@ AEC_INLINE void vstore_part(float *p, vf v, int64_t n) {
 }
 #endif
 
+/* 32-bit words (packed weights, hashes); partial loads as vload_part's. */
+typedef uint32_t vu __attribute__((ext_vector_type(AEC_VW)));
+AEC_INLINE vu vuload(const uint32_t *p) {
+  vu v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+AEC_INLINE vu vuload_part(const uint32_t *p, int64_t n) {
+  return (vu)vload_part((const float *)p, n);
+}
+
 AEC_INLINE vf vbits(vi b) { return (vf)b; }
 AEC_INLINE vi ibits(vf f) { return (vi)f; }
 
