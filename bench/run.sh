@@ -5,7 +5,8 @@
 #   bench/run.sh [--quick] [epochs]
 # Workloads: dense 784-512-128-32 (b256), conv AE of DESIGN (b128), deep 784-1000-500-250-30
 # (b256) on Fashion-MNIST; tabular 30-16-8 (b32, 50 epochs of scikit-learn's breast-cancer table,
-# 455 rows); batch-1 reconstruct latency of dense (f32, --weight-format bf16, and bf16 built for this CPU) and tabular;
+# 455 rows); batch-1 reconstruct latency of dense (f32, --weight-format bf16 and int8, each also built for
+# this CPU) and tabular;
 # compile time of every example (default kernels and --kernels=prebuilt), and the conv AE
 # trained with --kernels=prebuilt.
 # --quick: Fashion-MNIST workloads on the first 10240 images (PyTorch: 2560), tabular 10 epochs,
@@ -162,6 +163,9 @@ latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
 latency "dense bf16 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16
 # a library's default target is x86-64-v3 (it ships); built for this CPU (AVX-512 where it has it):
 latency "dense bf16 native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16 \
+  --target-cpu native
+latency "dense int8 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format int8
+latency "dense int8 native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format int8 \
   --target-cpu native
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
 

@@ -168,8 +168,10 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   if (!lower::runPipeline(model, options.inferenceOnly, graph, error, log.on))
     return internalError(error); // sema accepts only what lowering handles
   log("ir pipeline", "ir pipeline");
-  if (options.weightsBf16 && codegen::bf16WeightOps(graph).empty()) {
-    diags.report(DiagKind::Bf16WithoutDenseWeights, SourceRange{}, model.name);
+  if (options.weightFormat != WeightFormat::F32 &&
+      codegen::packedWeightOps(graph, options.weightFormat).empty()) {
+    diags.report(DiagKind::WeightFormatWithoutDenseWeights, SourceRange{},
+                 info(options.weightFormat).keyword, model.name);
     diags.flush();
   }
   if (options.emit == EmitKind::IR)
@@ -203,7 +205,8 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   mo.withMain = options.emit == EmitKind::Exe;
   mo.withCApi = options.emit == EmitKind::Lib || options.emit == EmitKind::Shared;
   mo.debugInfo = options.debugInfo;
-  mo.weightsBf16 = options.weightsBf16;
+  mo.weightFormat = options.weightFormat;
+  mo.vnni = kernelHasVnniForTarget(*target.machine);
   if (mo.debugInfo) sourceLines(model, diags.sources(), mo);
   mo.rowTile = aec_gemm_row_tile(kernels.vectorWidth);
   mo.gemvPanel = aec_gemv_panel(kernels.vectorWidth);
@@ -287,7 +290,7 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   h.maxBatch = graph.maxBatch;
   h.paramCount = graph.paramCount;
   h.inferenceOnly = options.inferenceOnly;
-  h.weightsBf16 = options.weightsBf16;
+  h.weightFormat = info(options.weightFormat).keyword;
   for (const Layer &l : model.layers) h.layers.push_back({l.name, l.out.elements()});
   if (options.emit == EmitKind::Lib) {
     // The kernel archive's members the model calls (not, say, the optimizers

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/diag/Diagnostics.h"
+#include "compiler/registry/Registry.h"
 #include "compiler/sema/Model.h"
 
 #include <string>
@@ -26,7 +27,7 @@ struct BuildOptions {
   EmitKind emit = EmitKind::Exe;
   std::string output;      // -o; "-" for stdout (text emits)
   bool inferenceOnly = false;
-  bool weightsBf16 = false; // --weight-format bf16: inference on bf16 dense weights
+  WeightFormat weightFormat = WeightFormat::F32; // --weight-format: inference on packed dense weights
   bool distributed = false; // link libaec_runtime_mpi and MPI (exe, lib, shared)
   std::string targetCpu;   // --target-cpu; empty = host
   int optLevel = 3;        // -O0..-O3

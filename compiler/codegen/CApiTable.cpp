@@ -20,8 +20,9 @@ const std::vector<CApiFunction> &cApiFunctions() {
        "/* Variational models: `count` decoded draws from N(0, I) into out. */"},
       {"reconstruct", "int", P{s, x, n, out}},
       {"set_weight_format", "int", P{s, {"const char *", "format"}}, false, false,
-       "/* --weight-format bf16 builds: \"bf16\" (the default) or \"f32\" weights for\n"
-       " * the inference calls; the bf16 copy is made from the f32 weights at load. */"},
+       "/* --weight-format bf16|int8 builds: that format (the default) or \"f32\"\n"
+       " * weights for the inference calls; the copy is made from the f32 weights\n"
+       " * at load. */"},
       {"layer_output", "int", P{s, {"int32_t", "layer"}, x, n, out}, false, false, nullptr, 4},
       {"last_error", "const char *", P{}},
       {"set_threads", "int", P{{"int", "threads"}}},

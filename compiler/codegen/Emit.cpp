@@ -254,11 +254,14 @@ std::string cHeader(const HeaderInfo &h) {
       "#define {0}_INPUT_SIZE {2}\n#define {0}_CODE_SIZE {3}\n#define {0}_OUTPUT_SIZE {4}\n"
       "#define {0}_MAX_BATCH {5}\n#define {0}_PARAM_COUNT {6}\n#define {0}_NUM_LAYERS {7}\n"
       "#define {0}_INFERENCE_ONLY {8}\n"
-      "/* 1: built with --weight-format bf16, inference reads the dense weights as\n"
-      " * bf16 (a copy rounded from the f32 weights at load; {0}_set_weight_format). */\n"
-      "#define {0}_WEIGHT_FORMAT_BF16 {9}\n",
+      "/* The --weight-format it was built with: \"bf16\" or \"int8\" inference reads\n"
+      " * the dense weights from a copy made from the f32 weights at load\n"
+      " * ({0}_set_weight_format); the _BF16/_INT8 flags say the same. */\n"
+      "#define {0}_WEIGHT_FORMAT \"{9}\"\n"
+      "#define {0}_WEIGHT_FORMAT_BF16 {10}\n#define {0}_WEIGHT_FORMAT_INT8 {11}\n",
       M, guard, h.inputSize, h.codeSize, h.outputSize, h.maxBatch, h.paramCount,
-      h.layers.size(), h.inferenceOnly ? 1 : 0, h.weightsBf16 ? 1 : 0);
+      h.layers.size(), h.inferenceOnly ? 1 : 0, h.weightFormat,
+      std::string(h.weightFormat) == "bf16" ? 1 : 0, std::string(h.weightFormat) == "int8" ? 1 : 0);
   s += "\n/* Layer indices for _layer_output and their sizes per sample. */\n";
   for (size_t i = 0; i < h.layers.size(); ++i) {
     std::string up;

@@ -47,7 +47,7 @@ struct HeaderInfo {
   int64_t inputSize = 0, codeSize = 0, outputSize = 0, maxBatch = 0, paramCount = 0;
   std::vector<std::pair<std::string, int64_t>> layers; // name, out size
   bool inferenceOnly = false;
-  bool weightsBf16 = false; // --weight-format bf16
+  const char *weightFormat = "f32"; // --weight-format
 };
 std::string cHeader(const HeaderInfo &info);
 

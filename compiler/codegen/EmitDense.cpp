@@ -13,9 +13,14 @@ static constexpr int64_t kSplitGemvMacs = 65536;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// The forward GEMM on bf16 weight pairs (B holds the pairs, ldb in words):
-// the same call without accumulation or a derivative.
-static GemmBf16Call asBf16(const GemmCall &g) {
+// The forward GEMM on the packed weights (B points into the copy, ldb in
+// words): the same call without accumulation or a derivative, to the
+// format's kernel (aec_gemm_bf16 and aec_gemm_int8 share the signature).
+void Gen::callDenseForward(IRBuilder<> &b, const GemmCall &g, bool packed) {
+  if (!packed) {
+    call(b, g);
+    return;
+  }
   GemmBf16Call h;
   h.m0 = g.m0;
   h.m1 = g.m1;
@@ -29,15 +34,19 @@ static GemmBf16Call asBf16(const GemmCall &g) {
   h.ldc = g.ldc;
   h.bias = g.bias;
   h.act = g.act;
-  return h;
+  const bool int8 = opts_.weightFormat == WeightFormat::Int8;
+  const char *kernel = !int8 ? GemmBf16Call::name()
+                       : opts_.vnni ? GemmInt8VnniCall::name()
+                                    : GemmInt8Call::name();
+  call(b, kernel, h.args(argTypes()));
 }
 
 // out[0, j0..j1) of one row over panels [p0, p1) of aec_gemv_panel columns,
 // the last panel absorbing the remainder (so every column is summed as the
-// whole-row GEMV sums it); pointers as the row closure's (bf16 pairs are
-// words, so a column offset is the same GEP either way).
-Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool bf16) {
-  return closure(cname(op, bf16 ? "dense_columns_bf16" : "dense_columns"),
+// whole-row GEMV sums it); pointers as the row closure's (the packed copy
+// is words, so a column offset is the same GEP either way).
+Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool packed) {
+  return closure(cname(op, packed ? "dense_columns_packed" : "dense_columns"),
                  [&](IRBuilder<> &cb, Value *ctx, Value *p0, Value *p1) {
     const int64_t P = opts_.gemvPanel, panels = N / P;
     Value *j0 = cb.CreateMul(p0, cI64(P));
@@ -53,7 +62,7 @@ Function *Gen::gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int
     g.m0 = cI64(0);
     g.m1 = cI64(1);
     g.N = cols;
-    bf16 ? call(cb, asBf16(g)) : call(cb, g);
+    callDenseForward(cb, g, packed);
   });
 }
 
@@ -87,10 +96,10 @@ bool Gen::emitDense(Env &e, const Op &op) {
     // Fused input noise (training only: the inference passes read the clean
     // input instead): corrupt this chunk's rows, then multiply them.
     const bool noisy = op.noiseFrom >= 0 && e.seed;
-    // --weight-format bf16 in forward_bf16/decode_bf16 (planBf16 picked the weights).
-    auto pairs = e.wbf16 ? bf16_.find(op.ins[1]) : bf16_.end();
-    const bool bf16 = pairs != bf16_.end() && !noisy;
-    const char *role = noisy ? "noisy_dense" : bf16 ? "dense_bf16" : "dense";
+    // --weight-format bf16|int8 in forward/decode_packed (planPacked picked the weights).
+    auto copy = e.packed ? packed_.find(op.ins[1]) : packed_.end();
+    const bool packed = copy != packed_.end() && !noisy;
+    const char *role = noisy ? "noisy_dense" : packed ? "dense_packed" : "dense";
     Function *fn = closure(cname(op, role), [&](IRBuilder<> &cb, Value *ctx, Value *t0,
                                                 Value *t1) {
       auto [m0, m1] = tileRows(cb, t0, t1, field(cb, ctx, I0));
@@ -111,10 +120,10 @@ bool Gen::emitDense(Env &e, const Op &op) {
       g.m0 = m0;
       g.m1 = m1;
       g.N = cI64(N);
-      bf16 ? call(cb, asBf16(g)) : call(cb, g);
+      callDenseForward(cb, g, packed);
     });
     setField(e, P0, ptrOf(e, op.ins[0]));
-    setField(e, P1, bf16 ? b.CreateConstInBoundsGEP1_64(i32, e.wbf16, pairs->second.offset)
+    setField(e, P1, packed ? b.CreateConstInBoundsGEP1_64(i32, e.packed, copy->second.offset)
                          : ptrOf(e, op.ins[1]));
     setField(e, P2, ptrOf(e, op.out));
     if (hasBias) setField(e, P3, ptrOf(e, op.ins[2]));
@@ -138,7 +147,7 @@ bool Gen::emitDense(Env &e, const Op &op) {
     byRows();
     b.CreateBr(done);
     b.SetInsertPoint(one);
-    parallelFor(e, gemvColumns(op, K, N, hasBias, act, bf16), cI64(N / opts_.gemvPanel),
+    parallelFor(e, gemvColumns(op, K, N, hasBias, act, packed), cI64(N / opts_.gemvPanel),
                 ceilDiv(kSplitGemvMacs / 2, K * opts_.gemvPanel));
     b.CreateBr(done);
     b.SetInsertPoint(done);

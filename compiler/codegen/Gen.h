@@ -59,7 +59,7 @@ private:
     IRBuilder<> *b = nullptr;
     Value *params = nullptr, *grads = nullptr, *ws = nullptr, *x = nullptr, *n = nullptr;
     Value *scale = nullptr, *seed = nullptr, *ctx = nullptr, *total = nullptr;
-    Value *wbf16 = nullptr; // forward_bf16/decode_bf16: the bf16 weight pairs
+    Value *packed = nullptr; // forward/decode_packed: the packed weight copy
     std::map<int, int> subst; // tensor -> tensor it reads instead (inference: no noise)
     bool inference = false;   // forward / decode: layer outputs the step skips are written
   };
@@ -77,14 +77,14 @@ private:
   std::unique_ptr<DebugInfo> di_;         // -g
   std::unique_ptr<ProfileHooks> profile_; // training functions
   int curLayer_ = -1;                     // the layer of the op being emitted
-  // --weight-format bf16: each inference dense weight [K][N] (not transposed)
-  // as aec_bf16_pack pairs at `offset` words into the bf16 copy.
-  struct Bf16Weight {
+  // --weight-format bf16|int8: each inference dense weight [K][N] (not
+  // transposed) as aec_<format>_pack makes it, `offset` words into the copy.
+  struct PackedWeight {
     int64_t offset, K, N;
   };
-  std::map<int, Bf16Weight> bf16_; // weight tensor -> its pairs
-  int64_t bf16Words_ = 0;
-  Function *bf16Pack_ = nullptr, *fwdBf16_ = nullptr, *decBf16_ = nullptr;
+  std::map<int, PackedWeight> packed_; // weight tensor -> its copy
+  int64_t packedWords_ = 0;
+  Function *weightPack_ = nullptr, *fwdPacked_ = nullptr, *decPacked_ = nullptr;
 
   SourceLine lineOf(int layer) const {
     return layer >= 0 && layer < static_cast<int>(opts_.layerLines.size()) ? opts_.layerLines[layer]
@@ -133,9 +133,10 @@ private:
 
   // A kernel call with named arguments (KernelCalls.h).
   template <class Call> Value *call(IRBuilder<> &b, const Call &c) {
-    return call(b, c.name(),
-                c.args(ArgTypes{cast<IntegerType>(i32), cast<IntegerType>(i64), f32,
-                                cast<PointerType>(ptr)}));
+    return call(b, c.name(), c.args(argTypes()));
+  }
+  ArgTypes argTypes() const {
+    return ArgTypes{cast<IntegerType>(i32), cast<IntegerType>(i64), f32, cast<PointerType>(ptr)};
   }
 
   Value *cI64(int64_t v) { return ConstantInt::get(i64, v); }
@@ -294,7 +295,8 @@ private:
   bool emitOps(Env &e, const std::vector<int> &ops, bool timed);
   bool emitStep(Env &e, const Op &op, bool timed);
   bool emitDense(Env &e, const Op &op);
-  Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool bf16);
+  Function *gemvColumns(const Op &op, int64_t K, int64_t N, bool hasBias, int act, bool packed);
+  void callDenseForward(IRBuilder<> &b, const GemmCall &g, bool packed);
   NoiseCall inputNoise(const Op &op) const;
   GemmCall denseForward(int64_t K, Value *x, Value *w, int64_t ldw, bool transB, Value *out,
                         int64_t ldo, Value *bias, int act);
@@ -310,9 +312,9 @@ private:
   Function *defineFunction(const std::string &name, FunctionType *ft);
   // An Env whose members take f's arguments in order, and the closure context.
   Env bindArgs(Function *f, IRBuilder<> &b, std::initializer_list<Value *Env::*> args);
-  Function *genForward(bool decodeOnly, bool bf16 = false);
-  void planBf16();
-  Function *genBf16Pack();
+  Function *genForward(bool decodeOnly, bool packed = false);
+  void planPacked();
+  Function *genWeightPack();
   Function *genAccumulate();
   Function *genUpdate();
   Constant *cstr(const std::string &s, const std::string &name);

@@ -49,7 +49,8 @@ ModelAbiTypes modelAbiTypes(llvm::LLVMContext &C) {
        ptr, ptr, ptr, ptr,                        // forward, decode, accumulate, update
        ptr, f32, i64, i64,                        // kl_weight, kl_beta, kl_warmup, logvar_offset
        i32, f32, i64, i64, f32, i64, i32,         // schedule.., early_stop, normalize (issue 8)
-       i64, ptr, ptr, ptr},                       // bf16_words, bf16_pack, forward/decode_bf16
+       i32, i64, ptr, ptr, ptr},                  // weight_format, packed_words, weight_pack,
+                                                  // forward/decode_packed
       "aec_model");
   return t;
 }

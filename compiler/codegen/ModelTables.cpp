@@ -112,10 +112,11 @@ void Gen::genModelConstant(Function *fwd, Function *dec, Function *acc, Function
        I64(model_.klWarmup), I64(g_.vaeLogvar >= 0 ? g_.tensors[g_.vaeLogvar].offset : -1),
        I32(static_cast<int>(tc.schedule)), F32(tc.scheduleFactor), I64(tc.scheduleEvery),
        I64(tc.warmup), F32(tc.validation), I64(tc.earlyStop),
-       I32(static_cast<int>(model_.normalize)), I64(bf16Words_),
-       bf16Pack_ ? static_cast<Constant *>(bf16Pack_) : nullp,
-       fwdBf16_ ? static_cast<Constant *>(fwdBf16_) : nullp,
-       decBf16_ ? static_cast<Constant *>(decBf16_) : nullp});
+       I32(static_cast<int>(model_.normalize)),
+       I32(weightPack_ ? info(opts_.weightFormat).cValue : AEC_WEIGHTS_F32), I64(packedWords_),
+       weightPack_ ? static_cast<Constant *>(weightPack_) : nullp,
+       fwdPacked_ ? static_cast<Constant *>(fwdPacked_) : nullp,
+       decPacked_ ? static_cast<Constant *>(decPacked_) : nullp});
   modelVar_ = new GlobalVariable(M, modelTy, true, GlobalValue::ExternalLinkage, init,
                                  opts_.prefix + "_model");
   modelVar_->setAlignment(Align(8));

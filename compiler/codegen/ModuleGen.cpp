@@ -5,6 +5,7 @@
 // stride and activation is a literal in the closure, so after the kernels are
 // inlined, O3 specializes their loops for this model.
 #include "compiler/codegen/Gen.h"
+#include "compiler/kernels/aec_tiles.h"
 
 #include <cctype>
 #include <set>
@@ -69,16 +70,16 @@ Gen::Env Gen::bindArgs(Function *f, IRBuilder<> &b, std::initializer_list<Value 
   return e;
 }
 
-// forward(params, ws, x, n) / decode(params, ws, code, n); the bf16 variants
-// take the bf16 weight pairs after params.
-Function *Gen::genForward(bool decodeOnly, bool bf16) {
+// forward(params, ws, x, n) / decode(params, ws, code, n); the packed
+// variants take the packed weight copy after params.
+Function *Gen::genForward(bool decodeOnly, bool packed) {
   std::vector<Type *> args = {ptr, ptr, ptr, i64};
-  if (bf16) args.insert(args.begin() + 1, ptr);
+  if (packed) args.insert(args.begin() + 1, ptr);
   FunctionType *ft = FunctionType::get(voidTy, args, false);
-  std::string name = std::string(decodeOnly ? "decode" : "forward") + (bf16 ? "_bf16" : "");
+  std::string name = std::string(decodeOnly ? "decode" : "forward") + (packed ? "_packed" : "");
   Function *f = defineFunction(name, ft);
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
-  Env e = bf16 ? bindArgs(f, b, {&Env::params, &Env::wbf16, &Env::ws, &Env::x, &Env::n})
+  Env e = packed ? bindArgs(f, b, {&Env::params, &Env::packed, &Env::ws, &Env::x, &Env::n})
                : bindArgs(f, b, {&Env::params, &Env::ws, &Env::x, &Env::n});
   e.inference = true;
   for (const auto &[from, to] : g_.functions.inferenceReads) e.subst[from] = to;
@@ -95,40 +96,44 @@ Function *Gen::genForward(bool decodeOnly, bool bf16) {
   return f;
 }
 
-// --weight-format bf16: every dense weight an inference function multiplies
-// untransposed (a tied decoder's transposed reads stay f32) gets its pairs.
-std::vector<int> bf16WeightOps(const ir::Graph &g) {
+// --weight-format bf16|int8: every dense weight an inference function
+// multiplies untransposed (a tied decoder's transposed reads stay f32) gets
+// its copy; int8 only up to AEC_INT8_MAX_K rows (its kernel's stack).
+std::vector<int> packedWeightOps(const ir::Graph &g, WeightFormat f) {
   std::vector<int> ops;
   std::set<int> weights;
   for (const std::vector<int> *list : {&g.functions.forward, &g.functions.decode})
     for (int i : *list) {
       const ir::Op &op = g.ops[static_cast<size_t>(i)];
       if (op.kind == ir::OpKind::Dense && !op.transB &&
-          g.tensors[op.ins[1]].buffer == ir::Buffer::Param && weights.insert(op.ins[1]).second)
+          g.tensors[op.ins[1]].buffer == ir::Buffer::Param &&
+          (f != WeightFormat::Int8 || g.tensors[op.ins[0]].size() <= AEC_INT8_MAX_K) &&
+          weights.insert(op.ins[1]).second)
         ops.push_back(i);
     }
   return ops;
 }
 
-void Gen::planBf16() {
-  for (int i : bf16WeightOps(g_)) {
+void Gen::planPacked() {
+  for (int i : packedWeightOps(g_, opts_.weightFormat)) {
     const Op &op = g_.ops[static_cast<size_t>(i)];
     const int64_t K = size(op.ins[0]), N = size(op.out);
-    bf16_[op.ins[1]] = {bf16Words_, K, N};
-    bf16Words_ += (K + 1) / 2 * N;
+    packed_[op.ins[1]] = {packedWords_, K, N};
+    packedWords_ += packedWords(opts_.weightFormat, K, N);
   }
 }
 
-// bf16_pack(params, wbf16): the pairs of every planned weight.
-Function *Gen::genBf16Pack() {
-  Function *f = defineFunction("bf16_pack", FunctionType::get(voidTy, {ptr, ptr}, false));
+// weight_pack(params, packed): aec_<format>_pack of every planned weight.
+Function *Gen::genWeightPack() {
+  Function *f = defineFunction("weight_pack", FunctionType::get(voidTy, {ptr, ptr}, false));
   IRBuilder<> b(BasicBlock::Create(C, "entry", f));
   Env e;
   e.b = &b;
   e.params = f->getArg(0);
-  for (const auto &[t, w] : bf16_)
-    call(b, "aec_bf16_pack", {cI64(w.K), cI64(w.N), ptrOf(e, t),
-                              b.CreateConstInBoundsGEP1_64(i32, f->getArg(1), w.offset)});
+  const std::string kernel = std::string("aec_") + info(opts_.weightFormat).keyword + "_pack";
+  for (const auto &[t, w] : packed_)
+    call(b, kernel.c_str(), {cI64(w.K), cI64(w.N), ptrOf(e, t),
+                             b.CreateConstInBoundsGEP1_64(i32, f->getArg(1), w.offset)});
   b.CreateRetVoid();
   return f;
 }
@@ -167,7 +172,8 @@ bool Gen::run(std::string &error) {
   // The kernels' pointer arguments never alias in the calls generated here
   // (outputs are distinct workspace/grad regions); saying so lets O3 keep
   // values in registers across the inlined loops.
-  for (const char *name : {"aec_gemm", "aec_gemm_bf16", "aec_gemm_tn", "aec_colsum", "aec_noise",
+  for (const char *name : {"aec_gemm", "aec_gemm_bf16", "aec_gemm_int8", "aec_gemm_int8_vnni",
+                           "aec_gemm_tn", "aec_colsum", "aec_noise",
                            "aec_loss", "aec_adam", "aec_sgd", "aec_conv_forward",
                            "aec_conv_backward_data", "aec_conv_backward_filter", "aec_pool_forward",
                            "aec_pool_backward", "aec_conv_maxpool_forward",
@@ -184,12 +190,12 @@ bool Gen::run(std::string &error) {
       ConstantFP::get(f32, model_.klWarmup > 0 ? 0.0 : model_.klBeta), opts_.prefix + ".kl_weight");
   Function *fwd = genForward(false);
   Function *dec = fwd ? genForward(true) : nullptr;
-  if (dec && opts_.weightsBf16) {
-    planBf16();
-    bf16Pack_ = genBf16Pack();
-    fwdBf16_ = genForward(false, true);
-    decBf16_ = fwdBf16_ ? genForward(true, true) : nullptr;
-    if (!decBf16_) dec = nullptr;
+  if (dec && opts_.weightFormat != WeightFormat::F32) {
+    planPacked();
+    weightPack_ = genWeightPack();
+    fwdPacked_ = genForward(false, true);
+    decPacked_ = fwdPacked_ ? genForward(true, true) : nullptr;
+    if (!decPacked_) dec = nullptr;
   }
   Function *acc = nullptr, *upd = nullptr;
   if (dec && !g_.inferenceOnly) {

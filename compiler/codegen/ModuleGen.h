@@ -5,6 +5,7 @@
 #pragma once
 
 #include "compiler/ir/IR.h"
+#include "compiler/registry/Registry.h"
 #include "compiler/sema/Model.h"
 #include "compiler/codegen/DebugInfo.h"
 
@@ -20,7 +21,8 @@ struct ModuleOptions {
   bool withMain = false; // define main() calling aec_rt_main (exe)
   bool withCApi = false; // define the <prefix>_create ... wrappers (lib, shared)
   bool debugInfo = false;             // -g: DWARF lines of the model's source
-  bool weightsBf16 = false;           // also forward_bf16/decode_bf16 (issue 13.4)
+  WeightFormat weightFormat = WeightFormat::F32; // not F32: also forward/decode_packed (issue 13.4)
+  bool vnni = false; // the target runs aec_gemm_int8_vnni
   SourceLine modelLine;                // the model statement
   std::vector<SourceLine> layerLines;  // per CheckedModel layer
   int64_t gemvPanel = 64; // batch-1 GEMV column panel (aec_gemv_panel): threads split there
@@ -37,9 +39,10 @@ std::string symbolPrefix(const std::string &modelName);
 bool generateModule(const CheckedModel &model, const ir::Graph &g, const ModuleOptions &options,
                     llvm::Module &module, std::string &error);
 
-// The forward/decode dense ops whose weights --weight-format bf16 reads as
-// bf16 (untransposed parameters, each weight once), in function order.
-std::vector<int> bf16WeightOps(const ir::Graph &g);
+// The forward/decode dense ops whose weights --weight-format `f` reads from
+// the packed copy (untransposed parameters, each weight once; int8: K at most
+// AEC_INT8_MAX_K), in function order.
+std::vector<int> packedWeightOps(const ir::Graph &g, WeightFormat f);
 
 // The printable architecture table stored as aec_model.summary.
 std::string modelSummary(const CheckedModel &model, const ir::Graph &g);

@@ -13,7 +13,7 @@ const char *usageText() {
   return "usage: aec check FILE [--model NAME] [--emit=ast|sema] [--format=text|json] [--stdlib DIR]\n"
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
-         "                      [--target-cpu CPU] [--weight-format f32|bf16]\n"
+         "                      [--target-cpu CPU] [--weight-format f32|bf16|int8]\n"
          "                      [--kernels=auto|prebuilt|inline]\n"
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
@@ -47,9 +47,11 @@ const char *helpText() {
          "  -o OUT             output file (build; default from the model name, `-` = stdout\n"
          "                     for text outputs)\n"
          "  --inference-only   no gradient or optimizer code (build)\n"
-         "  --weight-format bf16  inference (reconstruct, encode, decode, score, eval, the C\n"
-         "                     API) reads the dense weights as bf16, a copy rounded from the\n"
-         "                     f32 weights at load; training and checkpoints stay f32\n"
+         "  --weight-format F  bf16 | int8: inference (reconstruct, encode, decode, score,\n"
+         "                     eval, the C API) reads the dense weights as bf16, or as int8\n"
+         "                     with per-column scales (activations quantized per row), a\n"
+         "                     copy made from the f32 weights at load; training and\n"
+         "                     checkpoints stay f32\n"
          "  --distributed      data-parallel training over MPI: run with `mpirun -np P`\n"
          "                     (build: exe, lib, shared; links OpenMPI)\n"
          "  --target-cpu CPU   generate code for CPU: an LLVM CPU name or `native`; default:\n"
@@ -275,11 +277,14 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       std::string f;
       if (!valueOf(a, "--weight-format", f))
         return false;
-      if (!isOneOf(f, {"f32", "bf16"})) {
-        error = "`--weight-format=" + f + "` is not one of f32, bf16";
+      std::optional<WeightFormat> wf = weightFormatByKeyword(f);
+      if (!wf) {
+        error = "`--weight-format=" + f + "` is not one of";
+        for (const std::string &k : weightFormatKeywords())
+          error += (k == weightFormatKeywords().front() ? " " : ", ") + k;
         return false;
       }
-      o.weightsBf16 = f == "bf16";
+      o.weightFormat = *wf;
     } else if (o.command == Command::Build && matches(a, "--kernels")) {
       if (!valueOf(a, "--kernels", o.kernels))
         return false;

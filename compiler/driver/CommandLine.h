@@ -1,6 +1,8 @@
 // The `aec` command line (DESIGN section 3): parsing into Options, usage text.
 #pragma once
 
+#include "compiler/registry/Registry.h"
+
 #include <string>
 #include <vector>
 
@@ -22,7 +24,7 @@ struct Options {
   bool debugInfo = false; // build -g
   bool timePhases = false; // build --time: per-phase wall and CPU times on stderr
   bool inferenceOnly = false;
-  bool weightsBf16 = false; // --weight-format bf16 (issue 13.4)
+  WeightFormat weightFormat = WeightFormat::F32; // --weight-format (issue 13.4)
   std::string kernels;      // --kernels=prebuilt|inline; empty: the output kind's default
   std::string format = "text";    // check, show: --format=text|json
   std::vector<std::string> files; // fmt: the files to format

@@ -233,7 +233,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
   b.emit = emitKind(o.emit);
   b.output = o.output.empty() ? defaultOutput(b.emit, m->name) : o.output;
   b.inferenceOnly = o.inferenceOnly;
-  b.weightsBf16 = o.weightsBf16;
+  b.weightFormat = o.weightFormat;
   b.distributed = o.distributed;
   b.targetCpu = o.targetCpu;
 #if defined(__x86_64__)

@@ -64,6 +64,13 @@ int kernelVectorWidthForTarget(const llvm::TargetMachine &target) {
   return sti->checkFeatures(kLevelV4) ? 16 : 8;
 }
 
+bool kernelHasVnniForTarget(const llvm::TargetMachine &target) {
+  const int vw = kernelVectorWidthForTarget(target);
+  const llvm::MCSubtargetInfo *sti = target.getMCSubtargetInfo();
+  return (vw == 16 && sti->checkFeatures("+avx512vnni")) ||
+         (vw == 8 && sti->checkFeatures("+avxvnni"));
+}
+
 const std::vector<std::string> &kernelEntryPoints() {
   static const std::vector<std::string> names = {
 #define AEC_KPARAM(kind, type, n, init)

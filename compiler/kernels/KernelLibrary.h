@@ -45,6 +45,9 @@ std::unique_ptr<llvm::Module> loadKernelModule(llvm::LLVMContext &context,
 // x86-64-v4, 8 for x86-64-v3, else 4 (the ISA levels the prebuilt archives
 // are compiled for).
 int kernelVectorWidthForTarget(const llvm::TargetMachine &target);
+// Whether the target runs aec_gemm_int8_vnni at that width: AVX512-VNNI (16),
+// AVX-VNNI (8).
+bool kernelHasVnniForTarget(const llvm::TargetMachine &target);
 std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &context,
                                                         const llvm::TargetMachine &target,
                                                         std::string &error);

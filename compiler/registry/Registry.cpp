@@ -50,6 +50,12 @@ const SparsityInfo kSparsity[] = {
 #include "runtime/include/aec/sparsity_kinds.def"
 };
 
+const WeightFormatInfo kWeightFormats[] = {
+#define AEC_WEIGHT_FORMAT(Name, C, keyword, perWord, extraRows) \
+  {keyword, AEC_##C, perWord, extraRows},
+#include "runtime/include/aec/weight_formats.def"
+};
+
 // The C enums are generated from the same rows; the enumerators must agree.
 #define AEC_LAYER_KIND(Name, C, ...) \
   static_assert(static_cast<int>(LayerKind::Name) == AEC_##C, #Name);
@@ -62,6 +68,9 @@ const SparsityInfo kSparsity[] = {
 #define AEC_OPTIMIZER(Name, C, ...) \
   static_assert(static_cast<int>(OptimizerKind::Name) == AEC_##C, #Name);
 #include "runtime/include/aec/optimizers.def"
+#define AEC_WEIGHT_FORMAT(Name, C, ...) \
+  static_assert(static_cast<int>(WeightFormat::Name) == AEC_##C, #Name);
+#include "runtime/include/aec/weight_formats.def"
 
 template <typename E, typename T, size_t N>
 const T &row(const T (&table)[N], E e) {
@@ -96,6 +105,7 @@ const LossInfo &info(LossKind k) { return row(kLosses, k); }
 const OptimizerInfo &info(OptimizerKind k) { return row(kOptimizers, k); }
 const NoiseInfo &info(NoiseKind k) { return row(kNoise, k); }
 const SparsityInfo &info(SparsityKind k) { return row(kSparsity, k); }
+const WeightFormatInfo &info(WeightFormat f) { return row(kWeightFormats, f); }
 
 // Keyword lists and lookups, one pair per registry.
 #define AEC_KEYWORDS(Kind, keywordsFn, byKeywordFn, table, keep)                   \
@@ -112,7 +122,13 @@ AEC_KEYWORDS(LossKind, lossKeywords, lossByKeyword, kLosses, all)
 AEC_KEYWORDS(OptimizerKind, optimizerKeywords, optimizerByKeyword, kOptimizers, all)
 AEC_KEYWORDS(NoiseKind, noiseKeywords, noiseByKeyword, kNoise, notNone)
 AEC_KEYWORDS(SparsityKind, sparsityKeywords, sparsityByKeyword, kSparsity, notNone)
+AEC_KEYWORDS(WeightFormat, weightFormatKeywords, weightFormatByKeyword, kWeightFormats, all)
 #undef AEC_KEYWORDS
+
+int64_t packedWords(WeightFormat f, int64_t K, int64_t N) {
+  const WeightFormatInfo &w = info(f);
+  return w.perWord ? ((K + w.perWord - 1) / w.perWord + w.extraRows) * N : 0;
+}
 
 int optimizerStateSlots(OptimizerKind k, double momentum) {
   return momentum != 0 ? info(k).momentumSlots : info(k).slots;

@@ -1,5 +1,5 @@
 // The registries: layer kinds, activations, losses, optimizers, noise and
-// sparsity kinds. Each is one X-macro table in runtime/include/aec/*.def,
+// sparsity kinds, inference weight formats. Each is one X-macro table in runtime/include/aec/*.def,
 // shared with the C runtime (model_abi.h builds its enums from the same rows)
 // and the kernels (AEC_K_*); the front end, `aec show`, the IR and codegen
 // read the properties below instead of switching on the kind themselves.
@@ -35,6 +35,11 @@ enum class NoiseKind {
 enum class SparsityKind {
 #define AEC_SPARSITY(Name, ...) Name,
 #include "runtime/include/aec/sparsity_kinds.def"
+};
+
+enum class WeightFormat {
+#define AEC_WEIGHT_FORMAT(Name, ...) Name,
+#include "runtime/include/aec/weight_formats.def"
 };
 
 // What a layer statement takes after its keyword.
@@ -113,12 +118,20 @@ struct SparsityInfo {
   const char *keyword;
 };
 
+struct WeightFormatInfo {
+  const char *keyword;
+  int cValue;         // enum aec_weight_format
+  int perWord;        // values along K per 32-bit word of the copy (0: no copy)
+  int extraRows;      // rows of N words after them (per-column scale, sum)
+};
+
 const LayerKindInfo &info(LayerKind k);
 const ActivationInfo &info(Activation a);
 const LossInfo &info(LossKind k);
 const OptimizerInfo &info(OptimizerKind k);
 const NoiseInfo &info(NoiseKind k);
 const SparsityInfo &info(SparsityKind k);
+const WeightFormatInfo &info(WeightFormat f);
 
 inline const char *layerKindName(LayerKind k) { return info(k).keyword; }
 inline const char *activationName(Activation a) { return info(a).keyword; }
@@ -135,6 +148,7 @@ const std::vector<std::string> &lossKeywords();
 const std::vector<std::string> &optimizerKeywords();
 const std::vector<std::string> &noiseKeywords();
 const std::vector<std::string> &sparsityKeywords();
+const std::vector<std::string> &weightFormatKeywords();
 
 std::optional<LayerKind> layerKindByKeyword(const std::string &name); // statements only
 std::optional<Activation> activationByKeyword(const std::string &name);
@@ -142,6 +156,10 @@ std::optional<LossKind> lossByKeyword(const std::string &name);
 std::optional<OptimizerKind> optimizerByKeyword(const std::string &name);
 std::optional<NoiseKind> noiseByKeyword(const std::string &name);       // not "none"
 std::optional<SparsityKind> sparsityByKeyword(const std::string &name); // not "none"
+std::optional<WeightFormat> weightFormatByKeyword(const std::string &name);
+
+// The 32-bit words of a [K][N] dense weight's copy in format f (0 for f32).
+int64_t packedWords(WeightFormat f, int64_t K, int64_t N);
 
 // Optimizer state per trainable float (aec_model.opt_slots).
 int optimizerStateSlots(OptimizerKind k, double momentum);

@@ -18,7 +18,7 @@ def find_compiler(aec=None):
 
 
 def build_shared(source, aec=None, workdir=None, inference_only=False, target_cpu=None,
-                 opt_level=None, model=None, stdlib=None):
+                 opt_level=None, model=None, stdlib=None, weight_format=None):
     """Compiles `source` with --emit=shared; returns (library path, header path)."""
     if not os.path.exists(source):
         raise FileNotFoundError(source)
@@ -29,6 +29,8 @@ def build_shared(source, aec=None, workdir=None, inference_only=False, target_cp
     cmd = [find_compiler(aec), "build", source, "--emit=shared", "-o", lib]
     if inference_only:
         cmd.append("--inference-only")
+    if weight_format:
+        cmd += ["--weight-format", weight_format]
     if target_cpu:
         cmd += ["--target-cpu", target_cpu]
     if opt_level is not None:
@@ -73,5 +75,7 @@ def read_header(path):
         "output_size": get("OUTPUT_SIZE"),
         "max_batch": get("MAX_BATCH"),
         "inference_only": bool(get("INFERENCE_ONLY")),
+        "weight_format": ("bf16" if defines.get(prefix + "_WEIGHT_FORMAT_BF16")
+                          else "int8" if defines.get(prefix + "_WEIGHT_FORMAT_INT8") else "f32"),
         "layers": dict(sorted(layers.items(), key=lambda kv: kv[1][0])),
     }

@@ -12,7 +12,9 @@ _f32p = ctypes.POINTER(ctypes.c_float)
 def compile(source, aec=None, workdir=None, **build_options):
     """Builds `source` (.ae) into a shared library and opens it as a Model.
 
-    build_options: inference_only, target_cpu, opt_level, model, stdlib."""
+    build_options: inference_only, target_cpu, opt_level, model, stdlib,
+    weight_format ("bf16" or "int8": inference on a packed copy of the dense
+    weights, see Model.set_weight_format)."""
     lib, header = build_shared(source, aec=aec, workdir=workdir, **build_options)
     return Model(lib, header)
 
@@ -51,6 +53,7 @@ class Model:
         self.code_size = info["code_size"]
         self.output_size = info["output_size"]
         self.inference_only = info["inference_only"]
+        self.weight_format = info["weight_format"]  # the build's; set_weight_format switches
         self.layers = info["layers"]  # name -> (index, size per sample)
         self._lib = ctypes.CDLL(library)
         self._bind()
@@ -76,7 +79,8 @@ class Model:
                "decode": (ctypes.c_int, [vp, _f32p, i64, _f32p]),
                "reconstruct": (ctypes.c_int, [vp, _f32p, i64, _f32p]),
                "layer_output": (ctypes.c_int, [vp, ctypes.c_int32, _f32p, i64, _f32p]),
-               "last_error": (ctypes.c_char_p, []), "set_threads": (ctypes.c_int, [ctypes.c_int]),
+               "last_error": (ctypes.c_char_p, []),
+               "set_weight_format": (ctypes.c_int, [vp, ctypes.c_char_p]), "set_threads": (ctypes.c_int, [ctypes.c_int]),
                "train_step": (ctypes.c_float, [vp, _f32p, i64]),
                "set_lr": (ctypes.c_int, [vp, ctypes.c_float]),
                "export": (ctypes.c_int, [vp, ctypes.c_char_p]),
@@ -91,9 +95,9 @@ class Model:
             m = _ModelInfo.in_dll(self._lib, self.name + "_model")
         except ValueError:
             return
-        # ABI 2 (issue 8) and 3 (bf16 inference, issue 13.4) appended fields; the
-        # head read here is the same in 1, 2 and 3.
-        if m.abi_version not in (1, 2, 3) or m.input_size != self.input_size or m.code_size != self.code_size:
+        # ABI 2 (issue 8), 3 (bf16 inference) and 4 (int8, issue 13.4) appended or
+        # renamed fields after the head read here, the same in 1 to 4.
+        if m.abi_version not in (1, 2, 3, 4) or m.input_size != self.input_size or m.code_size != self.code_size:
             return
         self.input_shape = tuple(m.input_dims[i] for i in range(m.input_rank))
         self.defaults = {"epochs": int(m.epochs), "batch": int(m.batch), "lr": float(m.lr)}
@@ -165,6 +169,12 @@ class Model:
             index, size = layer, by_index[layer]
         return self._map(self._fn("layer_output"), x, self.input_size, size, "x",
                          ctypes.c_int32(index))
+
+    def set_weight_format(self, fmt):
+        """Inference (encode, decode, reconstruct, score, layer_output) on the
+        build's packed weights ("bf16" or "int8", the default of such a build)
+        or on the f32 weights ("f32"); training always uses f32."""
+        self._check(self._fn("set_weight_format")(self._s, fmt.encode()))
 
     def sample(self, count, seed=0):
         """Samples decoded from the prior (variational models only)."""

@@ -110,3 +110,17 @@ def test_compile_errors_carry_the_diagnostics(aec_mod, tmp_path):
     src.write_text("model bad { input 4 encoder { dense 8 relu } code 9 decoder mirror }\n")
     with pytest.raises(aec_mod.AecError, match="aec build failed"):
         aec_mod.compile(str(src), workdir=str(tmp_path))
+
+
+def test_int8_weights_and_switching_back_to_f32(aec_mod, x, tmp_path):
+    m = aec_mod.compile(os.path.join(DATA, "mlp.ae"), workdir=str(tmp_path), weight_format="int8")
+    assert m.weight_format == "int8"
+    m.fit(x, epochs=2)
+    q = m.reconstruct(x)
+    m.set_weight_format("f32")
+    f = m.reconstruct(x)
+    assert not np.array_equal(q, f) and np.abs(q - f).max() < 0.05
+    m.set_weight_format("int8")
+    assert np.array_equal(m.reconstruct(x), q)
+    with pytest.raises(aec_mod.AecError, match="bf16"):
+        m.set_weight_format("bf16")

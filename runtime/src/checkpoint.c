@@ -411,7 +411,7 @@ int aec_rt_load(aec_session *s, const char *path) {
   }
   if (s->grads) memset(s->grads, 0, sizeof(float) * (size_t)m->param_count);
   aec_rt_params_changed(s);
-  aec_rt_bf16_sync(s); /* the bf16 copy at load, not on the first call */
+  aec_rt_packed_sync(s); /* the packed copy at load, not on the first call */
   s->step = opt_ok ? c.step : 0; /* Adam's bias correction restarts with fresh moments */
   s->epoch = c.epoch;
   s->seed = c.seed;

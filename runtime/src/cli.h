@@ -20,7 +20,7 @@ typedef struct aec_cli_opts {
   const char *prog;
   const char *data, *val, *save, *resume, *weights, *out, *codes, *png;
   const char *npz; /* import --npz */
-  const char *weight_format; /* --weight-format f32|bf16 (issue 13.4) */
+  const char *weight_format; /* --weight-format f32|bf16|int8 (issue 13.4) */
   int64_t epochs, batch;
   double lr;
   uint64_t seed;

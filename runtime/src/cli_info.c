@@ -45,8 +45,9 @@ int aec_cli_info(const aec_cli_opts *o, const aec_model *m) {
          aec_cli_optimizer_name(m->optimizer), (double)m->lr, (long long)m->batch, (long long)m->epochs,
          (unsigned long long)m->seed, aec_cli_loss_name(m->loss), (long long)m->max_batch,
          m->inference_only ? " inference-only" : "");
-  if (m->bf16_words)
-    printf("inference: weight-format=bf16 (dense weights, a %lld KiB copy rounded from the f32 "
-           "weights at load; training f32)\n", (long long)((m->bf16_words * 4 + 1023) / 1024));
+  if (m->packed_words)
+    printf("inference: weight-format=%s (dense weights, a %lld KiB copy made from the f32 "
+           "weights at load; training f32)\n", aec_rt_weight_format_name(m->weight_format),
+           (long long)((m->packed_words * 4 + 1023) / 1024));
   return o->weights ? describe_checkpoint(o, m) : EXIT_OK;
 }

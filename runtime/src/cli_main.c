@@ -27,7 +27,7 @@ static const command kCommands[] = {
      "train --data FILE [--val FILE] [--epochs N] [--batch B] [--lr X] [--seed S] [--threads T] "
      "--save W.aew [--resume W.aew] [--log HISTORY.csv] [--plot CURVE.png] [--save-every SECONDS] "
      "[--quiet] [--profile]"},
-    {"eval", aec_cli_eval, "weights data threads weight-format", "weights data", "eval --weights W.aew --data FILE [--weight-format f32|bf16]"},
+    {"eval", aec_cli_eval, "weights data threads weight-format", "weights data", "eval --weights W.aew --data FILE [--weight-format f32|bf16|int8]"},
     {"encode", aec_cli_encode, "weights data out threads weight-format", "weights data out",
      "encode --weights W.aew --data FILE --out CODES.npy"},
     {"decode", aec_cli_decode, "weights codes out threads weight-format", "weights codes out",
@@ -50,9 +50,10 @@ static const command kCommands[] = {
 static void usage(FILE *f, const char *prog, const aec_model *m) {
   fprintf(f, "usage: %s <command> [flags]   (model `%s`)\ncommands:\n", prog, m->name);
   for (int i = 0; i < NCOMMANDS; ++i) fprintf(f, "  %s %s\n", prog, kCommands[i].usage);
-  if (m->bf16_words)
-    fprintf(f, "inference commands read the dense weights as bf16 (built with --weight-format "
-               "bf16); --weight-format f32 uses the f32 weights\n");
+  if (m->packed_words)
+    fprintf(f, "inference commands read the dense weights as %s (built with --weight-format "
+               "%s); --weight-format f32 uses the f32 weights\n",
+            aec_rt_weight_format_name(m->weight_format), aec_rt_weight_format_name(m->weight_format));
   fprintf(f, "data: IDX (gzipped or not), .npy (float32/float64/uint8), .csv, raw float32 "
              "(.f32/.raw/.bin)\nexit status: 0 ok, 1 user error, 2 internal error, 3 training diverged, "
              "130/143 training interrupted by SIGINT/SIGTERM (last epoch saved)\n");

@@ -62,17 +62,20 @@ struct aec_session {
   float *norm_buf;    /* max_batch * input_size */
   int32_t has_threshold;
   float threshold;
-  /* --weight-format bf16 (issue 13.4): the bf16 copy, NULL in other builds;
-   * stale once params may have changed (aec_rt_params_changed). */
-  uint32_t *wbf16;
-  int32_t bf16_on, bf16_stale;
+  /* --weight-format bf16|int8 (issue 13.4): the packed copy of the dense
+   * weights, NULL in other builds; stale once params may have changed
+   * (aec_rt_params_changed). */
+  uint32_t *packed;
+  int32_t packed_on, packed_stale;
 };
 
 /* Params were written (load, init, import, an optimizer step, the pointer
- * handed out): the bf16 copy is remade before the next inference call. */
-static inline void aec_rt_params_changed(aec_session *s) { s->bf16_stale = 1; }
-/* Whether inference runs on the bf16 copy; remakes it first if stale. */
-int aec_rt_bf16_sync(aec_session *s);
+ * handed out): the packed copy is remade before the next inference call. */
+static inline void aec_rt_params_changed(aec_session *s) { s->packed_stale = 1; }
+/* Whether inference runs on the packed copy; remakes it first if stale. */
+int aec_rt_packed_sync(aec_session *s);
+/* The keyword of an enum aec_weight_format ("f32", "bf16", "int8"). */
+const char *aec_rt_weight_format_name(int32_t format);
 
 /* ---- normalization (normalize.c) ---- */
 /* The input normalized into s->norm_buf (k <= max_batch rows), or x itself

@@ -64,10 +64,11 @@ aec_session *aec_rt_create(const aec_model *model) {
   s->params = alloc_floats(model->param_count);
   s->ws = alloc_floats(model->workspace_size);
   int ok = s->params && s->ws;
-  if (model->bf16_words > 0 && model->bf16_pack && model->forward_bf16 && model->decode_bf16) {
-    s->wbf16 = (uint32_t *)alloc_floats(model->bf16_words); /* 4-byte words */
-    ok = ok && s->wbf16;
-    s->bf16_on = 1;
+  if (model->weight_format != AEC_WEIGHTS_F32 && model->packed_words > 0 && model->weight_pack &&
+      model->forward_packed && model->decode_packed) {
+    s->packed = (uint32_t *)alloc_floats(model->packed_words); /* 4-byte words */
+    ok = ok && s->packed;
+    s->packed_on = 1;
   }
   if (!model->inference_only && model->accumulate && model->update) {
     s->grads = alloc_floats(model->param_count);
@@ -105,7 +106,7 @@ void aec_rt_destroy(aec_session *s) {
   free(s->grads);
   free(s->opt_state);
   free(s->ws);
-  free(s->wbf16);
+  free(s->packed);
   free(s->last_params);
   free(s->best_params);
   aec_norm_clear(s);
@@ -145,24 +146,40 @@ float *aec_rt_params(aec_session *s) {
   return s->params;
 }
 
+static const char *const kWeightFormats[] = {
+#define AEC_WEIGHT_FORMAT(Name, C, keyword, ...) keyword,
+#include "aec/weight_formats.def"
+};
+#define NFORMATS (int32_t)(sizeof kWeightFormats / sizeof *kWeightFormats)
+
+const char *aec_rt_weight_format_name(int32_t format) {
+  return format >= 0 && format < NFORMATS ? kWeightFormats[format] : "?";
+}
+
 int aec_rt_set_weight_format(aec_session *s, const char *format) {
   if (!s) return aec_rt_fail(AEC_RT_EUSER, "no session given");
-  if (!format || (strcmp(format, "f32") && strcmp(format, "bf16")))
-    return aec_rt_fail(AEC_RT_EUSER, "weight format `%s` is not one of f32, bf16",
+  int32_t f = NFORMATS;
+  for (int32_t i = 0; format && i < NFORMATS; ++i)
+    if (!strcmp(format, kWeightFormats[i])) f = i;
+  if (f == NFORMATS)
+    return aec_rt_fail(AEC_RT_EUSER, "weight format `%s` is not one of f32, bf16, int8",
                        format ? format : "(null)");
-  if (!strcmp(format, "bf16") && !s->wbf16)
+  const int32_t built = s->packed ? s->model->weight_format : AEC_WEIGHTS_F32;
+  if (f != AEC_WEIGHTS_F32 && f != built)
     return aec_rt_fail(AEC_RT_EUSER,
-                       "model `%s` was built without `--weight-format bf16` (it has no bf16 "
-                       "inference code)", s->model->name);
-  s->bf16_on = !strcmp(format, "bf16");
+                       "model `%s` was built without `--weight-format %s` (it has no %s "
+                       "inference code%s%s)", s->model->name, format, format,
+                       built != AEC_WEIGHTS_F32 ? "; it has " : "",
+                       built != AEC_WEIGHTS_F32 ? kWeightFormats[built] : "");
+  s->packed_on = f != AEC_WEIGHTS_F32;
   return 0;
 }
 
-int aec_rt_bf16_sync(aec_session *s) {
-  if (!s->wbf16 || !s->bf16_on) return 0;
-  if (s->bf16_stale) {
-    s->model->bf16_pack(s->params, s->wbf16);
-    s->bf16_stale = 0;
+int aec_rt_packed_sync(aec_session *s) {
+  if (!s->packed || !s->packed_on) return 0;
+  if (s->packed_stale) {
+    s->model->weight_pack(s->params, s->packed);
+    s->packed_stale = 0;
   }
   return 1;
 }
@@ -189,12 +206,12 @@ static int forward_copy(aec_session *s, int32_t layer, const float *x, int64_t n
   const aec_layer_info *L = &m->layers[layer];
   int rc = aec_norm_require(s);
   if (rc) return rc;
-  const int bf16 = aec_rt_bf16_sync(s);
+  const int packed = aec_rt_packed_sync(s);
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
     const float *xk = aec_norm_input(s, x + i * m->input_size, k);
-    if (bf16)
-      m->forward_bf16(s->params, s->wbf16, s->ws, xk, k);
+    if (packed)
+      m->forward_packed(s->params, s->packed, s->ws, xk, k);
     else
       m->forward(s->params, s->ws, xk, k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));
@@ -229,11 +246,11 @@ int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out) {
   if (!m->decode) return aec_rt_fail(AEC_RT_EINTERNAL, "model `%s` has no decode kernel", m->name);
   if ((rc = aec_norm_require(s))) return rc;
   const aec_layer_info *L = &m->layers[m->num_layers - 1];
-  const int bf16 = aec_rt_bf16_sync(s);
+  const int packed = aec_rt_packed_sync(s);
   for (int64_t i = 0; i < n; i += m->max_batch) {
     int64_t k = n - i < m->max_batch ? n - i : m->max_batch;
-    if (bf16)
-      m->decode_bf16(s->params, s->wbf16, s->ws, codes + i * m->code_size, k);
+    if (packed)
+      m->decode_packed(s->params, s->packed, s->ws, codes + i * m->code_size, k);
     else
       m->decode(s->params, s->ws, codes + i * m->code_size, k);
     memcpy(out + i * L->out_size, s->ws + L->act_offset, sizeof(float) * (size_t)(k * L->out_size));

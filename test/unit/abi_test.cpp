@@ -55,8 +55,8 @@ TEST(ModelAbi, StructTypesMatchTheCHeader) {
                 AT(M, decode), AT(M, accumulate), AT(M, update), AT(M, kl_weight),
                 AT(M, kl_beta), AT(M, kl_warmup), AT(M, logvar_offset), AT(M, schedule),
                 AT(M, schedule_factor), AT(M, schedule_every), AT(M, warmup), AT(M, validation),
-                AT(M, early_stop), AT(M, normalize), AT(M, bf16_words), AT(M, bf16_pack),
-                AT(M, forward_bf16), AT(M, decode_bf16)});
+                AT(M, early_stop), AT(M, normalize), AT(M, weight_format), AT(M, packed_words),
+                AT(M, weight_pack), AT(M, forward_packed), AT(M, decode_packed)});
 }
 
 TEST(Registry, KeywordsRoundTrip) {
@@ -65,6 +65,11 @@ TEST(Registry, KeywordsRoundTrip) {
     EXPECT_STREQ(activationName(*activationByKeyword(k)), k.c_str());
   for (const std::string &k : layerKindKeywords())
     EXPECT_STREQ(layerKindName(*layerKindByKeyword(k)), k.c_str());
+  for (const std::string &k : weightFormatKeywords())
+    EXPECT_STREQ(info(*weightFormatByKeyword(k)).keyword, k.c_str());
+  EXPECT_EQ(packedWords(WeightFormat::F32, 784, 512), 0);
+  EXPECT_EQ(packedWords(WeightFormat::Bf16, 7, 3), 4 * 3);
+  EXPECT_EQ(packedWords(WeightFormat::Int8, 7, 3), (2 + 2) * 3);
   EXPECT_EQ(layerKindByKeyword("reshape"), std::nullopt); // made by sema only
   EXPECT_EQ(noiseByKeyword("none"), std::nullopt);
   EXPECT_EQ(info(Activation::Relu).cValue, AEC_RELU);

@@ -12,7 +12,8 @@
 extern "C" {
 #endif
 
-#define AEC_ABI_VERSION 3 /* 2: workflow fields (issue 8); 3: bf16 inference (issue 13.4) */
+#define AEC_ABI_VERSION 4 /* 2: workflow fields (issue 8); 3: bf16 inference (issue 13.4);
+                           * 4: weight_format, the packed-copy fields renamed (int8) */
 #define AEC_MAX_RANK 4
 /* The epsilon of batch norm and layer norm (PyTorch's default; the ONNX export says it too). */
 #define AEC_NORM_EPS 1e-5
@@ -35,6 +36,10 @@ enum aec_loss {
 enum aec_optimizer {
 #define AEC_OPTIMIZER(Name, C, ...) AEC_##C,
 #include "optimizers.def"
+};
+enum aec_weight_format {
+#define AEC_WEIGHT_FORMAT(Name, C, ...) AEC_##C,
+#include "weight_formats.def"
 };
 enum aec_init { AEC_INIT_ZERO, AEC_INIT_KAIMING_UNIFORM, AEC_INIT_XAVIER_UNIFORM,
                 AEC_INIT_ONE /* batch-norm scale and running variance */ };
@@ -150,18 +155,20 @@ struct aec_model {
   int64_t early_stop;      /* patience in epochs */
   int32_t normalize;       /* enum aec_normalize */
 
-  /* `aec build --weight-format bf16` (issue 13.4); bf16_words is 0 and the
-   * functions NULL in other builds. Inference may read the dense weights from
-   * a bf16 copy: bf16_words 32-bit words (pairs of bf16 along K, see
-   * aec_gemm_bf16), which bf16_pack fills from the f32 params (rounding to
-   * nearest even). The runtime makes it when weights are loaded or changed;
-   * training, its validation and checkpoints stay f32. */
-  int64_t bf16_words;
-  void (*bf16_pack)(const float *params, uint32_t *wbf16);
-  void (*forward_bf16)(const float *params, const uint32_t *wbf16, float *ws, const float *x,
-                       int64_t n);
-  void (*decode_bf16)(const float *params, const uint32_t *wbf16, float *ws, const float *code,
-                      int64_t n);
+  /* `aec build --weight-format bf16|int8` (issue 13.4); weight_format is
+   * AEC_WEIGHTS_F32, packed_words 0 and the functions NULL in other builds.
+   * Inference may read the dense weights from a packed copy of packed_words
+   * 32-bit words (bf16 pairs along K, see aec_gemm_bf16; int8 quads with
+   * per-column scales and sums, see aec_gemm_int8), which weight_pack makes
+   * from the f32 params. The runtime makes it when weights are loaded or
+   * changed; training, its validation and checkpoints stay f32. */
+  int32_t weight_format; /* enum aec_weight_format */
+  int64_t packed_words;
+  void (*weight_pack)(const float *params, uint32_t *packed);
+  void (*forward_packed)(const float *params, const uint32_t *packed, float *ws, const float *x,
+                         int64_t n);
+  void (*decode_packed)(const float *params, const uint32_t *packed, float *ws,
+                        const float *code, int64_t n);
 };
 
 #ifdef __cplusplus

@@ -66,10 +66,10 @@ int aec_rt_decode(aec_session *s, const float *codes, int64_t n, float *out);
  * out[count][input_size]; a user error for other models. */
 int aec_rt_sample(aec_session *s, int64_t count, uint64_t seed, float *out);
 int aec_rt_reconstruct(aec_session *s, const float *x, int64_t n, float *out);
-/* Models built with `--weight-format bf16` (issue 13.4): "bf16" (their
- * default) runs the inference calls above on a bf16 copy of the dense
- * weights, made from the f32 weights when they are loaded or changed;
- * "f32" on the f32 weights. "bf16" is a user error for other models. */
+/* Models built with `--weight-format bf16` or `int8` (issue 13.4): that
+ * format (their default) runs the inference calls above on a packed copy of
+ * the dense weights, made from the f32 weights when they are loaded or
+ * changed; "f32" on the f32 weights. Another format is a user error. */
 int aec_rt_set_weight_format(aec_session *s, const char *format);
 /* The output of layer `layer` (0..num_layers-1), [n][layers[layer].out_size]. */
 int aec_rt_layer_output(aec_session *s, int32_t layer, const float *x, int64_t n, float *out);

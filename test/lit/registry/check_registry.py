@@ -3,7 +3,7 @@ has a gradient check (a lit test test/lit/codegen/gradcheck-*.ae using it, or
 `Activation::Name` in the numeric unit tests) and a PyTorch row in
 test/numerics/activation_ref.h; every layer-kind statement keyword of
 layer_kinds.def, every loss, optimizer, noise and sparsity keyword is used by
-some .ae lit test. Prints what is missing and exits 1 if anything is.
+some .ae lit test; every weight format but f32 is built by some .test. Prints what is missing and exits 1 if anything is.
 usage: check_registry.py SRC_ROOT"""
 import glob
 import os
@@ -56,6 +56,12 @@ for name, macro, col in (("losses.def", "AEC_LOSS", 2), ("optimizers.def", "AEC_
         kw = field(r, col)
         if kw != "none" and kw not in ae_words:
             missing.append("%s `%s`: no .ae lit test uses it" % (name[:-4], kw))
+tests = read(glob.glob(os.path.join(lit, "**", "*.test"), recursive=True))
+for r in rows("weight_formats.def", "AEC_WEIGHT_FORMAT"):
+    checked += 1
+    kw = field(r, 2)
+    if kw != "f32" and not re.search(r"--weight-format[ =]%s\b" % kw, tests):
+        missing.append("weight format `%s`: no lit test builds with --weight-format %s" % (kw, kw))
 for m in missing:
     print(m)
 print("registry coverage: %d rows, %d missing" % (checked, len(missing)))
