@@ -161,12 +161,12 @@ add "VAE 16v b128 train samples/s" "$vae_sps" "$vae_best" "$(pyf "f'{$vae_sps/$v
 echo; echo "== batch-1 reconstruct latency (median of $lat_runs)"
 latency "dense" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat"
 latency "dense bf16 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16
-# a library's default target is x86-64-v3 (it ships); built for this CPU (AVX-512 where it has it):
-latency "dense bf16 native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format bf16 \
-  --target-cpu native
 latency "dense int8 weights" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format int8
-latency "dense int8 native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format int8 \
-  --target-cpu native
+# a library's default target is x86-64-v3 (it ships); built for this CPU (AVX-512, VNNI where it has them):
+for fmt in f32 bf16 int8; do
+  latency "dense $fmt native" "$root/bench/fashion_mlp.ae" fashion_mlp "$dense_lat" --weight-format $fmt \
+    --target-cpu native
+done
 latency "tabular" "$root/examples/tabular.ae" tabular "$tab_lat"
 
 echo; echo "== compile time of the examples (aec build, wall / CPU seconds; default --kernels=auto, and prebuilt)"
