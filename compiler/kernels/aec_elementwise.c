@@ -214,41 +214,47 @@ AEC_INLINE vf bce_elem(vf yv, vf zv, vf xv, int have_z) {
   return -(xv * v_log(yc) + (1.0f - xv) * v_log(1.0f - yc));
 }
 
+/* The first n lanes (n <= AEC_VW; a constant AEC_VW in the row's main loop)
+ * of a row from yr, zr, xr: their loss terms (pad lanes 0), and their
+ * gradient stored to dr when it is set. */
+AEC_INLINE vf loss_vec(int64_t n, const float *yr, const float *zr, const float *xr, float *dr,
+                       int kind, int out_act, float gm, float gb, int have_z) {
+  const int full = n >= AEC_VW;
+  const vf yv = full ? vload(yr) : vload_part(yr, n), xv = full ? vload(xr) : vload_part(xr, n);
+  vf l, g = 0.0f;
+  if (kind == 0) {
+    const vf d = yv - xv; /* (0 in pad lanes) */
+    l = d * d;
+    if (dr)
+      g = gm * d * v_dact(yv, out_act);
+  } else {
+    l = bce_elem(yv, have_z ? (full ? vload(zr) : vload_part(zr, n)) : yv, xv, have_z);
+    if (!full)
+      l *= lane_mask_lt(n); /* pad lanes would add log 2 */
+    if (dr)
+      g = gb * (yv - xv);
+  }
+  if (dr) {
+    if (full)
+      vstore(dr, g);
+    else
+      vstore_part(dr, g, n);
+  }
+  return l;
+}
+
 /* Row r's sum of its elements' losses (lane partial sums, then vsum_d);
  * writes row r's gradient when dr is set. */
 AEC_INLINE double loss_row(int64_t D, const float *yr, const float *zr, const float *xr, float *dr,
                            int kind, int out_act, float gm, float gb, int have_z) {
   vf acc = 0.0f;
   int64_t j = 0;
-  for (; j + AEC_VW <= D; j += AEC_VW) {
-    vf yv = vload(yr + j), xv = vload(xr + j);
-    if (kind == 0) {
-      vf d = yv - xv;
-      acc += d * d;
-      if (dr)
-        vstore(dr + j, gm * d * v_dact(yv, out_act));
-    } else {
-      acc += bce_elem(yv, have_z ? vload(zr + j) : yv, xv, have_z);
-      if (dr)
-        vstore(dr + j, gb * (yv - xv));
-    }
-  }
-  if (j < D) {
-    int64_t n = D - j;
-    vf m = lane_mask_lt(n);
-    vf yv = vload_part(yr + j, n), xv = vload_part(xr + j, n);
-    if (kind == 0) {
-      vf d = yv - xv;
-      acc += d * d;
-      if (dr)
-        vstore_part(dr + j, gm * d * v_dact(yv, out_act), n);
-    } else {
-      vf l = bce_elem(yv, have_z ? vload_part(zr + j, n) : yv, xv, have_z);
-      acc += l * m; /* pad lanes would add log 2 */
-      if (dr)
-        vstore_part(dr + j, gb * (yv - xv), n);
-    }
-  }
+  for (; j + AEC_VW <= D; j += AEC_VW)
+    acc += loss_vec(AEC_VW, yr + j, zr ? zr + j : 0, xr + j, dr ? dr + j : 0, kind, out_act, gm,
+                    gb, have_z);
+  if (j < D)
+    acc += loss_vec(D - j, yr + j, zr ? zr + j : 0, xr + j, dr ? dr + j : 0, kind, out_act, gm, gb,
+                    have_z);
   return vsum_d(acc);
 }
 

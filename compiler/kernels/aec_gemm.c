@@ -266,7 +266,7 @@ AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const
  * at the N edge (and transposed), and compute NV vectors where N fills one.
  * So a single-K-block GEMM whose B (K x N, padded to whole vectors) fits
  * AEC_SMALL_B floats packs all of B once (vector copies, masked at the N
- * edge), and runs register tiles of AEC_SMALL_MR1 rows x 1 vector or
+ * edge; read in place when its rows are whole vectors), and runs register tiles of AEC_SMALL_MR1 rows x 1 vector or
  * AEC_MR rows x 2 vectors. Every output still sums k = 0..K-1 in order from
  * 0, one multiply-add each, then gemm_epilogue: the same bits as the blocked
  * path (which with K <= AEC_KC is one K block). Sizes: aec_gemm_core.h. */
@@ -388,16 +388,21 @@ AEC_INLINE void gemm_small(int64_t m0, int64_t m1, int64_t N, int64_t K, const f
                            int64_t lda, const float *B, int64_t ldb, int transB, float *C,
                            int64_t ldc, int accumulate, const float *bias, int act,
                            const float *dact_y, int64_t lddy, int dact) {
-  const int64_t np = small_np(N);
+  /* B already whole vectors per row (not transposed, N a multiple of the
+   * width): read in place, row stride ldb; else packed, row stride np. */
+  const int in_place = !transB && small_np(N) == N;
+  const int64_t np = in_place ? ldb : small_np(N);
   float bp[AEC_SMALL_B] __attribute__((aligned(64)));
-  pack_small(B, ldb, transB, K, N, np, bp);
+  if (!in_place)
+    pack_small(B, ldb, transB, K, N, np, bp);
+  const float *b = in_place ? B : bp;
   for (int64_t j0 = 0; j0 < N; j0 += 2 * AEC_VW) {
     const int64_t nr = N - j0 < 2 * AEC_VW ? N - j0 : 2 * AEC_VW;
     if (nr > AEC_VW)
-      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+      small_rows(m0, m1, j0, nr, K, A, lda, b + j0, np, C, ldc, accumulate, bias, act, dact_y,
                  lddy, dact, AEC_MR, 2);
     else
-      small_rows(m0, m1, j0, nr, K, A, lda, bp + j0, np, C, ldc, accumulate, bias, act, dact_y,
+      small_rows(m0, m1, j0, nr, K, A, lda, b + j0, np, C, ldc, accumulate, bias, act, dact_y,
                  lddy, dact, AEC_SMALL_MR1, 1);
   }
 }
