@@ -139,6 +139,24 @@ static int prepare(trainer *t) {
 
 /* One epoch's steps; 1 if a signal stopped it (the session is then back at
  * the end of the previous epoch), <0 with *rc set on error or divergence. */
+/* A batch's rows gathered from the shuffled data set by the threads that
+ * run its first layer: the pool's chunks of the same n (every chunk of a
+ * thread first goes to that thread), so each core then reads its rows from
+ * its own cache (fashion_conv's first conv scaled 1.35x on 2 threads with
+ * the rows copied by one). Chunks of at least 64 KB; smaller batches are
+ * copied inline. */
+typedef struct {
+  float *dst;
+  const float *src;
+  const int64_t *rows;
+  int64_t per;
+} gather_job;
+static void gather_rows(void *ctx, int64_t b, int64_t e) {
+  const gather_job *g = (const gather_job *)ctx;
+  for (int64_t k = b; k < e; ++k)
+    memcpy(g->dst + k * g->per, g->src + g->rows[k] * g->per, sizeof(float) * (size_t)g->per);
+}
+
 static int run_epoch(trainer *t, int64_t e, int64_t epochs, int64_t B, int64_t steps, double *mean) {
   const aec_cli_opts *o = t->o;
   aec_session *s = t->s;
@@ -155,8 +173,8 @@ static int run_epoch(trainer *t, int64_t e, int64_t epochs, int64_t B, int64_t s
   double sum = 0;
   for (int64_t st = 0; st < steps; ++st) {
     if (signaled()) { snap_copy(&t->snap, s, 1); return 1; }
-    for (int64_t k = 0; k < B; ++k)
-      memcpy(t->batch + k * per, t->d.data + t->perm[st * B + k] * per, sizeof(float) * (size_t)per);
+    gather_job g = {t->batch, t->d.data, t->perm + st * B, per};
+    aec_rt_parallel_for(gather_rows, &g, B, (65536 / 4 + per - 1) / per);
     float loss;
     double ts = o->profile ? aec_rt_now() : 0;
     int r = aec_rt_train_step2(s, t->batch, B, &loss);
