@@ -64,7 +64,7 @@ AEC_INLINE void int8_quantize_row(int64_t K, const float *a, uint8_t *q, float *
   }
   const float range = h - l;
   const float inv = p == 0.0f && range > 0.0f ? 255.0f / range : 0.0f;
-  const int32_t z = (int32_t)(-l * inv + 0.5f);
+  const int32_t z = inv > 0.0f ? (int32_t)(-l * inv + 0.5f) : 0; /* (l may be -inf) */
   *scale = p != 0.0f ? p : range > 0.0f ? range / 255.0f : 1.0f;
   *zero = z;
   const float shift = (float)z + 0.5f;

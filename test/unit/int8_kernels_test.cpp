@@ -165,22 +165,24 @@ TEST_P(Int8, ActivationZerosAndNaN) {
   const int64_t K = 40, N = 3 * k().vector_width + 1;
   std::mt19937 rng(23);
   std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> A(3 * K), W(K * N), bias(N);
+  std::vector<float> A(4 * K), W(K * N), bias(N);
   for (float &x : A) x = u(rng);
   for (float &x : W) x = u(rng);
   for (float &x : bias) x = u(rng);
   std::fill(A.begin() + K, A.begin() + 2 * K, 0.0f); // row 1: all zero
   A[2 * K + 7] = NAN;                                // row 2: one NaN
+  A[3 * K + 3] = -INFINITY;                          // row 3: one -inf
   std::vector<uint32_t> Bq(words(K, N));
   k().int8_pack(K, N, W.data(), Bq.data());
   const int relu = 1; // AEC_K_RELU (activations.def)
-  std::vector<float> lin(3 * N), act(3 * N);
-  k().gemm_int8(0, 3, N, K, A.data(), K, Bq.data(), N, lin.data(), N, bias.data(), 0);
-  k().gemm_int8(0, 3, N, K, A.data(), K, Bq.data(), N, act.data(), N, bias.data(), relu);
+  std::vector<float> lin(4 * N), act(4 * N);
+  k().gemm_int8(0, 4, N, K, A.data(), K, Bq.data(), N, lin.data(), N, bias.data(), 0);
+  k().gemm_int8(0, 4, N, K, A.data(), K, Bq.data(), N, act.data(), N, bias.data(), relu);
   for (int64_t j = 0; j < N; ++j) {
     EXPECT_EQ(act[j], lin[j] < 0 ? 0.0f : lin[j]) << j;
     EXPECT_EQ(lin[N + j], bias[j]) << "a zero row gives the bias";
     EXPECT_TRUE(std::isnan(lin[2 * N + j])) << "a NaN input poisons its row";
+    EXPECT_TRUE(std::isnan(lin[3 * N + j])) << "so does an infinite one";
   }
   // A NaN weight poisons its column only.
   W[5 * N + 2] = NAN;
