@@ -266,8 +266,8 @@ AEC_INLINE void gemm_blocked(int64_t m0, int64_t m1, int64_t N, int64_t K, const
  * at the N edge (and transposed), and compute NV vectors where N fills one.
  * So a single-K-block GEMM whose B (K x N, padded to whole vectors) fits
  * AEC_SMALL_B floats packs all of B once (vector copies, masked at the N
- * edge; read in place when its rows are whole vectors), and runs register tiles of AEC_SMALL_MR1 rows x 1 vector or
- * AEC_MR rows x 2 vectors. Every output still sums k = 0..K-1 in order from
+ * edge; read in place when its rows are whole vectors), and runs register
+ * tiles of AEC_SMALL_MR1 rows x 1 vector or AEC_MR rows x 2 vectors. Every output still sums k = 0..K-1 in order from
  * 0, one multiply-add each, then gemm_epilogue: the same bits as the blocked
  * path (which with K <= AEC_KC is one K block). Sizes: aec_gemm_core.h. */
 AEC_INLINE int gemm_is_small(int64_t N, int64_t K) {

@@ -125,10 +125,8 @@ AEC_KAPI void aec_int8_pack(int64_t K, int64_t N, const float *w, uint32_t *out)
   uint32_t *scale_w = out + G * N, *sum_w = out + (G + 1) * N;
   /* Pass 1 (row order, as the weights lie): max |w| per column, NaN if any
    * weight is NaN or infinite (that column's outputs are then NaN). */
-  for (int64_t j = 0; j < N; ++j) {
-    const float zero = 0.0f;
-    __builtin_memcpy(&scale_w[j], &zero, 4);
-  }
+  for (int64_t j = 0; j < N; ++j)
+    scale_w[j] = sum_w[j] = 0; /* (the bits of +0.0f) */
   for (int64_t k = 0; k < K; ++k)
     for (int64_t j = 0; j < N; ++j) {
       const float x = w[k * N + j], a = x < 0.0f ? -x : x;
@@ -145,7 +143,6 @@ AEC_KAPI void aec_int8_pack(int64_t K, int64_t N, const float *w, uint32_t *out)
     __builtin_memcpy(&m, &scale_w[j], 4);
     const float s = m / 127.0f;
     __builtin_memcpy(&scale_w[j], &s, 4);
-    sum_w[j] = 0;
   }
   /* Pass 2: the quads, k = 4g..4g+3 in bytes 0..3 (0 past K), and their sums. */
   for (int64_t g = 0; g < G; ++g)

@@ -1,6 +1,6 @@
 // The registries: layer kinds, activations, losses, optimizers, noise and
-// sparsity kinds, inference weight formats. Each is one X-macro table in runtime/include/aec/*.def,
-// shared with the C runtime (model_abi.h builds its enums from the same rows)
+// sparsity kinds, inference weight formats. Each is one X-macro table in
+// runtime/include/aec/*.def, shared with the C runtime (model_abi.h builds its enums from the same rows)
 // and the kernels (AEC_K_*); the front end, `aec show`, the IR and codegen
 // read the properties below instead of switching on the kind themselves.
 // Adding a kind: compiler/ir/README.md ("Recipes").

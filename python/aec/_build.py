@@ -50,16 +50,20 @@ def build_shared(source, aec=None, workdir=None, inference_only=False, target_cp
 
 
 _DEFINE = re.compile(r"^#define (\w+) (-?\d+)\s*$")
+_STRING_DEFINE = re.compile(r'^#define (\w+) "([^"]*)"\s*$')
 
 
 def read_header(path):
     """The model's prefix, sizes and layers from the generated header."""
-    defines = {}
+    defines, strings = {}, {}
     with open(path) as f:
         for line in f:
             m = _DEFINE.match(line)
             if m:
                 defines[m.group(1)] = int(m.group(2))
+            m = _STRING_DEFINE.match(line)
+            if m:
+                strings[m.group(1)] = m.group(2)
     prefix = os.path.splitext(os.path.basename(path))[0]
     get = lambda key: defines["%s_%s" % (prefix, key)]
     layers = {}
@@ -75,7 +79,6 @@ def read_header(path):
         "output_size": get("OUTPUT_SIZE"),
         "max_batch": get("MAX_BATCH"),
         "inference_only": bool(get("INFERENCE_ONLY")),
-        "weight_format": ("bf16" if defines.get(prefix + "_WEIGHT_FORMAT_BF16")
-                          else "int8" if defines.get(prefix + "_WEIGHT_FORMAT_INT8") else "f32"),
+        "weight_format": strings.get(prefix + "_WEIGHT_FORMAT", "f32"),  # older headers: f32
         "layers": dict(sorted(layers.items(), key=lambda kv: kv[1][0])),
     }
