@@ -167,6 +167,7 @@ AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int6
         for (int p = 0; p < P; ++p)
           for (int64_t q = 0; q < nt; ++q)
             a[p][q] = acc[g][p][q];
+        _Pragma("clang loop unroll_count(4)")
         for (int64_t i = 0; i < Lr; i += AEC_VW) {
           vf d[4];
           for (int p = 0; p < P; ++p)
@@ -234,7 +235,9 @@ AEC_INLINE void wg_finish(const float *partials, int64_t u0, int64_t u1, int64_t
                           int64_t T, float *dw, int accumulate) {
   for (int64_t u = u0; u < u1; ++u) {
     const int64_t o = u / G, g = u % G;
+    AEC_ROLLED
     for (int64_t c = g * Ci / G; c < (g + 1) * Ci / G; ++c)
+      AEC_ROLLED
       for (int64_t t = 0; t < T; ++t) {
         float *d = dw + (o * Ci + c) * T + t;
         const float a = hsum(vload(wg_partials((float *)partials, o, c, Ci, T) + t * AEC_VW));

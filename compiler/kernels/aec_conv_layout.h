@@ -240,7 +240,9 @@ AEC_INLINE vi pool_block_argmax(const pool_block *b) {
  * left as it is (zeroed once per kernel call). */
 AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
                                int64_t r0, int64_t c0, int64_t Wp, int64_t PS) {
+  AEC_ROLLED
   for (int64_t c = 0; c < C; ++c)
+    AEC_ROLLED
     for (int64_t i = 0; i < Hs; ++i) {
       float *d = dst + c * PS + (i + r0) * Wp + c0;
       const float *s = src + (c * Hs + i) * Ws;
@@ -271,7 +273,9 @@ AEC_INLINE void upsample_row(const float *s, int64_t Ws, int64_t UW, float *d, i
 AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
                                 int64_t UH, int64_t UW, int64_t r0, int64_t c0, int64_t Wp,
                                 int64_t PS) {
+  AEC_ROLLED
   for (int64_t c = 0; c < C; ++c)
+    AEC_ROLLED
     for (int64_t i = 0; i < Hs; ++i) {
       const float *s = src + (c * Hs + i) * Ws;
       for (int64_t u = 0; u < UH; ++u)
@@ -286,6 +290,7 @@ AEC_INLINE void upsample_planes(float *dst, const float *src, int64_t C, int64_t
 AEC_INLINE void phase_planes(float *dst, const float *src, int64_t C, int64_t H, int64_t W,
                              const conv_geom *g, const conv_taps *t) {
   const int64_t SH = t->SH, SW = t->SW;
+  AEC_ROLLED
   for (int64_t c = 0; c < C; ++c)
     for (int64_t a = 0; a < SH && a < t->KH; ++a)
       for (int64_t b = 0; b < SW && b < t->KW; ++b) {
@@ -412,6 +417,7 @@ AEC_INLINE float plane_sum(const float *p, int64_t n) {
  * (i+dy, j+dx) when shift (the upconv input gradient's flipped taps). */
 AEC_INLINE void split_phases(float *dst, int64_t PS, int shift, const float *src, int64_t H,
                              int64_t W, int64_t Wp) {
+  AEC_ROLLED
   for (int64_t i = 0; i < H; ++i)
     for (int64_t dy = 0; dy < 2; ++dy) {
       const float *s = src + (2 * i + dy) * 2 * W;

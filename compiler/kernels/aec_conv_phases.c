@@ -16,7 +16,9 @@ AEC_INLINE int64_t phase_pixel(int64_t d, int64_t k) { return (k + 1 - d) / 2; }
  * that phase p reads from its pixel (r, s), in (ky, kx) order. */
 AEC_INLINE void phase_weights(const float *w, int64_t Co, int64_t Ci, float *wp) {
   zero_floats(wp, 16 * Co * Ci);
+  AEC_ROLLED
   for (int64_t p = 0; p < 4; ++p)
+    AEC_ROLLED
     for (int64_t oc = 0; oc < Co * Ci; ++oc)
       for (int64_t ky = 0; ky < 3; ++ky)
         for (int64_t kx = 0; kx < 3; ++kx)
@@ -170,6 +172,7 @@ AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int6
   /* Each 3x3 tap is the sum of the phase taps that read it, one per phase. */
   for (int64_t u = u0; u < u1; ++u) {
     const int64_t o = u / G, g = u % G;
+    AEC_ROLLED
     for (int64_t c = g * Ci / G; c < (g + 1) * Ci / G; ++c) {
       const float *d = wg_partials(partials, o, c, Ci, 16);
       float *dwc = dw + (o * Ci + c) * 9;

@@ -18,6 +18,12 @@ typedef int32_t vi __attribute__((ext_vector_type(AEC_VW)));
 
 #define AEC_INLINE static inline __attribute__((always_inline))
 
+/* Before a loop that must stay a loop: the setup and finishing loops, whose
+ * trip counts become constants when a kernel is inlined with its shapes.
+ * Fully unrolled they multiplied the code and the compile time (issue 13.6)
+ * and bought no speed; the hot loops are left to the unroller. */
+#define AEC_ROLLED _Pragma("clang loop unroll(disable)")
+
 /* Storage class of the entry points: external in the bitcode library; in a
  * native table (aec_kernel_table.c) static, and not every one is in the table. */
 #ifdef AEC_KERNELS_STATIC
