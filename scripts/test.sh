@@ -8,6 +8,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${AEC_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh"
 logs=$(mktemp -d); trap 'rm -rf "$logs"' EXIT
+# Every build the tests run shares one object cache, emptied for each run
+# (test/lit/lit.cfg.py sets the same for lit).
+export AEC_CACHE_DIR=$build/test-cache
+rm -rf "$AEC_CACHE_DIR"
 status=0
 
 "$build/bin/aec_unit_tests" 2>&1 | tee "$logs/unit.log" || status=1

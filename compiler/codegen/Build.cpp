@@ -253,14 +253,18 @@ int buildModel(const CheckedModel &model, const BuildOptions &options, Diagnosti
   codegen::BuildTempDir temp;
   if (!temp.ok()) return environmentError(temp.error());
   const std::string linked = temp.file("linked");
-  std::vector<std::string> objects;
+  const codegen::ObjectCache cache(options.cacheDir);
   codegen::SplitRequest split;
   split.optLevel = options.optLevel;
   split.kernels = &kernels.names;
   split.objectStem = temp.file(prefix);
-  if (!codegen::optimizeAndEmitSplit(*module, target, split, objects, error))
+  split.cache = &cache;
+  codegen::SplitOutput parts;
+  if (!codegen::optimizeAndEmitSplit(*module, target, split, parts, error))
     return environmentError(error);
-  log(fmt::format("optimize O{} + objects ({})", options.optLevel, objects.size()),
+  const std::vector<std::string> &objects = parts.objects;
+  log(fmt::format("optimize O{} + objects ({}, {} from the cache)", options.optLevel,
+                  objects.size(), parts.fromCache),
       "optimize + codegen");
   std::vector<std::string> sysLibs = {"-lz", "-lpng", "-lpthread", "-lm"};
   if (options.distributed) sysLibs.insert(sysLibs.end(), kMpiLinkArgs.begin(), kMpiLinkArgs.end());

@@ -34,6 +34,7 @@ struct BuildOptions {
   KernelMode kernels = KernelMode::Default;
   bool debugInfo = false;  // -g: DWARF line info of the .ae source
   PhaseTimes *times = nullptr; // --time: each phase's times go here
+  std::string cacheDir;    // the object cache (ObjectCache.h); empty: none (--no-cache)
   std::string runtimeLibDir; // where libaec_runtime.a lives (driver finds it)
   std::string runtimeIncludeDir;
   // Files the build reads (the .ae sources with their imports, a pretrained

@@ -46,23 +46,32 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel)
   mpm.run(module, mam);
 }
 
+static bool emitToBuffer(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
+                         llvm::SmallString<0> &buffer, std::string &error) {
+  llvm::raw_svector_ostream mem(buffer);
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, mem, nullptr,
+                             assembly ? llvm::CodeGenFileType::AssemblyFile
+                                      : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(module);
+  return true;
+}
+
+bool emitObject(llvm::Module &module, llvm::TargetMachine &tm, llvm::SmallString<0> &object,
+                std::string &error) {
+  return emitToBuffer(module, tm, false, object, error);
+}
+
 bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm, bool assembly,
                      const std::string &path, const std::vector<std::string> &others,
                      std::string &error) {
   // Into memory, then one guarded write: never a partial file, and the
   // assembly printer's stream is gone before anything is written.
   llvm::SmallString<0> buffer;
-  {
-    llvm::raw_svector_ostream mem(buffer);
-    llvm::legacy::PassManager pm;
-    if (tm.addPassesToEmitFile(pm, mem, nullptr,
-                               assembly ? llvm::CodeGenFileType::AssemblyFile
-                                        : llvm::CodeGenFileType::ObjectFile)) {
-      error = "the target cannot emit this file type";
-      return false;
-    }
-    pm.run(module);
-  }
+  if (!emitToBuffer(module, tm, assembly, buffer, error)) return false;
   return writeText(std::string(buffer.str()), path, others, error);
 }
 

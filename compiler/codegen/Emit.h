@@ -2,6 +2,7 @@
 // linking with the system C compiler and writing static archives.
 #pragma once
 
+#include <llvm/ADT/SmallString.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -12,6 +13,10 @@ namespace aec::codegen {
 
 // Runs the new pass manager's default pipeline for optLevel (0..3).
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel);
+
+// Compiles `module` into an object file in memory.
+bool emitObject(llvm::Module &module, llvm::TargetMachine &tm, llvm::SmallString<0> &object,
+                std::string &error);
 
 // Writes an object file or assembly to `path` ("-" = stdout) through the
 // output guard (Output.h); `others` are the build's inputs and other outputs.

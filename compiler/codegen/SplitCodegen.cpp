@@ -2,6 +2,7 @@
 #include "compiler/codegen/SplitCodegen.h"
 
 #include "compiler/codegen/Emit.h"
+#include "compiler/codegen/Output.h"
 
 #include <llvm/ADT/STLExtras.h>
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <thread>
 
 namespace aec::codegen {
@@ -84,14 +86,21 @@ std::unique_ptr<TargetMachine> sameTarget(const TargetMachine &tm) {
       tm.getRelocationModel(), tm.getCodeModel(), tm.getOptLevel()));
 }
 
-// Moves the closures in `second` (and what they use) into a new module in
+SmallVector<char, 0> bitcodeOf(const Module &m) {
+  SmallVector<char, 0> bitcode;
+  raw_svector_ostream os(bitcode);
+  WriteBitcodeToFile(m, os);
+  return bitcode;
+}
+
+// Moves the closures in `moved` (and what they use) into a new module in
 // the same context and returns it as bitcode: the kernels and constant
 // globals they use are copied, anything else they use stays in `m`, made
 // hidden-external so that the two objects link.
-SmallVector<char, 0> splitOff(Module &m, const std::set<Function *> &second,
+SmallVector<char, 0> splitOff(Module &m, const std::set<Function *> &moved,
                               const std::set<std::string> &kernels) {
-  std::set<const GlobalValue *> copy(second.begin(), second.end());
-  std::vector<GlobalValue *> work(second.begin(), second.end());
+  std::set<const GlobalValue *> copy(moved.begin(), moved.end());
+  std::vector<GlobalValue *> work(moved.begin(), moved.end());
   while (!work.empty()) {
     GlobalValue *g = work.back();
     work.pop_back();
@@ -109,20 +118,17 @@ SmallVector<char, 0> splitOff(Module &m, const std::set<Function *> &second,
       }
     }
   }
-  for (Function *f : second) {
+  for (Function *f : moved) {
     f->setLinkage(GlobalValue::ExternalLinkage);
     f->setVisibility(GlobalValue::HiddenVisibility);
   }
   ValueToValueMapTy map;
   std::unique_ptr<Module> part =
       CloneModule(m, map, [&](const GlobalValue *g) { return copy.count(g) != 0; });
-  for (Function *f : second) f->deleteBody();
+  for (Function *f : moved) f->deleteBody();
   eraseUnusedKernels(m, kernels);
   eraseUnusedKernels(*part, kernels);
-  SmallVector<char, 0> bitcode;
-  raw_svector_ostream os(bitcode);
-  WriteBitcodeToFile(*part, os);
-  return bitcode;
+  return bitcodeOf(*part);
 }
 
 } // namespace
@@ -138,11 +144,59 @@ void eraseUnusedKernels(llvm::Module &module, const std::set<std::string> &kerne
   }
 }
 
+namespace {
+
+// One part to compile: the module itself (the tables and entry points, in
+// the caller's context), or bitcode to reread in a context of its own.
+struct Part {
+  llvm::Module *module = nullptr;
+  SmallVector<char, 0> bitcode;
+  std::string object; // where its object goes
+  bool cached = false;
+  bool ok = false;
+  std::string error;
+};
+
+// The part's object from the cache, else optimized and compiled (and stored).
+void compilePart(Part &part, TargetMachine &tm, const SplitRequest &request) {
+  const ObjectCache *cache = request.cache;
+  std::string key;
+  if (cache && cache->enabled()) {
+    if (part.module) part.bitcode = bitcodeOf(*part.module);
+    key = cache->key(StringRef(part.bitcode.data(), part.bitcode.size()), tm, request.optLevel);
+    if (std::optional<std::string> object = cache->lookup(key)) {
+      part.cached = true;
+      part.ok = writeOutput(part.object, *object, {}, false, part.error);
+      return;
+    }
+  }
+  LLVMContext context;
+  std::unique_ptr<Module> owned;
+  Module *m = part.module;
+  if (!m) {
+    Expected<std::unique_ptr<Module>> read = parseBitcodeFile(
+        MemoryBufferRef(StringRef(part.bitcode.data(), part.bitcode.size()), "part"), context);
+    if (!read) {
+      part.error = "cannot reread a part of the module: " + toString(read.takeError());
+      return;
+    }
+    owned = std::move(*read);
+    m = owned.get();
+  }
+  optimizeModule(*m, tm, request.optLevel);
+  SmallString<0> object;
+  if (!emitObject(*m, tm, object, part.error)) return;
+  if (!key.empty()) cache->store(key, object);
+  part.ok = writeOutput(part.object, object, {}, false, part.error);
+}
+
+} // namespace
+
 bool optimizeAndEmitSplit(llvm::Module &module, TargetInfo &target, const SplitRequest &request,
-                          std::vector<std::string> &objects, std::string &error) {
+                          SplitOutput &out, std::string &error) {
   const std::set<std::string> &kernels = *request.kernels;
   // The closures, largest first (module order among equals), each to the
-  // lighter part.
+  // lighter half.
   std::map<const Function *, size_t> memo;
   std::vector<std::pair<size_t, Function *>> closures;
   for (Function &f : module)
@@ -150,48 +204,47 @@ bool optimizeAndEmitSplit(llvm::Module &module, TargetInfo &target, const SplitR
   std::stable_sort(closures.begin(), closures.end(),
                    [](const auto &a, const auto &b) { return a.first > b.first; });
   size_t load[2] = {0, 0};
-  std::set<Function *> second;
+  std::set<Function *> half[2];
   for (const auto &[cost, f] : closures) {
     const int p = load[1] < load[0] ? 1 : 0;
     load[p] += cost;
-    if (p == 1) second.insert(f);
+    half[p].insert(f);
   }
-  objects = {request.objectStem + ".o"};
   // AEC_CODEGEN_PARTS=1: one module, for comparisons with the split build.
-  const char *parts = std::getenv("AEC_CODEGEN_PARTS");
-  if (parts && std::string(parts) == "1") second.clear();
-  if (second.empty()) {
-    optimizeModule(module, *target.machine, request.optLevel);
-    return emitMachineCode(module, *target.machine, false, objects[0], {}, error);
+  const char *env = std::getenv("AEC_CODEGEN_PARTS");
+  const bool onePart = env && std::string(env) == "1";
+  // Parts: the halves (each moved out of `module`), then what is left (the
+  // tables and entry points: a model's hyperparameters change only this part).
+  std::vector<Part> parts;
+  if (!onePart)
+    for (const std::set<Function *> &h : half)
+      if (!h.empty()) parts.push_back({nullptr, splitOff(module, h, kernels)});
+  parts.push_back({&module, {}});
+  out.objects.clear();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    parts[i].object = request.objectStem + (i ? "." + std::to_string(i) : "") + ".o";
+    out.objects.push_back(parts[i].object);
   }
-  objects.push_back(request.objectStem + ".1.o");
-  const SmallVector<char, 0> bitcode = splitOff(module, second, kernels);
 
+  // The first half on a thread of its own where there are two cores, the
+  // rest on this one; the same objects either way.
   std::unique_ptr<TargetMachine> tm = sameTarget(*target.machine);
-  std::string error1;
-  bool ok1 = false;
-  auto compileSecond = [&] {
-    LLVMContext context;
-    Expected<std::unique_ptr<Module>> part = parseBitcodeFile(
-        MemoryBufferRef(StringRef(bitcode.data(), bitcode.size()), "part1"), context);
-    if (!part) {
-      error1 = "cannot reread the second part: " + toString(part.takeError());
-      return;
-    }
-    optimizeModule(**part, *tm, request.optLevel);
-    ok1 = emitMachineCode(**part, *tm, false, objects[1], {}, error1);
-  };
-  // Two threads where there are two cores; the same two objects either way.
-  const bool threads = std::thread::hardware_concurrency() >= 2;
+  const bool threads = parts.size() > 1 && std::thread::hardware_concurrency() >= 2;
   std::thread worker;
-  if (threads) worker = std::thread(compileSecond);
-  optimizeModule(module, *target.machine, request.optLevel);
-  const bool ok0 = emitMachineCode(module, *target.machine, false, objects[0], {}, error);
+  if (threads) worker = std::thread([&] { compilePart(parts[0], *tm, request); });
+  for (size_t i = threads ? 1 : 0; i < parts.size(); ++i)
+    compilePart(parts[i], *target.machine, request);
   if (threads) worker.join();
-  else compileSecond();
-  if (!ok0) return false;
-  if (!ok1) error = error1;
-  return ok1;
+  out.fromCache = 0;
+  for (const Part &p : parts) {
+    if (!p.ok) {
+      error = p.error;
+      return false;
+    }
+    out.fromCache += p.cached;
+  }
+  if (request.cache) request.cache->prune();
+  return true;
 }
 
 } // namespace aec::codegen

@@ -14,7 +14,7 @@ const char *usageText() {
          "       aec show  FILE [--model NAME] [--format=text|json] [--stdlib DIR]\n"
          "       aec build FILE [-o OUT] [--emit=KIND] [--inference-only | --distributed]\n"
          "                      [--target-cpu CPU] [--weight-format f32|bf16|int8]\n"
-         "                      [--kernels=auto|prebuilt|inline]\n"
+         "                      [--kernels=auto|prebuilt|inline] [--no-cache]\n"
          "                      [-O0|-O1|-O2|-O3] [-g] [--model NAME] [--stdlib DIR] [--depfile F]\n"
          "       aec fmt [--check] FILE...\n"
          "       aec lsp [--stdlib DIR]\n"
@@ -68,6 +68,11 @@ const char *helpText() {
          "  -g                 DWARF line info: perf, gdb and addr2line show the .ae line of\n"
          "                     each layer's code (the code itself is the same)\n"
          "  --time             print the wall and CPU time of each build phase on stderr\n"
+         "  --no-cache         build: compile every part; by default the objects of the\n"
+         "                     model's closures and tables are kept in $AEC_CACHE_DIR (else\n"
+         "                     $XDG_CACHE_HOME/aec or ~/.cache/aec, at most 512 MB), keyed by\n"
+         "                     their IR, the target and this aec, and an unchanged part is\n"
+         "                     read back instead of compiled\n"
          "  --color=WHEN       colour diagnostics: auto (default: on a terminal, unless\n"
          "                     NO_COLOR is set), always, never\n"
          "  --depfile FILE     also write a Makefile rule: the output depends on the model\n"
@@ -296,6 +301,8 @@ bool parseCommandLine(int argc, char **argv, Options &o, std::string &error) {
       o.debugInfo = true;
     } else if (o.command == Command::Build && a == "--time") {
       o.timePhases = true;
+    } else if (o.command == Command::Build && a == "--no-cache") {
+      o.noCache = true;
     } else if (o.command == Command::Build && a == "--distributed") {
       o.distributed = true;
     } else if (o.command == Command::Build && matches(a, "--target-cpu")) {

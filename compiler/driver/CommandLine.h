@@ -23,6 +23,7 @@ struct Options {
   int optLevel = 3;       // -O0..-O3
   bool debugInfo = false; // build -g
   bool timePhases = false; // build --time: per-phase wall and CPU times on stderr
+  bool noCache = false;    // build --no-cache: no object cache
   bool inferenceOnly = false;
   WeightFormat weightFormat = WeightFormat::F32; // --weight-format (issue 13.4)
   std::string kernels;      // --kernels=prebuilt|inline; empty: the output kind's default

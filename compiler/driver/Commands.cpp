@@ -9,6 +9,7 @@
 #include "compiler/show/Show.h"
 #ifdef AEC_HAVE_BACKEND
 #include "compiler/codegen/Build.h"
+#include "compiler/codegen/ObjectCache.h"
 #include "compiler/codegen/PhaseTimes.h"
 #include "compiler/driver/OnnxEmit.h"
 #endif
@@ -257,6 +258,7 @@ int runBuild(const Options &o, const ToolDirs &dirs) {
     return s.status(emitOnnx(*m, b, o.weights, s.diags));
   }
   b.times = times ? &*times : nullptr;
+  if (!o.noCache) b.cacheDir = codegen::ObjectCache::defaultDir();
   int rc = buildModel(*m, b, s.diags);
   if (times) {
     times->mark("output"); // the text of --emit=llvm/asm/ir, what the phases left

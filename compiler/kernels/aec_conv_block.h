@@ -167,6 +167,8 @@ AEC_INLINE void wg_dot_groups(const int P, const int pass, const float *xp, int6
         for (int p = 0; p < P; ++p)
           for (int64_t q = 0; q < nt; ++q)
             a[p][q] = acc[g][p][q];
+        /* by 4, not fully: the hot loop keeps its speed, LSR and the
+         * instruction selector get a quarter of the code (issue 13.6) */
         _Pragma("clang loop unroll_count(4)")
         for (int64_t i = 0; i < Lr; i += AEC_VW) {
           vf d[4];

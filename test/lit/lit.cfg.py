@@ -16,6 +16,10 @@ for var in ["HOME", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "AEC_FMNIST_DIR"]
     if var in os.environ:
         config.environment[var] = os.environ[var]
 
+# The object cache of the builds the tests run: this build tree's, never the
+# user's (scripts/test.sh empties it first).
+config.environment["AEC_CACHE_DIR"] = os.path.join(config.aec_obj_root, "test-cache")
+
 config.substitutions.append(("%src_root", config.aec_src_root))
 config.substitutions.append(("%stdlib", os.path.join(config.aec_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.aec_src_root, "examples")))
