@@ -16,6 +16,18 @@ Value *convSlot(IRBuilder<> &cb, Value *base, Value *begin, const ir::ConvScratc
   return cb.CreateInBoundsGEP(cb.getFloatTy(), base,
                               cb.CreateAdd(slot, cb.getInt64(cs.sharedFloats)));
 }
+
+// The weight gradients hand out whole output channels in quads where 4
+// divide them (one input-channel group): the closure's unit bounds are then
+// visibly multiples of 4 and the inlined kernel keeps only its 4-channel
+// blocks (wg_channels, aec_conv_block.h; issue 13.6). No result depends on
+// the split (aec_conv.h). The units per item of the parallel_for:
+int64_t wgQuad(int64_t groups, int64_t Co) { return groups == 1 && Co % 4 == 0 ? 4 : 1; }
+
+// The units [q * quad, ...) of a closure's item bound q.
+Value *wgUnits(IRBuilder<> &cb, Value *q, int64_t quad) {
+  return quad == 1 ? q : cb.CreateMul(q, cb.getInt64(quad), "", /*HasNUW=*/true, /*HasNSW=*/true);
+}
 } // namespace
 
 bool Gen::emitConv(Env &e, const Op &op) {
@@ -99,9 +111,10 @@ bool Gen::emitConv(Env &e, const Op &op) {
     // Work units: output channels, each split over input-channel groups
     // when there are few of them (aec_conv_wg_groups).
     const bool hasBias = op.out2Role == ir::Out2::BiasGrad;
-    const int64_t groups = aec_conv_wg_groups(Ci, Co);
+    const int64_t groups = aec_conv_wg_groups(Ci, Co), quad = wgQuad(groups, Co);
     Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
-                                                              Value *u0, Value *u1) {
+                                                              Value *q0, Value *q1) {
+      Value *u0 = wgUnits(cb, q0, quad), *u1 = wgUnits(cb, q1, quad);
       std::vector<Value *> a = {u0, u1, cI64(groups), field(cb, ctx, I0)};
       std::vector<Value *> gm = geom({});
       a.insert(a.end(), gm.begin(), gm.end());
@@ -110,7 +123,7 @@ bool Gen::emitConv(Env &e, const Op &op) {
     });
     setPtrs(e, {op.ins[0], op.ins[1], op.out, hasBias ? op.out2 : -1, op.scratch});
     setField(e, I0, e.n);
-    parallelFor(e, fn, cI64(Co * groups), chunk);
+    parallelFor(e, fn, cI64(Co * groups / quad), (chunk + quad - 1) / quad);
     return true;
   }
   case OpKind::Pool:
@@ -208,8 +221,10 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
   if (hasDb && g_.tensors[op.out2].buffer != dw.buffer)
     return fail("internal error: conv bias and weight gradients in different buffers");
   const int64_t dbAt = hasDb ? g_.tensors[op.out2].offset - dw.offset : 0;
+  const int64_t quad = wgQuad(1, Co);
   Function *fn = closure(cname(op, "conv_maxpool_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
-                                                                    Value *o0, Value *o1) {
+                                                                    Value *q0, Value *q1) {
+    Value *o0 = wgUnits(cb, q0, quad), *o1 = wgUnits(cb, q1, quad);
     std::vector<Value *> a = geom({o0, o1, field(cb, ctx, I0)});
     for (int f : {P0, P1, P2, P3}) a.push_back(field(cb, ctx, f)); // x, dY, y, argmax
     Value *dwp = field(cb, ctx, P4);
@@ -223,7 +238,7 @@ bool Gen::emitConvMaxpool(Env &e, const Op &op, std::array<int64_t, 6> geo, int6
   });
   setPtrs(e, {op.ins[0], op.ins[1], op.ins[2], op.ins[3], op.out, op.scratch});
   setField(e, I0, e.n);
-  parallelFor(e, fn, cI64(Co), chunk);
+  parallelFor(e, fn, cI64(Co / quad), (chunk + quad - 1) / quad);
   return true;
 }
 

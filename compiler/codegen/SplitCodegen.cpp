@@ -213,28 +213,32 @@ bool optimizeAndEmitSplit(llvm::Module &module, TargetInfo &target, const SplitR
   // AEC_CODEGEN_PARTS=1: one module, for comparisons with the split build.
   const char *env = std::getenv("AEC_CODEGEN_PARTS");
   const bool onePart = env && std::string(env) == "1";
-  // Parts: the halves (each moved out of `module`), then what is left (the
-  // tables and entry points: a model's hyperparameters change only this part).
+  // Parts: the halves, each moved out of `module`, then what is left (the
+  // tables and entry points: a model's hyperparameters change only this
+  // part). The first half compiles on a thread of its own, where there are
+  // two cores, while the second is moved out; the same objects either way.
   std::vector<Part> parts;
-  if (!onePart)
-    for (const std::set<Function *> &h : half)
-      if (!h.empty()) parts.push_back({nullptr, splitOff(module, h, kernels)});
-  parts.push_back({&module, {}});
-  out.objects.clear();
-  for (size_t i = 0; i < parts.size(); ++i) {
-    parts[i].object = request.objectStem + (i ? "." + std::to_string(i) : "") + ".o";
-    out.objects.push_back(parts[i].object);
-  }
-
-  // The first half on a thread of its own where there are two cores, the
-  // rest on this one; the same objects either way.
+  parts.reserve(3); // (the worker holds a pointer to the first)
+  auto add = [&](Part part) {
+    const size_t i = parts.size();
+    part.object = request.objectStem + (i ? "." + std::to_string(i) : "") + ".o";
+    parts.push_back(std::move(part));
+  };
   std::unique_ptr<TargetMachine> tm = sameTarget(*target.machine);
-  const bool threads = parts.size() > 1 && std::thread::hardware_concurrency() >= 2;
+  const bool twoCores = std::thread::hardware_concurrency() >= 2;
   std::thread worker;
-  if (threads) worker = std::thread([&] { compilePart(parts[0], *tm, request); });
-  for (size_t i = threads ? 1 : 0; i < parts.size(); ++i)
+  for (const std::set<Function *> &h : half) {
+    if (onePart || h.empty()) continue;
+    add({nullptr, splitOff(module, h, kernels)});
+    if (parts.size() == 1 && twoCores)
+      worker = std::thread([&, first = &parts[0]] { compilePart(*first, *tm, request); });
+  }
+  add({&module, {}});
+  for (size_t i = worker.joinable() ? 1 : 0; i < parts.size(); ++i)
     compilePart(parts[i], *target.machine, request);
-  if (threads) worker.join();
+  if (worker.joinable()) worker.join();
+  out.objects.clear();
+  for (const Part &p : parts) out.objects.push_back(p.object);
   out.fromCache = 0;
   for (const Part &p : parts) {
     if (!p.ok) {

@@ -114,11 +114,13 @@ AEC_INLINE void conv_span(const int OCB, const int J, const conv_pass *p, int64_
     conv_block(OCB, 32 / AEC_VW, p, a, i, p->Lr, planes);
 }
 
-/* The next output planes of one sample from plane a on (of NA): 4 at a time
- * while 4 are left, then single ones. Returns how many it wrote to planes
- * (stride Lr). */
+/* The next output planes of one sample from plane a on (of NA; the callers
+ * step a from 0 by what this returns): 4 at a time while 4 are left, then
+ * single ones. Returns how many it wrote to planes (stride Lr). NA % 4 == 0
+ * says the single planes never come, so that an inlined call with a constant
+ * NA leaves out their code (issue 13.6). */
 AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, float *planes) {
-  if (a + 4 <= NA) {
+  if (NA % 4 == 0 || a + 4 <= NA) {
     conv_span(4, AEC_CONV_J4, p, a, planes);
     return 4;
   }
@@ -127,6 +129,15 @@ AEC_INLINE int64_t conv_planes_from(const conv_pass *p, int64_t a, int64_t NA, f
 }
 
 /* The weight gradient's dot products (aec_conv_weight_grad.c, aec_conv_phases.c). */
+/* How many output channels (4, 2 or 1) the weight gradient takes at once with
+ * `left` units left. `aligned`: the units are whole channels handed out in
+ * quads (EmitConv.cpp), so every step takes AEC_CONV_WG_P, which the formula
+ * gives too; but an inlined call whose bounds are visibly multiples of 4
+ * keeps only that block (issue 13.6). */
+AEC_INLINE int wg_channels(int64_t left, int aligned) {
+  if (aligned) return AEC_CONV_WG_P;
+  return left >= 4 && AEC_CONV_WG_P >= 4 ? 4 : left >= 2 ? 2 : 1;
+}
 /* dv[p*dvs + t*AEC_VW + l] += lane l of the sum over the nn samples of the
  * block and i < Lr of dq_p[i] * xc[i + tap_offset(ky, kx)], t = ky*KW + kx, for the P
  * (1, 2 or 4) output channels whose gradient planes sit at dq + p*Lr: every

@@ -146,7 +146,7 @@ AEC_KAPI void aec_upconv_backward_filter(int64_t u0, int64_t u1, int64_t G, int6
     for (int64_t u = u0; u < u1;) {
       const int64_t o = u / G, g = u % G, c0 = g * Ci / G, c1 = (g + 1) * Ci / G;
       const int64_t left = G == 1 ? u1 - u : 1;
-      const int P = left >= 4 && AEC_CONV_WG_P >= 4 ? 4 : left >= 2 ? 2 : 1;
+      const int P = wg_channels(left, G == 1 && ((u0 | u1) & 3) == 0);
       for (int64_t k = 0; k < nn && o != dq_o; ++k)
         for (int q = 0; q < P; ++q) {
           const float *dyo = dy + ((nb + k) * Co + o + q) * Y * X;

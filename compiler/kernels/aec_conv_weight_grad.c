@@ -42,7 +42,7 @@ AEC_INLINE void conv_backward_filter(int64_t u0, int64_t u1, int64_t G, int64_t 
       /* Up to AEC_CONV_WG_P output channels at once when they are whole units
        * of this chunk. */
       const int64_t left = G == 1 && KW <= 8 ? u1 - u : 1;
-      const int P = left >= 4 && AEC_CONV_WG_P >= 4 ? 4 : left >= 2 ? 2 : 1;
+      const int P = wg_channels(left, G == 1 && KW <= 8 && ((u0 | u1) & 3) == 0);
       for (int64_t k = 0; k < nn && o != dq_o; ++k)
         for (int p = 0; p < P; ++p)
           wg_plane(dq + (k * AEC_CONV_WG_P + p) * Lr, dy + ((nb + k) * Co + o + p) * Ho * Wo, Ho,
@@ -136,7 +136,7 @@ AEC_INLINE void conv_maxpool_backward_filter(int64_t o0, int64_t o1, int64_t M, 
           if (db) db[o + q] += s;
         }
       for (int64_t q0 = 0; q0 < R;) {
-        const int P = R - q0 >= 4 && AEC_CONV_WG_P >= 4 ? 4 : R - q0 >= 2 ? 2 : 1;
+        const int P = wg_channels(R - q0, ((o0 | o1) & 3) == 0);
         for (int64_t c = 0; c < Ci; ++c) {
           float *dv = wg_partials(partials, o + q0, c, Ci, T);
           const float *xc = xp + c * PS, *dqp = dq + q0 * Lr;
