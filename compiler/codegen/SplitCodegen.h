@@ -1,9 +1,10 @@
 // Optimization and code generation of an executable or library in parts on
 // two threads (issue 13.6). The closures (the functions aec_rt_parallel_for
-// runs: nearly all the code, the kernels inlined into them) are dealt into two
-// halves of about equal size, each moved to a module, an LLVM context and a
-// target machine of its own; the tables and entry points left in the module
-// are the third part. A closure is optimized as it would be in one module: it
+// runs: nearly all the code, the kernels inlined into them) are dealt into 2
+// to 8 bins of about equal size, each moved to a module and an LLVM context
+// of its own; the tables and entry points left in the module are the last
+// part. Two threads (each with its own target machine) take the parts in
+// turn. A closure is optimized as it would be in one module: it
 // calls only kernels (each part has its own internal copies) and is reached
 // only through its address, so splitting changes no closure's code. Each
 // part's object may come from the object cache (ObjectCache.h).
@@ -23,7 +24,7 @@ namespace aec::codegen {
 struct SplitRequest {
   int optLevel = 3;
   const std::set<std::string> *kernels = nullptr; // names of the kernel functions
-  std::string objectStem; // the objects are objectStem + ".o", ".1.o", ".2.o"
+  std::string objectStem; // the objects are objectStem + ".o", ".1.o", ".2.o", ...
   const ObjectCache *cache = nullptr; // null or disabled: compile every part
 };
 
