@@ -18,8 +18,9 @@ def find_compiler(aec=None):
 
 
 def build_shared(source, aec=None, workdir=None, inference_only=False, target_cpu=None,
-                 opt_level=None, model=None, stdlib=None, weight_format=None):
-    """Compiles `source` with --emit=shared; returns (library path, header path)."""
+                 opt_level=None, model=None, stdlib=None, weight_format=None, cache=True):
+    """Compiles `source` with --emit=shared; returns (library path, header path).
+    cache=False: --no-cache (every part compiled, nothing kept)."""
     if not os.path.exists(source):
         raise FileNotFoundError(source)
     out_dir = workdir or tempfile.mkdtemp(prefix="aec-py-")
@@ -39,6 +40,8 @@ def build_shared(source, aec=None, workdir=None, inference_only=False, target_cp
         cmd += ["--model", model]
     if stdlib:
         cmd += ["--stdlib", stdlib]
+    if not cache:
+        cmd.append("--no-cache")
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
         raise AecError("aec build failed (exit %d):\n%s" % (run.returncode, run.stderr.strip()))

@@ -14,7 +14,8 @@ def compile(source, aec=None, workdir=None, **build_options):
 
     build_options: inference_only, target_cpu, opt_level, model, stdlib,
     weight_format ("bf16" or "int8": inference on a packed copy of the dense
-    weights, see Model.set_weight_format)."""
+    weights, see Model.set_weight_format), cache (default True: unchanged
+    parts come from aec's object cache, $AEC_CACHE_DIR)."""
     lib, header = build_shared(source, aec=aec, workdir=workdir, **build_options)
     return Model(lib, header)
 

@@ -124,3 +124,14 @@ def test_int8_weights_and_switching_back_to_f32(aec_mod, x, tmp_path):
     assert np.array_equal(m.reconstruct(x), q)
     with pytest.raises(aec_mod.AecError, match="bf16"):
         m.set_weight_format("bf16")
+
+
+def test_object_cache_on_and_off(aec_mod, x, tmp_path, monkeypatch):
+    monkeypatch.setenv("AEC_CACHE_DIR", str(tmp_path / "cache"))
+    m = aec_mod.compile(os.path.join(DATA, "mlp.ae"), workdir=str(tmp_path / "off"), cache=False)
+    assert not (tmp_path / "cache").exists()
+    aec_mod.compile(os.path.join(DATA, "mlp.ae"), workdir=str(tmp_path / "on"))
+    assert any(f.startswith("llvmcache-aec-") for f in os.listdir(tmp_path / "cache"))
+    # a second build from the cache opens and computes the same
+    c = aec_mod.compile(os.path.join(DATA, "mlp.ae"), workdir=str(tmp_path / "again"))
+    assert np.array_equal(c.reconstruct(x), m.reconstruct(x))
