@@ -19,8 +19,9 @@ namespace {
 // Links the definitions of the kernels the module still declares under their
 // source names (and what they call) from the bitcode of its width.
 bool linkNeededKernels(llvm::Module &module, ModelKernels &kernels, std::string &error) {
-  std::unique_ptr<llvm::Module> library =
-      loadKernelModuleForWidth(module.getContext(), kernels.vectorWidth, error);
+  // Lazily where only the needed kernels are linked.
+  std::unique_ptr<llvm::Module> library = loadKernelModuleForWidth(
+      module.getContext(), kernels.vectorWidth, error, /*lazy=*/kernels.prebuilt);
   if (!library) return false;
   library->setTargetTriple(module.getTargetTriple());
   library->setDataLayout(module.getDataLayout());

@@ -117,12 +117,14 @@ constexpr const char *kCompileAttributes[] = {"target-cpu", "target-features", "
 } // namespace
 
 std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &context,
-                                                       int vectorWidth, std::string &error) {
+                                                       int vectorWidth, std::string &error,
+                                                       bool lazy) {
   // The buffer only refers to its name: keep the string alive for the parse.
   const std::string name = "aec_kernels.vw" + std::to_string(vectorWidth) + ".bc";
   llvm::MemoryBufferRef buffer;
   if (!embeddedBitcode(vectorWidth, name, buffer, error)) return nullptr;
-  llvm::Expected<std::unique_ptr<llvm::Module>> parsed = llvm::parseBitcodeFile(buffer, context);
+  llvm::Expected<std::unique_ptr<llvm::Module>> parsed =
+      lazy ? llvm::getLazyBitcodeModule(buffer, context) : llvm::parseBitcodeFile(buffer, context);
   if (!parsed) {
     error = "cannot read the embedded kernel bitcode: " + llvm::toString(parsed.takeError());
     return nullptr;

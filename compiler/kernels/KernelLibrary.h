@@ -52,9 +52,12 @@ std::unique_ptr<llvm::Module> loadKernelModuleForTarget(llvm::LLVMContext &conte
                                                         const llvm::TargetMachine &target,
                                                         std::string &error);
 
-// Same, for an explicit vector width (4, 8 or 16).
+// Same, for an explicit vector width (4, 8 or 16). `lazy`: function bodies
+// are read when first needed (a Linker with LinkOnlyNeeded reads only the
+// kernels a model calls: conv models link a few of them, issue 13.6).
 std::unique_ptr<llvm::Module> loadKernelModuleForWidth(llvm::LLVMContext &context,
-                                                       int vectorWidth, std::string &error);
+                                                       int vectorWidth, std::string &error,
+                                                       bool lazy = false);
 
 // Adds to `module` a declaration (type and attributes, not the compile
 // attributes) of every external function of the `vectorWidth` variant, under
