@@ -7,6 +7,7 @@
 
 #include "compiler/kernels/aec_kernel_table.h"
 #include "compiler/kernels/aec_tiles.h"
+#include "test/unit/kernel_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -20,19 +21,9 @@
 
 namespace {
 
-using Table = aec_kernel_table;
+class Bf16 : public aec::test::KernelTableTest {};
 
-class Bf16 : public ::testing::TestWithParam<const Table *> {
-protected:
-  const Table &k() const { return *GetParam(); }
-};
-
-INSTANTIATE_TEST_SUITE_P(AllWidths, Bf16,
-                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
-                                           &aec_kernel_table_vw16),
-                         [](const ::testing::TestParamInfo<const Table *> &info) {
-                           return "vw" + std::to_string(info.param->vector_width);
-                         });
+AEC_AT_EVERY_KERNEL_WIDTH(Bf16);
 
 float fromBits(uint32_t u) {
   float f;

@@ -7,6 +7,7 @@
 
 #include "compiler/kernels/aec_conv.h"
 #include "compiler/kernels/aec_kernel_table.h"
+#include "test/unit/kernel_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -18,19 +19,9 @@
 
 namespace {
 
-using Table = aec_kernel_table;
+class ConvStride : public aec::test::KernelTableTest {};
 
-class ConvStride : public ::testing::TestWithParam<const Table *> {
-protected:
-  const Table &k() const { return *GetParam(); }
-};
-
-INSTANTIATE_TEST_SUITE_P(AllWidths, ConvStride,
-                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
-                                           &aec_kernel_table_vw16),
-                         [](const ::testing::TestParamInfo<const Table *> &info) {
-                           return "vw" + std::to_string(info.param->vector_width);
-                         });
+AEC_AT_EVERY_KERNEL_WIDTH(ConvStride);
 
 std::vector<float> randomVec(std::mt19937 &rng, size_t n) {
   std::uniform_real_distribution<float> u(-1, 1);

@@ -7,6 +7,7 @@
 
 #include "compiler/kernels/aec_kernel_table.h"
 #include "compiler/kernels/aec_tiles.h"
+#include "test/unit/kernel_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -20,11 +21,8 @@
 
 namespace {
 
-using Table = aec_kernel_table;
-
-class Int8 : public ::testing::TestWithParam<const Table *> {
+class Int8 : public aec::test::KernelTableTest {
 protected:
-  const Table &k() const { return *GetParam(); }
   // Whether this CPU runs the table's vpdpbusd entry point.
   bool hasVnni() const {
     const int vw = k().vector_width;
@@ -34,12 +32,7 @@ protected:
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(AllWidths, Int8,
-                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
-                                           &aec_kernel_table_vw16),
-                         [](const ::testing::TestParamInfo<const Table *> &info) {
-                           return "vw" + std::to_string(info.param->vector_width);
-                         });
+AEC_AT_EVERY_KERNEL_WIDTH(Int8);
 
 int64_t words(int64_t K, int64_t N) { return ((K + 3) / 4 + 2) * N; }
 int8_t quad(const std::vector<uint32_t> &p, int64_t N, int64_t k, int64_t j) {

@@ -14,6 +14,7 @@
 #include "compiler/kernels/aec_conv.h"
 #include "compiler/kernels/aec_kernel_table.h"
 #include "compiler/kernels/aec_tiles.h"
+#include "test/unit/kernel_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -29,19 +30,9 @@ namespace {
 
 using Table = aec_kernel_table;
 
-class KernelSplit : public ::testing::TestWithParam<const Table *> {
-protected:
-  const Table &k() const { return *GetParam(); }
-};
+class KernelSplit : public aec::test::KernelTableTest {};
 
-std::string widthName(const ::testing::TestParamInfo<const Table *> &info) {
-  return "vw" + std::to_string(info.param->vector_width);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllWidths, KernelSplit,
-                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
-                                           &aec_kernel_table_vw16),
-                         widthName);
+AEC_AT_EVERY_KERNEL_WIDTH(KernelSplit);
 
 std::vector<float> randomVec(std::mt19937 &rng, size_t n) {
   std::uniform_real_distribution<float> u(-1, 1);

@@ -5,6 +5,7 @@
 
 #include "compiler/kernels/KernelLibrary.h"
 #include "compiler/kernels/aec_kernel_table.h"
+#include "test/unit/kernel_tables.h"
 #include "kernel_jit.h"
 
 #include <gtest/gtest.h>
@@ -79,19 +80,9 @@ std::vector<float> randomVec(std::mt19937 &rng, size_t n, float lo = -1, float h
   return v;
 }
 
-class Kernels : public ::testing::TestWithParam<const Table *> {
-protected:
-  const Table &k() const { return *GetParam(); }
-};
+class Kernels : public aec::test::KernelTableTest {};
 
-std::string tableName(const ::testing::TestParamInfo<const Table *> &info) {
-  return "vw" + std::to_string(info.param->vector_width);
-}
-
-INSTANTIATE_TEST_SUITE_P(AllWidths, Kernels,
-                         ::testing::Values(&aec_kernel_table_vw4, &aec_kernel_table_vw8,
-                                           &aec_kernel_table_vw16),
-                         tableName);
+AEC_AT_EVERY_KERNEL_WIDTH(Kernels);
 
 // ---- GEMM ------------------------------------------------------------------
 
