@@ -23,6 +23,12 @@
 
 namespace aec::codegen {
 
+// -O1 to -O3 run LLVM's O1 IR pipeline (the code generator's level differs).
+// The kernels arrive optimized and vectorized by hand (O2 bitcode); what a
+// closure's constant shapes still need is folding, full unrolling (at O3's
+// threshold, Target.cpp), CSE and LICM, which O1 has. O3's further passes
+// and the vectorizers cost a third of conv.ae's build and made no step faster
+// (codegen/README.md, "The optimization pipeline").
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -30,20 +36,17 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm, int optLevel)
   llvm::ModuleAnalysisManager mam;
   llvm::PipelineTuningOptions pto;
   pto.LoopUnrolling = true;
-  pto.LoopVectorization = optLevel >= 2;
-  pto.SLPVectorization = optLevel >= 2;
+  pto.LoopVectorization = false;
+  pto.SLPVectorization = false;
   llvm::PassBuilder pb(&tm, pto);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel level = optLevel <= 0   ? llvm::OptimizationLevel::O0
-                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
-                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
-                                                  : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm = optLevel <= 0 ? pb.buildO0DefaultPipeline(level)
-                                              : pb.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm =
+      optLevel <= 0 ? pb.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
+                    : pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O1);
   mpm.run(module, mam);
 }
 

@@ -10,8 +10,25 @@
 #include <llvm/TargetParser/Triple.h>
 
 #include <mutex>
+#include <utility>
 
 namespace aec::codegen {
+
+// LLVM options aec sets unless AEC_LLVM_OPTIONS gives them (measured in
+// codegen/README.md, "The optimization pipeline"): O3's full-unroll threshold
+// for the O1 pipeline (Emit.cpp), whose unrolled register blocks are the
+// speed; no loop strength reduction, a fifth of conv.ae's build, whose
+// kernels step their pointers themselves.
+static void setLlvmDefaults() {
+  static const std::pair<const char *, const char *> defaults[] = {
+      {"unroll-threshold-default", "300"}, {"disable-lsr", "true"}};
+  llvm::StringMap<llvm::cl::Option *> &registered = llvm::cl::getRegisteredOptions();
+  for (const auto &[name, value] : defaults) {
+    auto it = registered.find(name);
+    if (it != registered.end() && it->second->getNumOccurrences() == 0)
+      it->second->addOccurrence(0, name, value);
+  }
+}
 
 bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::string &error,
                   bool &unknownCpu) {
@@ -23,6 +40,7 @@ bool createTarget(const std::string &cpuIn, int optLevel, TargetInfo &out, std::
     // For experiments with LLVM's own knobs (codegen/README.md), never needed.
     const char *argv0[] = {"aec"};
     llvm::cl::ParseCommandLineOptions(1, argv0, "", nullptr, "AEC_LLVM_OPTIONS");
+    setLlvmDefaults();
   });
   out.triple = llvm::sys::getDefaultTargetTriple();
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(out.triple, error);

@@ -143,6 +143,15 @@ AEC_INLINE void load_pair(const float *p, int64_t m, vf *even, vf *odd) {
   *even = __builtin_shufflevector(a, b, AEC_LANES_EVEN);
   *odd = __builtin_shufflevector(a, b, AEC_LANES_ODD);
 }
+/* The even columns of the n (<= 2 * AEC_VW) floats at p, reading no further;
+ * the lanes past them read 0. */
+AEC_INLINE vf load_evens(const float *p, int64_t n) {
+  const vf a = n >= AEC_VW ? vload(p) : vload_part(p, n);
+  const vf b = n >= 2 * AEC_VW ? vload(p + AEC_VW)
+               : n > AEC_VW    ? vload_part(p + AEC_VW, n - AEC_VW)
+                               : (vf)0.0f;
+  return __builtin_shufflevector(a, b, AEC_LANES_EVEN);
+}
 /* Stores the interleave of (even, odd) as 2m consecutive floats. */
 AEC_INLINE void store_pair(float *p, vf even, vf odd, int64_t m) {
   vf lo = __builtin_shufflevector(even, odd, AEC_LANES_ILO);
@@ -298,13 +307,22 @@ AEC_INLINE void phase_planes(float *dst, const float *src, int64_t C, int64_t H,
         /* the columns j whose input column j*SW + b - pl is inside the row */
         const int64_t j0 = g->pl > b ? (g->pl - b + SW - 1) / SW : 0;
         const int64_t j1 = (W + g->pl - b + SW - 1) / SW, je = j1 < g->Wp ? j1 : g->Wp;
+        AEC_ROLLED
         for (int64_t i = 0; i < aec_conv_phase_rows(g->Ho, t->KH, SH, a); ++i) {
           const int64_t r = i * SH + a - g->pt;
           if (r < 0 || r >= H) continue;
-          const float *s = src + (c * H + r) * W;
+          const float *s = src + (c * H + r) * W + b - g->pl;
           float *d = plane + i * g->Wp;
-          for (int64_t j = j0; j < je; ++j)
-            d[j] = s[j * SW + b - g->pl];
+          if (SW == 2)
+            for (int64_t j = j0; j < je; j += AEC_VW) {
+              /* the last chunk stops at its last even column: the odd one
+               * after it may be past the input */
+              const int64_t m = lanes_left(je, j);
+              store_m(d + j, load_evens(s + 2 * j, j + m < je ? 2 * m : 2 * m - 1), m);
+            }
+          else
+            for (int64_t j = j0; j < je; ++j)
+              d[j] = s[j * SW];
         }
       }
 }
