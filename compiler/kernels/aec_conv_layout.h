@@ -249,17 +249,18 @@ AEC_INLINE vi pool_block_argmax(const pool_block *b) {
  * left as it is (zeroed once per kernel call). */
 AEC_INLINE void scatter_planes(float *dst, const float *src, int64_t C, int64_t Hs, int64_t Ws,
                                int64_t r0, int64_t c0, int64_t Wp, int64_t PS) {
+  /* the pointers step by rows: no multiply per row (no LSR, Target.cpp) */
+  const float *s = src;
   AEC_ROLLED
-  for (int64_t c = 0; c < C; ++c)
+  for (int64_t c = 0; c < C; ++c) {
+    float *d = dst + c * PS + r0 * Wp + c0;
     AEC_ROLLED
-    for (int64_t i = 0; i < Hs; ++i) {
-      float *d = dst + c * PS + (i + r0) * Wp + c0;
-      const float *s = src + (c * Hs + i) * Ws;
+    for (int64_t i = 0; i < Hs; ++i, s += Ws, d += Wp)
       for (int64_t j = 0; j < Ws; j += AEC_VW) {
         const int64_t m = lanes_left(Ws, j);
         store_m(d + j, load_m(s + j, m), m);
       }
-    }
+  }
 }
 
 /* One row of an upsample by UW along W: d[j] = s[j / UW] for j < Ws*UW;
