@@ -50,6 +50,37 @@ static void shape_str(char *buf, size_t cap, int32_t rank, const int64_t *dims) 
   if (rank == 0) snprintf(buf, cap, "scalar");
 }
 
+/* The min and max of n values, and whether all are finite: one pass of eight
+ * independent lanes (which -O2 vectorizes), so that valid data, the common
+ * case, is checked at memory speed and only an error scans again. */
+#define SPAN_LANES 8
+static int data_span(const float *p, int64_t n, float *mn, float *mx) {
+  float lo[SPAN_LANES], hi[SPAN_LANES];
+  uint32_t bad = 0; /* the exponent bits of a NaN or an infinity */
+  for (int k = 0; k < SPAN_LANES; ++k) lo[k] = INFINITY, hi[k] = -INFINITY;
+  int64_t i = 0;
+  for (; i + SPAN_LANES <= n; i += SPAN_LANES)
+    for (int k = 0; k < SPAN_LANES; ++k) {
+      const float v = p[i + k];
+      uint32_t bits;
+      memcpy(&bits, &v, sizeof bits);
+      bad |= (bits & 0x7f800000u) == 0x7f800000u;
+      lo[k] = v < lo[k] ? v : lo[k];
+      hi[k] = v > hi[k] ? v : hi[k];
+    }
+  for (; i < n; ++i) {
+    bad |= !isfinite(p[i]);
+    lo[0] = p[i] < lo[0] ? p[i] : lo[0];
+    hi[0] = p[i] > hi[0] ? p[i] : hi[0];
+  }
+  for (int k = 1; k < SPAN_LANES; ++k) {
+    lo[0] = lo[k] < lo[0] ? lo[k] : lo[0];
+    hi[0] = hi[k] > hi[0] ? hi[k] : hi[0];
+  }
+  *mn = lo[0], *mx = hi[0];
+  return !bad;
+}
+
 int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_dataset *out) {
   memset(out, 0, sizeof *out);
   unsigned char *buf;
@@ -81,7 +112,9 @@ int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_d
     return rc;
   }
   int64_t total = out->n * out->sample_size;
-  for (int64_t i = 0; i < total; ++i) {
+  float mn, mx;
+  if (data_span(out->data, total, &mn, &mx)) return 0;
+  for (int64_t i = 0; i < total; ++i) { /* the first non-finite value, for the message */
     if (!isfinite(out->data[i])) {
       rc = aec_rt_fail(AEC_RT_EUSER, "%s: sample %lld value %lld is %s", path,
                        (long long)(i / sample_size), (long long)(i % sample_size),
@@ -96,7 +129,10 @@ int aec_data_load(const char *path, int64_t sample_size, const char *what, aec_d
 int aec_data_check_range(const char *path, const aec_dataset *d, float lo, float hi, const char *what) {
   const double tol = 1e-3 * ((double)hi - (double)lo); /* float rounding of rescaled data */
   int64_t total = d->n * d->sample_size, outside = 0, first = -1;
-  float mn = INFINITY, mx = -INFINITY;
+  float mn, mx;
+  data_span(d->data, total, &mn, &mx);
+  if ((double)mn >= lo - tol && (double)mx <= hi + tol) return 0;
+  mn = INFINITY, mx = -INFINITY; /* the counts and the first value outside, for the message */
   for (int64_t i = 0; i < total; ++i) {
     float v = d->data[i];
     if (v < mn) mn = v;

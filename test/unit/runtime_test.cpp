@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -283,6 +284,33 @@ TEST_F(RuntimeData, NonFiniteAndUnknownAreErrors) {
   EXPECT_EQ(load(file("x.weird", "random bytes"), 2), AEC_RT_EUSER);
   EXPECT_NE(std::string(aec_rt_last_error()).find("unknown data format"), std::string::npos);
   EXPECT_EQ(load(tempPath("does_not_exist.npy"), 2), AEC_RT_EUSER);
+}
+
+// The one-pass check (data_span, eight lanes then a tail) finds a bad value
+// at every position, and the range check's message still counts them all.
+TEST_F(RuntimeData, EveryPositionIsChecked) {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int at : {0, 7, 8, 15, 16, 18}) { // 19 values: two blocks of eight, a tail of three
+    for (float bad : {inf, -inf, std::nanf("")}) {
+      std::vector<float> v(19, 0.5f);
+      v[at] = bad;
+      EXPECT_EQ(load(file("s.f32", floatBytes(v)), 19), AEC_RT_EUSER) << at;
+      EXPECT_NE(std::string(aec_rt_last_error()).find("value " + std::to_string(at) + " is"),
+                std::string::npos) << aec_rt_last_error();
+    }
+    std::vector<float> v(19, 0.5f);
+    v[at] = 1.5f;
+    v[(at + 5) % 19] = -0.5f;
+    ASSERT_EQ(load(file("r.f32", floatBytes(v)), 19), 0) << aec_rt_last_error();
+    EXPECT_EQ(aec_data_check_range("r.f32", &d, 0.0f, 1.0f, "the input"), AEC_RT_EUSER) << at;
+    EXPECT_NE(std::string(aec_rt_last_error()).find("2 of 19 values"), std::string::npos)
+        << aec_rt_last_error();
+    EXPECT_NE(std::string(aec_rt_last_error()).find("min -0.5, max 1.5"), std::string::npos)
+        << aec_rt_last_error();
+    v[at] = 1.0005f, v[(at + 5) % 19] = 0.0f; // within the rounding tolerance
+    ASSERT_EQ(load(file("r.f32", floatBytes(v)), 19), 0) << aec_rt_last_error();
+    EXPECT_EQ(aec_data_check_range("r.f32", &d, 0.0f, 1.0f, "the input"), 0) << aec_rt_last_error();
+  }
 }
 
 TEST(RuntimeNpyWrite, RoundTrips) {
