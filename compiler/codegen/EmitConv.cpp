@@ -18,11 +18,11 @@ Value *convSlot(IRBuilder<> &cb, Value *base, Value *begin, const ir::ConvScratc
 }
 
 // The weight gradients hand out whole output channels in quads where 4
-// divide them (one input-channel group): the closure's unit bounds are then
-// visibly multiples of 4 and the inlined kernel keeps only its 4-channel
-// blocks (wg_channels, aec_conv_block.h; issue 13.6). No result depends on
-// the split (aec_conv.h). The units per item of the parallel_for:
-int64_t wgQuad(int64_t groups, int64_t Co) { return groups == 1 && Co % 4 == 0 ? 4 : 1; }
+// divide them (one input-channel group, ir::wgQuad): the closure's unit
+// bounds are then visibly multiples of 4 and the inlined kernel keeps only
+// its 4-channel blocks (wg_channels, aec_conv_block.h; issue 13.6). No result
+// depends on the split (aec_conv.h).
+using ir::wgQuad;
 
 // The units [q * quad, ...) of a closure's item bound q.
 Value *wgUnits(IRBuilder<> &cb, Value *q, int64_t quad) {
@@ -112,14 +112,71 @@ bool Gen::emitConv(Env &e, const Op &op) {
     // when there are few of them (aec_conv_wg_groups).
     const bool hasBias = op.out2Role == ir::Out2::BiasGrad;
     const int64_t groups = aec_conv_wg_groups(Ci, Co), quad = wgQuad(groups, Co);
+    const char *kernel = ph ? "aec_upconv_backward_filter" : "aec_conv_backward_filter";
+    if (cs.halves) {
+      // Few units: each of two fixed sample halves takes all of them into
+      // its own gradient (the shared part: half 0, half 1, their lane sums),
+      // and the step adds half 0 + half 1 to dw and db. The same halves at
+      // any thread count, so no result depends on the threads.
+      const int64_t dwN = size(op.out), xs = size(op.ins[0]), ys = size(op.ins[1]);
+      Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
+                                                                Value *h0, Value *h1) {
+        Function *f = cb.GetInsertBlock()->getParent();
+        BasicBlock *pre = cb.GetInsertBlock();
+        BasicBlock *loop = BasicBlock::Create(C, "half", f), *done = BasicBlock::Create(C, "halves.done", f);
+        cb.CreateCondBr(cb.CreateICmpSLT(h0, h1), loop, done);
+        cb.SetInsertPoint(loop);
+        PHINode *h = cb.CreatePHI(i64, 2);
+        h->addIncoming(h0, pre);
+        Value *M = field(cb, ctx, I0), *Mh = cb.CreateUDiv(M, cI64(2));
+        Value *first = cb.CreateICmpEQ(h, cI64(0));
+        Value *m0 = cb.CreateSelect(first, cI64(0), Mh);
+        Value *m1 = cb.CreateSelect(first, Mh, M);
+        // the units from ctx, a multiple of quad as the other path's: constant
+        // bounds would unroll the unit loop, 4x the code for no speed
+        Value *units = wgUnits(cb, field(cb, ctx, I1), quad);
+        std::vector<Value *> a = {cI64(0), units, cI64(groups), cb.CreateSub(m1, m0)};
+        std::vector<Value *> gm = geom({});
+        a.insert(a.end(), gm.begin(), gm.end());
+        Value *base = field(cb, ctx, P4);
+        Value *grad = cb.CreateInBoundsGEP(f32, base, cb.CreateMul(h, cI64(cs.halfFloats)));
+        a.push_back(cb.CreateInBoundsGEP(f32, field(cb, ctx, P0), cb.CreateMul(m0, cI64(xs))));
+        a.push_back(cb.CreateInBoundsGEP(f32, field(cb, ctx, P1), cb.CreateMul(m0, cI64(ys))));
+        a.push_back(grad);
+        a.push_back(hasBias ? cb.CreateConstInBoundsGEP1_64(f32, grad, dwN) : null());
+        a.push_back(cI32(0)); // this half's own gradient: set, not added
+        if (!ph) {
+          a.push_back(cI64(UH));
+          a.push_back(cI64(UW));
+        }
+        a.push_back(cb.CreateInBoundsGEP(
+            f32, base, cb.CreateAdd(cI64(2 * cs.halfFloats), cb.CreateMul(h, cI64(cs.partialFloats)))));
+        a.push_back(cb.CreateInBoundsGEP(
+            f32, base, cb.CreateAdd(cI64(cs.sharedFloats), cb.CreateMul(h, cI64(cs.slotFloats)))));
+        call(cb, kernel, a);
+        Value *h2 = cb.CreateAdd(h, cI64(1));
+        h->addIncoming(h2, cb.GetInsertBlock());
+        cb.CreateCondBr(cb.CreateICmpSLT(h2, h1), loop, done);
+        cb.SetInsertPoint(done);
+      });
+      setPtrs(e, {op.ins[0], op.ins[1], -1, -1, op.scratch});
+      setField(e, I0, e.n);
+      setField(e, I1, cI64(Co * groups / quad));
+      parallelFor(e, fn, cI64(2), 1);
+      Value *halves = ptrOf(e, op.scratch);
+      addHalves(e, ptrOf(e, op.out), halves, cs.halfFloats, dwN);
+      if (hasBias)
+        addHalves(e, ptrOf(e, op.out2), b.CreateConstInBoundsGEP1_64(f32, halves, dwN),
+                  cs.halfFloats, Co);
+      return true;
+    }
     Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                               Value *q0, Value *q1) {
       Value *u0 = wgUnits(cb, q0, quad), *u1 = wgUnits(cb, q1, quad);
       std::vector<Value *> a = {u0, u1, cI64(groups), field(cb, ctx, I0)};
       std::vector<Value *> gm = geom({});
       a.insert(a.end(), gm.begin(), gm.end());
-      convCall(cb, ctx, u0, a, ph ? "aec_upconv_backward_filter" : "aec_conv_backward_filter",
-               true, hasBias, 1 /* accumulate */);
+      convCall(cb, ctx, u0, a, kernel, true, hasBias, 1 /* accumulate */);
     });
     setPtrs(e, {op.ins[0], op.ins[1], op.out, hasBias ? op.out2 : -1, op.scratch});
     setField(e, I0, e.n);

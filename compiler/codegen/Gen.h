@@ -247,6 +247,28 @@ private:
     e.b->CreateStore(e.b->CreateFAdd(e.b->CreateLoad(f64, e.total), v), e.total);
   }
 
+  // dst[i] += h[i] + h[stride + i] for i < n, serially: a weight gradient's
+  // two sample halves (EmitConv.cpp), in this order at any thread count.
+  void addHalves(Env &e, Value *dst, Value *h, int64_t stride, int64_t n) {
+    IRBuilder<> &b = *e.b;
+    Function *f = b.GetInsertBlock()->getParent();
+    BasicBlock *pre = b.GetInsertBlock();
+    BasicBlock *loop = BasicBlock::Create(C, "halves", f);
+    BasicBlock *done = BasicBlock::Create(C, "halves.done", f);
+    b.CreateBr(loop);
+    b.SetInsertPoint(loop);
+    PHINode *i = b.CreatePHI(i64, 2);
+    i->addIncoming(cI64(0), pre);
+    Value *h0 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, i));
+    Value *h1 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, b.CreateAdd(i, cI64(stride))));
+    Value *d = b.CreateInBoundsGEP(f32, dst, i);
+    b.CreateStore(b.CreateFAdd(b.CreateLoad(f32, d), b.CreateFAdd(h0, h1)), d);
+    Value *i2 = b.CreateAdd(i, cI64(1));
+    i->addIncoming(i2, loop);
+    b.CreateCondBr(b.CreateICmpSLT(i2, cI64(n)), loop, done);
+    b.SetInsertPoint(done);
+  }
+
   // Σ_{i<n} rows[i] in double, serially (deterministic for any thread count).
   void sumRows(Env &e, Value *rows, double factor = 1.0) {
     IRBuilder<> &b = *e.b;

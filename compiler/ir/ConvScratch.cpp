@@ -5,6 +5,10 @@
 
 namespace aec::ir {
 
+// At most this many work items (quads or units) and a weight gradient runs
+// as two sample halves instead.
+constexpr int64_t kWgHalvesItems = 4;
+
 ConvScratch convScratch(const Graph &g, const Op &op) {
   // The conv's input x (the input gradient: its out) and weight, as the
   // emitter reads them (compiler/codegen/EmitConv.cpp).
@@ -36,11 +40,25 @@ ConvScratch convScratch(const Graph &g, const Op &op) {
     break;
   }
   // (a fused max pool's weight gradient: output channels, never split)
-  const int64_t items = wgrad ? Co * (op.maxpool > 1 ? 1 : aec_conv_wg_groups(Ci, Co)) : g.maxBatch;
+  const int64_t units = Co * (op.maxpool > 1 ? 1 : aec_conv_wg_groups(Ci, Co));
+  if (wgrad && op.maxpool <= 1 && units / wgQuad(units / Co, Co) <= kWgHalvesItems) {
+    // Two threads splitting few items would each copy every sample's x
+    // planes; fixed halves of the samples copy each once (EmitConv.cpp).
+    c.halves = true;
+    c.partialFloats = c.sharedFloats;
+    c.halfFloats = (g.tensors[w].size() + Co + 15) / 16 * 16; // whole vectors
+    c.sharedFloats = 2 * (c.halfFloats + c.partialFloats);
+    c.chunk = 1;
+    c.slots = 2;
+    return c;
+  }
+  const int64_t items = wgrad ? units : g.maxBatch;
   c.chunk = aec_conv_chunk(items);
   c.slots = (items + c.chunk - 1) / c.chunk;
   return c;
 }
+
+int64_t wgQuad(int64_t groups, int64_t Co) { return groups == 1 && Co % 4 == 0 ? 4 : 1; }
 
 int addConvScratch(Graph &g, const Op &op, std::string name) {
   Tensor t;

@@ -272,8 +272,16 @@ struct Graph {
 // itself is not read), so it can size the op's scratch tensor (ConvScratch.cpp).
 struct ConvScratch {
   int64_t sharedFloats = 0, slotFloats = 0, chunk = 1, slots = 1;
+  // A weight gradient with few work items (wgHalves): two fixed halves of
+  // the samples, each into its own gradient of halfFloats (the weights, then
+  // the biases) at the start of the shared part, then its lane sums.
+  bool halves = false;
+  int64_t halfFloats = 0, partialFloats = 0;
   int64_t floats() const { return sharedFloats + slotFloats * slots; }
 };
+// The output channels per work item of a conv weight gradient: 4 where they
+// divide Co and there is one input-channel group (codegen/EmitConv.cpp).
+int64_t wgQuad(int64_t groups, int64_t Co);
 ConvScratch convScratch(const Graph &g, const Op &op);
 // The op's scratch tensor, `name`, sized by convScratch; returns its id.
 int addConvScratch(Graph &g, const Op &op, std::string name);
