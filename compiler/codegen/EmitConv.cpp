@@ -65,23 +65,30 @@ bool Gen::emitConv(Env &e, const Op &op) {
     const ir::ConvScratch cs = ir::convScratch(g_, op);
     const int64_t macs = Ci * H * W * Co * KH * KW / (SH * SW); // strides: at the output size
     const int64_t chunk = std::max(cs.chunk, wgrad ? int64_t(1) : rowChunk(macs, 1));
-    // Every conv kernel ends with P0..P3 (an absent optional one as NULL), an
-    // activation kind, the fused upsample (not with phases), the weight
-    // gradient's lane sums (the scratch's shared part) and its slot of the
-    // scratch (P4).
-    auto convCall = [&](IRBuilder<> &cb, Value *ctx, Value *begin, std::vector<Value *> a,
-                        const char *kernel, bool withP2, bool withP3, int act) {
-      for (int f : {P0, P1, P2, P3})
-        a.push_back((f == P2 && !withP2) || (f == P3 && !withP3) ? null() : field(cb, ctx, f));
+    // Every conv kernel ends with four pointers (an absent optional one as
+    // NULL), an activation kind, the fused upsample (not with phases), the
+    // weight gradient's lane sums and its slot of the scratch.
+    auto convCallWith = [&](IRBuilder<> &cb, std::vector<Value *> a, const char *kernel,
+                            std::array<Value *, 4> ptrs, int act, Value *lanes, Value *slot) {
+      a.insert(a.end(), ptrs.begin(), ptrs.end());
       a.push_back(cI32(act));
       if (!ph) {
         a.push_back(cI64(UH));
         a.push_back(cI64(UW));
       }
-      Value *base = field(cb, ctx, P4);
-      if (wgrad) a.push_back(base); // the lane sums: the scratch's shared part
-      a.push_back(convSlot(cb, base, begin, cs, chunk));
+      if (wgrad) a.push_back(lanes);
+      a.push_back(slot);
       call(cb, kernel, a);
+    };
+    // ... with the pointers P0..P3 and the scratch P4 (the lane sums: its
+    // shared part) from ctx.
+    auto convCall = [&](IRBuilder<> &cb, Value *ctx, Value *begin, std::vector<Value *> a,
+                        const char *kernel, bool withP2, bool withP3, int act) {
+      Value *base = field(cb, ctx, P4);
+      convCallWith(cb, std::move(a), kernel,
+                   {field(cb, ctx, P0), field(cb, ctx, P1), withP2 ? field(cb, ctx, P2) : null(),
+                    withP3 ? field(cb, ctx, P3) : null()},
+                   act, base, convSlot(cb, base, begin, cs, chunk));
     };
     if (op.maxpool > 1) return emitConvMaxpool(e, op, {Ci, H, W, Co, KH, KW}, macs);
     if (fwd) {
@@ -121,43 +128,31 @@ bool Gen::emitConv(Env &e, const Op &op) {
       const int64_t dwN = size(op.out), xs = size(op.ins[0]), ys = size(op.ins[1]);
       Function *fn = closure(cname(op, "conv_weight_grad"), [&](IRBuilder<> &cb, Value *ctx,
                                                                 Value *h0, Value *h1) {
-        Function *f = cb.GetInsertBlock()->getParent();
-        BasicBlock *pre = cb.GetInsertBlock();
-        BasicBlock *loop = BasicBlock::Create(C, "half", f), *done = BasicBlock::Create(C, "halves.done", f);
-        cb.CreateCondBr(cb.CreateICmpSLT(h0, h1), loop, done);
-        cb.SetInsertPoint(loop);
-        PHINode *h = cb.CreatePHI(i64, 2);
-        h->addIncoming(h0, pre);
-        Value *M = field(cb, ctx, I0), *Mh = cb.CreateUDiv(M, cI64(2));
-        Value *first = cb.CreateICmpEQ(h, cI64(0));
-        Value *m0 = cb.CreateSelect(first, cI64(0), Mh);
-        Value *m1 = cb.CreateSelect(first, Mh, M);
-        // the units from ctx, a multiple of quad as the other path's: constant
-        // bounds would unroll the unit loop, 4x the code for no speed
-        Value *units = wgUnits(cb, field(cb, ctx, I1), quad);
-        std::vector<Value *> a = {cI64(0), units, cI64(groups), cb.CreateSub(m1, m0)};
-        std::vector<Value *> gm = geom({});
-        a.insert(a.end(), gm.begin(), gm.end());
-        Value *base = field(cb, ctx, P4);
-        Value *grad = cb.CreateInBoundsGEP(f32, base, cb.CreateMul(h, cI64(cs.halfFloats)));
-        a.push_back(cb.CreateInBoundsGEP(f32, field(cb, ctx, P0), cb.CreateMul(m0, cI64(xs))));
-        a.push_back(cb.CreateInBoundsGEP(f32, field(cb, ctx, P1), cb.CreateMul(m0, cI64(ys))));
-        a.push_back(grad);
-        a.push_back(hasBias ? cb.CreateConstInBoundsGEP1_64(f32, grad, dwN) : null());
-        a.push_back(cI32(0)); // this half's own gradient: set, not added
-        if (!ph) {
-          a.push_back(cI64(UH));
-          a.push_back(cI64(UW));
-        }
-        a.push_back(cb.CreateInBoundsGEP(
-            f32, base, cb.CreateAdd(cI64(2 * cs.halfFloats), cb.CreateMul(h, cI64(cs.partialFloats)))));
-        a.push_back(cb.CreateInBoundsGEP(
-            f32, base, cb.CreateAdd(cI64(cs.sharedFloats), cb.CreateMul(h, cI64(cs.slotFloats)))));
-        call(cb, kernel, a);
-        Value *h2 = cb.CreateAdd(h, cI64(1));
-        h->addIncoming(h2, cb.GetInsertBlock());
-        cb.CreateCondBr(cb.CreateICmpSLT(h2, h1), loop, done);
-        cb.SetInsertPoint(done);
+        forRange(cb, h0, h1, "halves", [&](Value *h) {
+          Value *M = field(cb, ctx, I0), *Mh = cb.CreateUDiv(M, cI64(2));
+          Value *first = cb.CreateICmpEQ(h, cI64(0));
+          Value *m0 = cb.CreateSelect(first, cI64(0), Mh);
+          Value *m1 = cb.CreateSelect(first, Mh, M);
+          // the units from ctx, a multiple of quad as the other path's:
+          // constant bounds would unroll the unit loop, 4x the code for no speed
+          Value *units = wgUnits(cb, field(cb, ctx, I1), quad);
+          std::vector<Value *> a = {cI64(0), units, cI64(groups), cb.CreateSub(m1, m0)};
+          std::vector<Value *> gm = geom({});
+          a.insert(a.end(), gm.begin(), gm.end());
+          Value *base = field(cb, ctx, P4);
+          auto at = [&](int64_t first, int64_t each) { // base + first + h * each
+            return cb.CreateInBoundsGEP(f32, base,
+                                        cb.CreateAdd(cI64(first), cb.CreateMul(h, cI64(each))));
+          };
+          Value *grad = at(0, cs.halfFloats);
+          convCallWith(
+              cb, a, kernel,
+              {cb.CreateInBoundsGEP(f32, field(cb, ctx, P0), cb.CreateMul(m0, cI64(xs))),
+               cb.CreateInBoundsGEP(f32, field(cb, ctx, P1), cb.CreateMul(m0, cI64(ys))), grad,
+               hasBias ? cb.CreateConstInBoundsGEP1_64(f32, grad, dwN) : null()},
+              0 /* this half's own gradient: set, not added */,
+              at(2 * cs.halfFloats, cs.partialFloats), at(cs.sharedFloats, cs.slotFloats));
+        });
       });
       setPtrs(e, {op.ins[0], op.ins[1], -1, -1, op.scratch});
       setField(e, I0, e.n);

@@ -247,26 +247,34 @@ private:
     e.b->CreateStore(e.b->CreateFAdd(e.b->CreateLoad(f64, e.total), v), e.total);
   }
 
+  // body(i) for i in [from, to), as a loop at the builder's position.
+  void forRange(IRBuilder<> &b, Value *from, Value *to, const char *name,
+                const std::function<void(Value *)> &body) {
+    Function *f = b.GetInsertBlock()->getParent();
+    BasicBlock *pre = b.GetInsertBlock();
+    BasicBlock *loop = BasicBlock::Create(C, name, f);
+    BasicBlock *done = BasicBlock::Create(C, std::string(name) + ".done", f);
+    b.CreateCondBr(b.CreateICmpSLT(from, to), loop, done);
+    b.SetInsertPoint(loop);
+    PHINode *i = b.CreatePHI(i64, 2);
+    i->addIncoming(from, pre);
+    body(i);
+    Value *next = b.CreateAdd(i, cI64(1));
+    i->addIncoming(next, b.GetInsertBlock());
+    b.CreateCondBr(b.CreateICmpSLT(next, to), loop, done);
+    b.SetInsertPoint(done);
+  }
+
   // dst[i] += h[i] + h[stride + i] for i < n, serially: a weight gradient's
   // two sample halves (EmitConv.cpp), in this order at any thread count.
   void addHalves(Env &e, Value *dst, Value *h, int64_t stride, int64_t n) {
     IRBuilder<> &b = *e.b;
-    Function *f = b.GetInsertBlock()->getParent();
-    BasicBlock *pre = b.GetInsertBlock();
-    BasicBlock *loop = BasicBlock::Create(C, "halves", f);
-    BasicBlock *done = BasicBlock::Create(C, "halves.done", f);
-    b.CreateBr(loop);
-    b.SetInsertPoint(loop);
-    PHINode *i = b.CreatePHI(i64, 2);
-    i->addIncoming(cI64(0), pre);
-    Value *h0 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, i));
-    Value *h1 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, b.CreateAdd(i, cI64(stride))));
-    Value *d = b.CreateInBoundsGEP(f32, dst, i);
-    b.CreateStore(b.CreateFAdd(b.CreateLoad(f32, d), b.CreateFAdd(h0, h1)), d);
-    Value *i2 = b.CreateAdd(i, cI64(1));
-    i->addIncoming(i2, loop);
-    b.CreateCondBr(b.CreateICmpSLT(i2, cI64(n)), loop, done);
-    b.SetInsertPoint(done);
+    forRange(b, cI64(0), cI64(n), "halves", [&](Value *i) {
+      Value *h0 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, i));
+      Value *h1 = b.CreateLoad(f32, b.CreateInBoundsGEP(f32, h, b.CreateAdd(i, cI64(stride))));
+      Value *d = b.CreateInBoundsGEP(f32, dst, i);
+      b.CreateStore(b.CreateFAdd(b.CreateLoad(f32, d), b.CreateFAdd(h0, h1)), d);
+    });
   }
 
   // Σ_{i<n} rows[i] in double, serially (deterministic for any thread count).

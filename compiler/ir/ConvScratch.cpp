@@ -40,8 +40,8 @@ ConvScratch convScratch(const Graph &g, const Op &op) {
     break;
   }
   // (a fused max pool's weight gradient: output channels, never split)
-  const int64_t units = Co * (op.maxpool > 1 ? 1 : aec_conv_wg_groups(Ci, Co));
-  if (wgrad && op.maxpool <= 1 && units / wgQuad(units / Co, Co) <= kWgHalvesItems) {
+  const int64_t groups = op.maxpool > 1 ? 1 : aec_conv_wg_groups(Ci, Co), units = Co * groups;
+  if (wgrad && op.maxpool <= 1 && units / wgQuad(groups, Co) <= kWgHalvesItems) {
     // Two threads splitting few items would each copy every sample's x
     // planes; fixed halves of the samples copy each once (EmitConv.cpp).
     c.halves = true;

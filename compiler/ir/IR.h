@@ -272,7 +272,7 @@ struct Graph {
 // itself is not read), so it can size the op's scratch tensor (ConvScratch.cpp).
 struct ConvScratch {
   int64_t sharedFloats = 0, slotFloats = 0, chunk = 1, slots = 1;
-  // A weight gradient with few work items (wgHalves): two fixed halves of
+  // A weight gradient with few work items (ConvScratch.cpp): two fixed halves of
   // the samples, each into its own gradient of halfFloats (the weights, then
   // the biases) at the start of the shared part, then its lane sums.
   bool halves = false;

@@ -129,27 +129,25 @@ AEC_INLINE float dact1(float y, int act) { return v_dact((vf)y, act)[0]; }
 #define AEC_LANES_IHI 2, 6, 3, 7
 #endif
 
+/* The n (<= 2 * AEC_VW) floats at p as two vectors, reading no further; the
+ * lanes past them read 0. */
+AEC_INLINE void load_span(const float *p, int64_t n, vf *a, vf *b) {
+  *a = n >= AEC_VW ? vload(p) : vload_part(p, n);
+  *b = n >= 2 * AEC_VW ? vload(p + AEC_VW)
+       : n > AEC_VW    ? vload_part(p + AEC_VW, n - AEC_VW)
+                       : (vf)0.0f;
+}
 /* 2m consecutive floats as the (even, odd) columns. */
 AEC_INLINE void load_pair(const float *p, int64_t m, vf *even, vf *odd) {
   vf a, b;
-  if (m == AEC_VW) {
-    a = vload(p);
-    b = vload(p + AEC_VW);
-  } else {
-    const int64_t m2 = 2 * m;
-    a = vload_part(p, m2 < AEC_VW ? m2 : AEC_VW);
-    b = m2 > AEC_VW ? vload_part(p + AEC_VW, m2 - AEC_VW) : (vf)0.0f;
-  }
+  load_span(p, 2 * m, &a, &b);
   *even = __builtin_shufflevector(a, b, AEC_LANES_EVEN);
   *odd = __builtin_shufflevector(a, b, AEC_LANES_ODD);
 }
-/* The even columns of the n (<= 2 * AEC_VW) floats at p, reading no further;
- * the lanes past them read 0. */
+/* The even columns of the n floats at p (load_span). */
 AEC_INLINE vf load_evens(const float *p, int64_t n) {
-  const vf a = n >= AEC_VW ? vload(p) : vload_part(p, n);
-  const vf b = n >= 2 * AEC_VW ? vload(p + AEC_VW)
-               : n > AEC_VW    ? vload_part(p + AEC_VW, n - AEC_VW)
-                               : (vf)0.0f;
+  vf a, b;
+  load_span(p, n, &a, &b);
   return __builtin_shufflevector(a, b, AEC_LANES_EVEN);
 }
 /* Stores the interleave of (even, odd) as 2m consecutive floats. */
